@@ -1,0 +1,27 @@
+/** One CLI subcommand. `run` returns the process exit code. */
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  run(argv: readonly string[]): Promise<number>;
+}
+
+/** A planned command this build does not provide yet: says so and fails, never fakes output. */
+function planned(name: string, summary: string): Command {
+  return {
+    name,
+    summary: `${summary} (not available yet)`,
+    async run() {
+      process.stderr.write(`tracewatch ${name}: not available in this build yet\n`);
+      return 3;
+    },
+  };
+}
+
+export const commands: readonly Command[] = [
+  planned("serve", "run the detector: consume spans, score traces, emit alerts"),
+  planned("replay", "feed recorded span files through the pipeline on event time, print alerts as NDJSON"),
+  planned("simulate", "generate synthetic microservice traffic with labelled injected anomalies"),
+  planned("retrain", "train a model from the features topic or span files and publish it"),
+  planned("bench", "run the benchmark suite (JSON with --json)"),
+  planned("eval", "measure detection quality on synthetic scenarios and the TrainTicket split"),
+];
