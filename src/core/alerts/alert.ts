@@ -1,0 +1,105 @@
+import { createHash } from "node:crypto";
+import type { AttributeValue } from "../../domain/span.js";
+import type { DedupScope } from "../rules/rules.js";
+import type { Severity } from "../rules/severity.js";
+
+/** Version of the alert JSON; schemas/alert.v1.json describes it. */
+export const ALERT_VERSION = 1;
+
+/** Feature values carried in an alert, keyed by the seed's snake_case names. */
+export interface AlertFeatures {
+  /** ms */
+  readonly total_duration: number;
+  readonly span_count: number;
+  readonly error_count: number;
+  readonly service_hop_count: number;
+  /** ms */
+  readonly max_span_duration: number;
+  readonly affected_services: number;
+}
+
+/** One span on the trace's critical path. */
+export interface CriticalPathStep {
+  readonly service: string;
+  readonly operation: string;
+  readonly spanId: string;
+  /** Time this span itself spent on the critical path (children excluded), ms. */
+  readonly selfTimeMs: number;
+}
+
+/** The deepest span with status ERROR: where the failure most likely started. */
+export interface LikelyOrigin {
+  readonly service: string;
+  readonly operation: string;
+  readonly spanId: string;
+  /** Depth in the span tree; the root is 0. */
+  readonly depth: number;
+}
+
+/** Why the alert fired, for the person who reads it. */
+export interface AlertEvidence {
+  readonly groupKey: string;
+  /** p99 of total_duration for the group, ms; null while warming up. */
+  readonly p99Baseline: number | null;
+  /** total_duration / p99Baseline; null when there is no baseline. */
+  readonly durationRatio: number | null;
+  /** Edges of this trace the model has not seen, "caller->callee". */
+  readonly newEdges: readonly string[];
+  readonly erroringServices: readonly string[];
+  readonly likelyOrigin: LikelyOrigin | null;
+  /** Service with the most self time on the critical path, with that time in ms. */
+  readonly slowestService: { readonly service: string; readonly selfTimeMs: number } | null;
+  /** Critical path in time order, at most 20 steps (the longest ones when truncated). */
+  readonly criticalPath: readonly CriticalPathStep[];
+  readonly criticalPathTruncated: boolean;
+  /** Root span attributes after redaction. */
+  readonly rootAttributes: Readonly<Record<string, AttributeValue>>;
+  /** Likely origin span attributes after redaction (empty without an origin). */
+  readonly originAttributes: Readonly<Record<string, AttributeValue>>;
+}
+
+/** How this alert relates to the matches collapsed into it. */
+export interface AlertDedup {
+  readonly scope: DedupScope;
+  /** The keys this alert opened a window for (trace id, new edges, or origin service). */
+  readonly keys: readonly string[];
+  readonly cooldownMs: number;
+  /** Matches suppressed for these keys in their previous window (since the last alert for them). */
+  readonly suppressedSinceLast: number;
+}
+
+/** An alert, version 1: the JSON every sink delivers. */
+export interface Alert {
+  readonly version: typeof ALERT_VERSION;
+  /** Deterministic: same trace and type → same id. 32 lowercase hex. */
+  readonly id: string;
+  readonly type: string;
+  readonly severity: Severity;
+  /** Numeric weight of the severity (compared with detection.min_severity). */
+  readonly severityScore: number;
+  /** metadata.name of the detector. */
+  readonly detector: string;
+  readonly traceId: string;
+  /** ISO 8601 UTC, from the injected clock. */
+  readonly detectedAt: string;
+  /** ISO 8601 UTC of the trace's earliest span start. */
+  readonly traceStartedAt: string;
+  readonly anomalyScore: number | null;
+  /** anomalyScore >= detection.threshold; null while warming up. */
+  readonly anomalous: boolean | null;
+  readonly modelVersion: string | null;
+  readonly condition: string;
+  readonly description: string;
+  /** The service the alert is about (see docs/alerts.md). */
+  readonly service: string;
+  readonly rootService: string;
+  readonly rootOperation: string;
+  readonly features: AlertFeatures;
+  readonly evidence: AlertEvidence;
+  readonly dedup: AlertDedup;
+}
+
+/** The deterministic alert id of `type` on `traceId`: the first 128 bits of a SHA-256, in hex. */
+export function alertId(traceId: string, type: string): string {
+  return createHash("sha256").update(`tracewatch.alert.v1\n${traceId}\n${type}`).digest("hex").slice(0, 32);
+}
