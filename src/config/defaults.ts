@@ -1,0 +1,59 @@
+/**
+ * Every default of the configuration, in the form the YAML file writes it (durations as strings).
+ * The schema reads its defaults from here and docs/config.md prints them, so this object is the one
+ * place a default changes.
+ */
+export const DEFAULTS = {
+  model: {
+    type: "isolation_forest",
+    features: ["total_duration", "span_count", "error_count", "service_hop_count", "max_span_duration"],
+    trees: 100,
+    subsample: 256,
+    seed: 1,
+  },
+  training: {
+    window: "7d",
+    sample_rate: 0.1,
+    exclude_errors: false,
+    retrain_interval: "1h",
+    min_samples: 500,
+    max_samples: 50_000,
+  },
+  detection: { threshold: 0.95, min_severity: 0.7 },
+  alerting: { cooldown: "0s", recent_alerts: 1_000 },
+  sources: {
+    kafka: {
+      brokers: [] as string[],
+      topic: "otlp_spans",
+      group_id: "tracewatch",
+      client_id: "tracewatch",
+      encoding: "auto",
+      max_message_bytes: 4 * 1024 * 1024,
+    },
+    otlp_http: { host: "127.0.0.1", port: 4318, max_body_bytes: 4 * 1024 * 1024 },
+  },
+  tls: { enabled: true, reject_unauthorized: true },
+  assembly: {
+    decision_wait: "10s",
+    root_grace: "1s",
+    max_traces: 50_000,
+    max_spans_per_trace: 5_000,
+    max_bytes: 256 * 1024 * 1024,
+  },
+  topics: {
+    alerts: "tracewatch.alerts",
+    features: "tracewatch.features",
+    models: "tracewatch.models",
+    dlq: "tracewatch.dlq",
+  },
+  sinks: {
+    timeout: "5s",
+    retries: 5,
+    queue_size: 10_000,
+    log_level: "warn",
+  },
+  model_store: { dir: "models/", keep: 5 },
+  api: { enabled: true, host: "127.0.0.1", port: 8080 },
+  metrics: { max_label_sets: 1_000, span_metrics: true, service_graph: true },
+  logging: { level: "info" },
+} as const;

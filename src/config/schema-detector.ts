@@ -1,0 +1,102 @@
+import { z } from "zod";
+import { SEED_FEATURES } from "../domain/features.js";
+import { DEFAULTS } from "./defaults.js";
+import { duration, durationString, name, positiveInt, unit } from "./primitives.js";
+
+/** The seed's alert rules, used when `spec.alerts` is absent. */
+export const SEED_ALERTS = [
+  {
+    type: "latency_spike",
+    condition: "anomaly_score > 0.9 AND total_duration > p99_baseline * 2",
+    severity: "high",
+  },
+  { type: "unusual_path", condition: "new_service_combination = true", severity: "medium" },
+  { type: "cascade_failure", condition: "error_count > 5 AND affected_services > 3", severity: "critical" },
+] as const;
+
+export const SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;
+
+const m = DEFAULTS.model;
+export const modelSchema = z
+  .strictObject({
+    type: z.literal("isolation_forest").default(m.type).describe("Model kind; only isolation_forest exists."),
+    features: z
+      .array(z.enum(SEED_FEATURES))
+      .min(1)
+      .default([...m.features])
+      .describe("Feature columns the forest is trained and scored on, in order."),
+    trees: positiveInt.max(10_000).default(m.trees).describe("Number of isolation trees."),
+    subsample: positiveInt.min(2).max(1_000_000).default(m.subsample).describe("Rows sampled per tree."),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .default(m.seed)
+      .describe("Random seed; the same data and seed give the same model."),
+  })
+  .prefault({})
+  .describe("The anomaly model (seed section).");
+
+const t = DEFAULTS.training;
+export const trainingSchema = z
+  .strictObject({
+    window: duration("Rolling window of recent traffic the model is trained on.", t.window),
+    sample_rate: unit
+      .default(t.sample_rate)
+      .describe("Fraction of scored traces kept in the training window."),
+    exclude_errors: z
+      .boolean()
+      .default(t.exclude_errors)
+      .describe("Leave traces with error spans out of training."),
+    retrain_interval: duration("How often the model is retrained from the window.", t.retrain_interval),
+    min_samples: positiveInt
+      .default(t.min_samples)
+      .describe("Traces the window must hold before the first model is trained (warm-up)."),
+    max_samples: positiveInt.default(t.max_samples).describe("Upper bound on traces kept in the window."),
+  })
+  .prefault({})
+  .describe("Training window and schedule (seed section).");
+
+const d = DEFAULTS.detection;
+export const detectionSchema = z
+  .strictObject({
+    threshold: unit
+      .default(d.threshold)
+      .describe("Calibrated anomaly score above which a trace is anomalous."),
+    min_severity: unit.default(d.min_severity).describe("Minimum severity score for an alert to be emitted."),
+  })
+  .prefault({})
+  .describe("Detection thresholds (seed section).");
+
+export const alertRuleSchema = z
+  .strictObject({
+    type: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]*$/, "must be snake_case (a-z, 0-9, _), starting with a letter")
+      .describe("Alert type, e.g. latency_spike; unique."),
+    condition: z.string().trim().min(1, "must not be empty").describe("Condition in the rule language."),
+    severity: z.enum(SEVERITIES).describe("Severity carried by the alert."),
+    cooldown: durationString(
+      "Minimum time between two alerts of this type for the same root service.",
+    ).optional(),
+    description: z.string().optional().describe("Free text carried into the alert."),
+    enabled: z.boolean().default(true).describe("Set false to keep a rule without evaluating it."),
+  })
+  .describe("One alert rule.");
+
+export const alertsSchema = z
+  .array(alertRuleSchema)
+  .default(SEED_ALERTS.map((a) => ({ ...a, enabled: true })))
+  .describe("Alert rules (seed section); the seed's three rules when absent.");
+
+export const metadataSchema = z
+  .strictObject({
+    name: name
+      .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be lowercase letters, digits, '-' or '.'")
+      .default("tracewatch")
+      .describe("Detector name; carried in every alert as `detector`."),
+    labels: z.record(z.string(), z.string()).optional().describe("Free-form labels."),
+    annotations: z.record(z.string(), z.string()).optional().describe("Free-form annotations."),
+  })
+  .prefault({})
+  .describe("Object metadata.");

@@ -1,0 +1,172 @@
+import { z } from "zod";
+import { DEFAULTS } from "./defaults.js";
+import { duration, httpUrl, name, port, positiveInt } from "./primitives.js";
+import { topicName } from "./schema-sources.js";
+
+const a = DEFAULTS.assembly;
+export const assemblySchema = z
+  .strictObject({
+    decision_wait: duration("A trace completes this long after its last span arrived.", a.decision_wait),
+    root_grace: duration("A trace completes this long after its root span ended (if earlier).", a.root_grace),
+    max_traces: positiveInt
+      .default(a.max_traces)
+      .describe("Traces held in memory at most; the oldest completes early."),
+    max_spans_per_trace: positiveInt
+      .default(a.max_spans_per_trace)
+      .describe("A trace reaching this completes at once."),
+    max_bytes: positiveInt.default(a.max_bytes).describe("Estimated memory budget of open traces, bytes."),
+  })
+  .prefault({})
+  .describe("Trace assembly limits.");
+
+const tp = DEFAULTS.topics;
+export const topicsSchema = z
+  .strictObject({
+    alerts: topicName.default(tp.alerts).describe("Alerts out (key = alert id)."),
+    features: topicName
+      .default(tp.features)
+      .describe("Per-trace features out (training input of `retrain`)."),
+    models: topicName.default(tp.models).describe("Model artifacts (compacted); every instance follows it."),
+    dlq: topicName.default(tp.dlq).describe("Dead letters: undecodable messages and undeliverable alerts."),
+  })
+  .prefault({})
+  .describe("Kafka output topics (used when the Kafka source is on).");
+
+const s = DEFAULTS.sinks;
+const sinkName = name.optional().describe("Unique sink name (labels metrics and logs); default: the type.");
+const delivery = {
+  timeout: duration("Per-attempt request timeout.", s.timeout),
+  retries: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(s.retries)
+    .describe("Retries after the first attempt, with backoff."),
+  queue_size: positiveInt
+    .default(s.queue_size)
+    .describe("Alerts buffered for this sink; beyond it they are dead-lettered."),
+};
+
+const logSink = z
+  .strictObject({
+    type: z.literal("log"),
+    name: sinkName,
+    level: z.enum(["info", "warn", "error"]).default(s.log_level).describe("Log level of alert lines."),
+  })
+  .describe("Writes each alert as one log line.");
+const kafkaSink = z
+  .strictObject({
+    type: z.literal("kafka"),
+    name: sinkName,
+    topic: topicName.optional().describe("Topic; default: spec.topics.alerts."),
+  })
+  .describe("Publishes alerts to a Kafka topic (needs Kafka brokers).");
+const webhookSink = z
+  .strictObject({
+    type: z.literal("webhook"),
+    name: sinkName,
+    url: httpUrl.describe("Endpoint receiving POSTed alert JSON."),
+    secret: z.string().min(1).optional().describe("HMAC-SHA256 signing key (secret; use ${VAR})."),
+    headers: z.record(z.string(), z.string()).optional().describe("Extra request headers."),
+    ...delivery,
+  })
+  .describe("POSTs each alert as signed JSON.");
+const alertmanagerSink = z
+  .strictObject({
+    type: z.literal("alertmanager"),
+    name: sinkName,
+    url: httpUrl.describe("Alertmanager base URL; alerts go to <url>/api/v2/alerts."),
+    generator_url: httpUrl.optional().describe("Link put in each alert's generatorURL."),
+    ...delivery,
+  })
+  .describe("Sends alerts to Prometheus Alertmanager.");
+
+export const SINK_TYPES = ["log", "kafka", "webhook", "alertmanager"] as const;
+export const sinkSchema = z.discriminatedUnion("type", [logSink, kafkaSink, webhookSink, alertmanagerSink]);
+export const sinksSchema = z
+  .array(sinkSchema)
+  .optional()
+  .describe("Alert sinks; default: a log sink, plus a kafka sink when the Kafka source is on.");
+
+export const redactionSchema = z
+  .array(
+    z
+      .strictObject({
+        action: z
+          .enum(["hash", "delete"])
+          .describe("hash: replace with SHA-256 hex; delete: drop the attribute."),
+        key: name.describe("Span attribute key, e.g. user.email."),
+      })
+      .describe("One redaction action."),
+  )
+  .default([])
+  .describe("Attribute redaction applied to spans before anything is stored or emitted.");
+
+const al = DEFAULTS.alerting;
+export const alertingSchema = z
+  .strictObject({
+    cooldown: duration("Default cooldown of every alert rule (0s: none).", al.cooldown),
+    recent_alerts: positiveInt
+      .default(al.recent_alerts)
+      .describe("Alerts kept in memory for GET /api/v1/alerts."),
+  })
+  .prefault({})
+  .describe("Alert emission settings.");
+
+const ms = DEFAULTS.model_store;
+export const modelStoreSchema = z
+  .strictObject({
+    dir: name.default(ms.dir).describe("Directory of saved model artifacts (env TRACEWATCH_MODEL_DIR)."),
+    keep: positiveInt.default(ms.keep).describe("Model versions kept on disk."),
+  })
+  .prefault({})
+  .describe("Where models are saved.");
+
+const ap = DEFAULTS.api;
+export const apiSchema = z
+  .strictObject({
+    enabled: z.boolean().default(ap.enabled).describe("Serve the HTTP API."),
+    host: name
+      .default(ap.host)
+      .describe("Listen address (env TRACEWATCH_API_HOST); beyond loopback needs a token."),
+    port: port.default(ap.port).describe("Listen port (env TRACEWATCH_API_PORT)."),
+    token: z
+      .string()
+      .min(16, "must be at least 16 characters")
+      .optional()
+      .describe("Bearer token required by mutating endpoints (secret; env TRACEWATCH_API_TOKEN)."),
+  })
+  .prefault({})
+  .describe("HTTP API (/healthz, /readyz, /metrics, /api/v1).");
+
+const mt = DEFAULTS.metrics;
+export const metricsSchema = z
+  .strictObject({
+    max_label_sets: positiveInt
+      .default(mt.max_label_sets)
+      .describe(
+        "Distinct label sets per metric; further ones are counted under the __overflow__ label value.",
+      ),
+    span_metrics: z
+      .boolean()
+      .default(mt.span_metrics)
+      .describe("Export traces_spanmetrics_* from scored traces."),
+    service_graph: z
+      .boolean()
+      .default(mt.service_graph)
+      .describe("Export traces_service_graph_* from scored traces."),
+  })
+  .prefault({})
+  .describe("Prometheus metrics.");
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export const loggingSchema = z
+  .strictObject({
+    level: z
+      .enum(LOG_LEVELS)
+      .default(DEFAULTS.logging.level)
+      .describe("Log level (env TRACEWATCH_LOG_LEVEL)."),
+  })
+  .prefault({})
+  .describe("Logging.");

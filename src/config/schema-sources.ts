@@ -1,0 +1,89 @@
+import { z } from "zod";
+import { DEFAULTS } from "./defaults.js";
+import { name, port, positiveInt } from "./primitives.js";
+
+/** Kafka topic names: the broker's legal characters and length. */
+export const topicName = z
+  .string()
+  .regex(/^[a-zA-Z0-9._-]{1,249}$/, "must be 1-249 characters of a-z, A-Z, 0-9, '.', '_' or '-'");
+
+export const SPAN_ENCODINGS = ["auto", "otlp_proto", "otlp_json", "json"] as const;
+export const SASL_MECHANISMS = ["plain", "scram-sha-256", "scram-sha-512"] as const;
+
+const saslSchema = z
+  .strictObject({
+    mechanism: z
+      .string()
+      .toLowerCase()
+      .pipe(z.enum(SASL_MECHANISMS))
+      .describe("SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (any case)."),
+    username: name.describe("SASL user name."),
+    password: z.string().min(1, "must not be empty").describe("SASL password (secret; use ${VAR})."),
+  })
+  .describe("SASL authentication; absent means none.");
+
+const tlsSchema = z
+  .strictObject({
+    enabled: z.boolean().default(DEFAULTS.tls.enabled).describe("Use TLS to the brokers."),
+    ca_file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("PEM file of the CA that signed the brokers' certificates."),
+    cert_file: z.string().min(1).optional().describe("PEM client certificate (mutual TLS); needs key_file."),
+    key_file: z.string().min(1).optional().describe("PEM client private key (mutual TLS); needs cert_file."),
+    reject_unauthorized: z
+      .boolean()
+      .default(DEFAULTS.tls.reject_unauthorized)
+      .describe("Refuse brokers whose certificate does not verify."),
+    servername: z.string().min(1).optional().describe("TLS server name (SNI) when it differs from the host."),
+  })
+  .describe("TLS to the brokers; absent means plaintext.");
+
+const k = DEFAULTS.sources.kafka;
+export const kafkaSourceSchema = z
+  .strictObject({
+    brokers: z
+      .array(name)
+      .default([...k.brokers])
+      .describe(
+        "host:port of the bootstrap brokers; a non-empty list turns the Kafka source on (env KAFKA_BROKERS).",
+      ),
+    topic: topicName.default(k.topic).describe("Span topic consumed."),
+    group_id: name
+      .default(k.group_id)
+      .describe("Consumer group; instances of one group share the partitions."),
+    client_id: name.default(k.client_id).describe("Kafka client id."),
+    encoding: z
+      .enum(SPAN_ENCODINGS)
+      .default(k.encoding)
+      .describe("Span message encoding; auto detects OTLP protobuf, OTLP JSON and native JSON per message."),
+    max_message_bytes: positiveInt
+      .default(k.max_message_bytes)
+      .describe("Messages larger than this go to the DLQ."),
+    sasl: saslSchema.optional(),
+    tls: tlsSchema.optional(),
+  })
+  .prefault({})
+  .describe("Kafka span source and the Kafka connection used for the output topics.");
+
+const o = DEFAULTS.sources.otlp_http;
+export const otlpHttpSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .optional()
+      .describe("Run the OTLP/HTTP receiver; default: on when the Kafka source is off, off when it is on."),
+    host: name.default(o.host).describe("Listen address of the receiver (env TRACEWATCH_OTLP_HOST)."),
+    port: port.default(o.port).describe("Listen port (env TRACEWATCH_OTLP_PORT)."),
+    max_body_bytes: positiveInt
+      .default(o.max_body_bytes)
+      .describe("Largest request body, after decompression; larger requests get 413."),
+  })
+  .prefault({})
+  .describe("OTLP/HTTP receiver (POST /v1/traces).");
+
+export const sourcesSchema = z
+  .strictObject({ kafka: kafkaSourceSchema, otlp_http: otlpHttpSchema })
+  .prefault({})
+  .describe("Where spans come from.");
