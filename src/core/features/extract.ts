@@ -1,0 +1,117 @@
+import type { Span } from "../../domain/span.js";
+import type { CompletedTrace } from "../../domain/trace.js";
+import type { TraceFeatures } from "../../domain/features.js";
+import { groupKeyOf, type GroupKeyStrategy, type TraceShape } from "./group-key.js";
+
+/** Options of {@link extractFeatures}. */
+export interface ExtractOptions {
+  /** How traces are grouped for per-request-type baselines. Default `"entry"` (see docs/model.md). */
+  readonly groupKey?: GroupKeyStrategy;
+}
+
+/** Service and operation given to a trace that has no spans at all. */
+export const UNKNOWN = "unknown";
+
+const EMPTY: readonly string[] = Object.freeze([]);
+
+/**
+ * Computes the per-trace features. Pure and allocation-light: one pass to index span ids, one pass
+ * over the spans.
+ *
+ * Real-world traces are messy and handled as follows:
+ * - a span whose parent is missing from the trace (orphan) starts a subtree: it adds no edge and
+ *   no hop, and it is a root candidate;
+ * - with several roots, the root is the earliest-starting span without a parent (ties: the first
+ *   seen); without any parentless span, the earliest-starting orphan;
+ * - children ending after their parent (clock skew) are fine: total_duration is the latest end
+ *   minus the earliest start;
+ * - a span ending before it starts counts as zero-length.
+ */
+export function extractFeatures(trace: CompletedTrace, options: ExtractOptions = {}): TraceFeatures {
+  const spans = trace.spans;
+  const n = spans.length;
+  if (n === 0) return emptyFeatures(trace, options.groupKey ?? "entry");
+  const index = new Map<string, number>();
+  for (let i = 0; i < n; i++) index.set((spans[i] as Span).spanId, i);
+
+  let minStart = (spans[0] as Span).startTimeUnixNano;
+  let maxEnd = (spans[0] as Span).endTimeUnixNano;
+  let maxSpanNs = 0n;
+  let errorCount = 0;
+  let hops = 0;
+  let rootIdx = -1;
+  let rootIsOrphan = true;
+  let erroring: Set<string> | undefined;
+  const edges = new Set<string>();
+  const parentOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = spans[i] as Span;
+    const start = s.startTimeUnixNano;
+    const end = s.endTimeUnixNano;
+    if (start < minStart) minStart = start;
+    if (end > maxEnd) maxEnd = end;
+    const d = end - start;
+    if (d > maxSpanNs) maxSpanNs = d;
+    if (s.status === "ERROR") {
+      errorCount++;
+      (erroring ??= new Set()).add(s.service);
+    }
+    const p = s.parentSpanId === null ? undefined : index.get(s.parentSpanId);
+    parentOf[i] = p ?? -1;
+    if (p === undefined) {
+      const isOrphan = s.parentSpanId !== null;
+      if (rootIdx < 0 || isRootBetter(s, isOrphan, spans[rootIdx] as Span, rootIsOrphan)) {
+        rootIdx = i;
+        rootIsOrphan = isOrphan;
+      }
+      continue;
+    }
+    const parentService = (spans[p] as Span).service;
+    if (parentService !== s.service) {
+      hops++;
+      edges.add(parentService + "->" + s.service);
+    }
+  }
+  const root = spans[rootIdx] as Span;
+  const shape: TraceShape = { spans, parentOf, rootIdx };
+  const erroringServices = erroring === undefined ? EMPTY : [...erroring].sort();
+  return {
+    traceId: trace.traceId,
+    startTimeMs: Number(minStart / 1_000_000n) + Number(minStart % 1_000_000n) / 1e6,
+    total_duration: Number(maxEnd - minStart) / 1e6,
+    span_count: n,
+    error_count: errorCount,
+    service_hop_count: hops,
+    max_span_duration: Number(maxSpanNs) / 1e6,
+    affected_services: erroringServices.length,
+    erroring_services: erroringServices,
+    edges: edges.size === 0 ? EMPTY : [...edges].sort(),
+    root_service: root.service,
+    root_operation: root.name,
+    group_key: groupKeyOf(shape, options.groupKey ?? "entry"),
+  };
+}
+
+/** A true parentless root beats an orphan; between equals the earlier start wins. */
+function isRootBetter(s: Span, sOrphan: boolean, best: Span, bestOrphan: boolean): boolean {
+  if (sOrphan !== bestOrphan) return !sOrphan;
+  return s.startTimeUnixNano < best.startTimeUnixNano;
+}
+
+function emptyFeatures(trace: CompletedTrace, strategy: GroupKeyStrategy): TraceFeatures {
+  return {
+    traceId: trace.traceId,
+    startTimeMs: trace.completedAtMs,
+    total_duration: 0,
+    span_count: 0,
+    error_count: 0,
+    service_hop_count: 0,
+    max_span_duration: 0,
+    affected_services: 0,
+    erroring_services: EMPTY,
+    edges: EMPTY,
+    root_service: UNKNOWN,
+    root_operation: UNKNOWN,
+    group_key: strategy === "root" ? `${UNKNOWN} ${UNKNOWN}` : UNKNOWN,
+  };
+}

@@ -1,0 +1,50 @@
+import type { GroupKeyStrategy } from "../features/group-key.js";
+import type { GroupStats } from "./baselines.js";
+import type { Calibration } from "./calibration.js";
+import type { Forest } from "./forest.js";
+import type { FeatureColumn } from "./transforms.js";
+
+export const MODEL_FORMAT = "tracewatch.isolation_forest";
+/** Bumped whenever the artifact layout or the meaning of a field changes. */
+export const MODEL_FORMAT_VERSION = 1;
+
+/** Training parameters recorded in the artifact. */
+export interface ForestParams {
+  readonly nEstimators: number;
+  readonly maxSamples: number;
+  readonly seed: number;
+}
+
+/**
+ * Everything needed to score with a trained model, as plain data (typed arrays inside): what the
+ * model store writes, the worker thread returns and the model topic carries.
+ */
+export interface ModelArtifact {
+  readonly format: typeof MODEL_FORMAT;
+  readonly formatVersion: typeof MODEL_FORMAT_VERSION;
+  /** Name of the detector the model belongs to. */
+  readonly detector: string;
+  /** Unique, sortable by training time: `<trainedAt ISO basic>-<8 hex>`. */
+  readonly version: string;
+  /** Unix ms. */
+  readonly trainedAtMs: number;
+  /** Event time span of the training window, Unix ms. */
+  readonly window: { readonly startMs: number; readonly endMs: number };
+  /** Model samples the forest was trained on. */
+  readonly sampleCount: number;
+  /** Traces observed in the window (before sampling). */
+  readonly observedCount: number;
+  readonly groupKey: GroupKeyStrategy;
+  readonly columns: readonly FeatureColumn[];
+  readonly params: ForestParams;
+  readonly forest: Forest;
+  readonly calibration: Calibration;
+  readonly baselines: {
+    readonly minGroupSamples: number;
+    readonly global: GroupStats;
+    readonly groups: ReadonlyArray<readonly [string, GroupStats]>;
+    readonly roots: ReadonlyArray<readonly [string, GroupStats]>;
+  };
+  /** Caller→callee service edges seen in the window, sorted. */
+  readonly knownEdges: readonly string[];
+}

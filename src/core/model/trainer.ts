@@ -1,0 +1,106 @@
+import { DEFAULT_MIN_GROUP_SAMPLES, baselineFor, buildBaselines } from "./baselines.js";
+import { CALIBRATION_POINTS, buildCalibration } from "./calibration.js";
+import { scoreRows, trainForest } from "./forest.js";
+import { quantileSorted } from "./metrics.js";
+import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelArtifact } from "./artifact.js";
+import { COLUMN_SETS, DEFAULT_COLUMN_SET, RAW_DIMS, writeColumns, type FeatureColumn } from "./transforms.js";
+import type { TrainingSet } from "./window.js";
+import type { GroupKeyStrategy } from "../features/group-key.js";
+import { fnv1a } from "../features/group-key.js";
+
+/** Options of {@link trainModel}. */
+export interface TrainOptions {
+  readonly detector: string;
+  /** Training time, Unix ms (from the caller's clock). */
+  readonly trainedAtMs: number;
+  /** Strategy the features were extracted with. Default "entry". */
+  readonly groupKey?: GroupKeyStrategy;
+  /** Model input columns. Default COLUMN_SETS[DEFAULT_COLUMN_SET]. */
+  readonly columns?: readonly FeatureColumn[];
+  /** Trees. Default 100. */
+  readonly nEstimators?: number;
+  /** Subsample per tree. Default 256. */
+  readonly maxSamples?: number;
+  /** Default 1. */
+  readonly seed?: number;
+  /** Fewer samples than this: the model is refused. Default 500 (config training.min_samples). */
+  readonly minSamples?: number;
+  /** Default 30. */
+  readonly minGroupSamples?: number;
+  /** Minimum spread (p99 − p1) of the training raw scores; below it the model is refused. Default 0.005. */
+  readonly minScoreSpread?: number;
+}
+
+/** Why a trained model was refused. */
+export type RejectReason = "too_few_samples" | "degenerate_scores";
+
+export type TrainResult =
+  | { readonly ok: true; readonly artifact: ModelArtifact }
+  | { readonly ok: false; readonly reason: RejectReason; readonly detail: string };
+
+/**
+ * Trains a model from a window snapshot: baselines and known edges from the window, the forest on
+ * the transformed samples, calibration from the forest's scores of those same samples. Pure.
+ */
+export function trainModel(set: TrainingSet, o: TrainOptions): TrainResult {
+  const n = set.groupKeys.length;
+  const minSamples = o.minSamples ?? 500;
+  if (n < Math.max(2, minSamples)) {
+    return { ok: false, reason: "too_few_samples", detail: `${n} samples, ${minSamples} required` };
+  }
+  const columns = o.columns ?? COLUMN_SETS[DEFAULT_COLUMN_SET];
+  const baselines = buildBaselines(set.durations, set.rootOf, o.minGroupSamples ?? DEFAULT_MIN_GROUP_SAMPLES);
+  const dims = columns.length;
+  const x = new Float64Array(n * dims);
+  for (let i = 0; i < n; i++) {
+    const b = baselineFor(baselines, set.groupKeys[i] as string, set.rootKeys[i] as string);
+    writeColumns(columns, set.rows, i * RAW_DIMS, b, x, i * dims);
+  }
+  const params = { nEstimators: o.nEstimators ?? 100, maxSamples: o.maxSamples ?? 256, seed: o.seed ?? 1 };
+  const forest = trainForest(x, dims, params);
+  const raw = scoreRows(forest, x).sort();
+  const spread = quantileSorted(raw, 0.99) - quantileSorted(raw, 0.01);
+  const minSpread = o.minScoreSpread ?? 0.005;
+  if (!(spread >= minSpread)) {
+    return {
+      ok: false,
+      reason: "degenerate_scores",
+      detail: `score spread ${spread.toFixed(6)} < ${minSpread}`,
+    };
+  }
+  const calibration = buildCalibration(raw, CALIBRATION_POINTS);
+  return {
+    ok: true,
+    artifact: {
+      format: MODEL_FORMAT,
+      formatVersion: MODEL_FORMAT_VERSION,
+      detector: o.detector,
+      version: modelVersion(o.trainedAtMs, forest.value),
+      trainedAtMs: o.trainedAtMs,
+      window: { startMs: set.startMs, endMs: set.endMs },
+      sampleCount: n,
+      observedCount: set.observed,
+      groupKey: o.groupKey ?? "entry",
+      columns: columns.map((c) => ({ ...c })),
+      params,
+      forest,
+      calibration,
+      baselines: {
+        minGroupSamples: baselines.minGroupSamples,
+        global: baselines.global,
+        groups: [...baselines.groups].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+        roots: [...baselines.roots].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+      },
+      knownEdges: [...set.edges],
+    },
+  };
+}
+
+/** `YYYYMMDDTHHMMSSmmmZ-<hash of the forest>`: sorts by training time, differs between models. */
+function modelVersion(trainedAtMs: number, values: Float64Array): string {
+  const iso = new Date(trainedAtMs).toISOString().replace(/[-:.]/g, "");
+  let h = "";
+  const step = Math.max(1, Math.floor(values.length / 64));
+  for (let i = 0; i < values.length; i += step) h += (values[i] as number).toFixed(6);
+  return `${iso}-${fnv1a(h)}`;
+}

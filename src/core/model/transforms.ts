@@ -1,0 +1,107 @@
+import type { SeedFeature, TraceFeatures } from "../../domain/features.js";
+import type { GroupStats } from "./baselines.js";
+
+/**
+ * How one model column is computed from a trace's features:
+ * - `identity`: the feature as is;
+ * - `log1p`: ln(1 + x), for durations spanning orders of magnitude;
+ * - `group_log_ratio`: ln((1 + x) / (1 + group median of x)), the trace's duration relative to
+ *   its request type (only for total_duration and max_span_duration).
+ */
+export type FeatureTransform = "identity" | "log1p" | "group_log_ratio";
+
+/** One column of the model's input vector. */
+export interface FeatureColumn {
+  readonly feature: SeedFeature;
+  readonly transform: FeatureTransform;
+}
+
+/** Named column sets compared on the evaluation data (docs/model.md gives the figures). */
+export const COLUMN_SETS = {
+  /** The seed's five features, untransformed. */
+  seed_raw: [
+    { feature: "total_duration", transform: "identity" },
+    { feature: "span_count", transform: "identity" },
+    { feature: "error_count", transform: "identity" },
+    { feature: "service_hop_count", transform: "identity" },
+    { feature: "max_span_duration", transform: "identity" },
+  ],
+  /** The seed's five features, durations on a log scale. */
+  seed_log: [
+    { feature: "total_duration", transform: "log1p" },
+    { feature: "span_count", transform: "identity" },
+    { feature: "error_count", transform: "identity" },
+    { feature: "service_hop_count", transform: "identity" },
+    { feature: "max_span_duration", transform: "log1p" },
+  ],
+  /** The seed's five features with durations relative to the trace's group. */
+  seed_group: [
+    { feature: "total_duration", transform: "group_log_ratio" },
+    { feature: "span_count", transform: "identity" },
+    { feature: "error_count", transform: "identity" },
+    { feature: "service_hop_count", transform: "identity" },
+    { feature: "max_span_duration", transform: "group_log_ratio" },
+  ],
+  /** seed_log plus the two group-relative durations. */
+  seed_log_group: [
+    { feature: "total_duration", transform: "log1p" },
+    { feature: "span_count", transform: "identity" },
+    { feature: "error_count", transform: "identity" },
+    { feature: "service_hop_count", transform: "identity" },
+    { feature: "max_span_duration", transform: "log1p" },
+    { feature: "total_duration", transform: "group_log_ratio" },
+    { feature: "max_span_duration", transform: "group_log_ratio" },
+  ],
+} as const satisfies Record<string, readonly FeatureColumn[]>;
+
+export type ColumnSetName = keyof typeof COLUMN_SETS;
+
+/** Column set used when none is configured (chosen on TrainTicket, see docs/model.md). */
+export const DEFAULT_COLUMN_SET: ColumnSetName = "seed_group";
+
+/** Raw values of the seed features in SEED_FEATURES order: the layout the window stores. */
+export const RAW_INDEX: Readonly<Record<SeedFeature, number>> = {
+  total_duration: 0,
+  span_count: 1,
+  error_count: 2,
+  service_hop_count: 3,
+  max_span_duration: 4,
+};
+export const RAW_DIMS = 5;
+
+/** Writes the raw seed features of `f` into `out` at `at`. */
+export function writeRaw(f: TraceFeatures, out: Float64Array, at: number): void {
+  out[at] = f.total_duration;
+  out[at + 1] = f.span_count;
+  out[at + 2] = f.error_count;
+  out[at + 3] = f.service_hop_count;
+  out[at + 4] = f.max_span_duration;
+}
+
+/** Computes the model columns from raw seed values (`raw` at `rawAt`) into `out` at `at`. */
+export function writeColumns(
+  columns: readonly FeatureColumn[],
+  raw: ArrayLike<number>,
+  rawAt: number,
+  baseline: GroupStats,
+  out: Float64Array,
+  at: number,
+): void {
+  for (let c = 0; c < columns.length; c++) {
+    const col = columns[c] as FeatureColumn;
+    const x = raw[rawAt + RAW_INDEX[col.feature]] as number;
+    switch (col.transform) {
+      case "identity":
+        out[at + c] = x;
+        break;
+      case "log1p":
+        out[at + c] = Math.log1p(Math.max(x, 0));
+        break;
+      case "group_log_ratio": {
+        const m = col.feature === "max_span_duration" ? baseline.maxSpanP50 : baseline.p50;
+        out[at + c] = Math.log1p(Math.max(x, 0)) - Math.log1p(Math.max(m, 0));
+        break;
+      }
+    }
+  }
+}

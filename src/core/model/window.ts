@@ -1,0 +1,183 @@
+import type { TraceFeatures } from "../../domain/features.js";
+import type { Clock } from "../clock.js";
+import type { GroupDurations } from "./baselines.js";
+import { Prng } from "./prng.js";
+import { RAW_DIMS, writeRaw } from "./transforms.js";
+import { Bucket, type BucketLimits } from "./window-bucket.js";
+
+/** Options of {@link RollingWindow}; defaults follow the seed's `training` section. */
+export interface RollingWindowOptions {
+  /** Event time source for expiry. */
+  readonly clock: Clock;
+  /** Window length, ms. Default 7 days. */
+  readonly windowMs?: number;
+  /** Number of time buckets the window is cut into; whole buckets expire. Default 168 (1 h each for 7 d). */
+  readonly buckets?: number;
+  /** Fraction of observed traces kept as model samples. Default 0.1. */
+  readonly sampleRate?: number;
+  /** Leave traces with error spans out (samples, baselines and edges). Default false. */
+  readonly excludeErrors?: boolean;
+  /** Upper bound on model samples in the whole window. Default 50,000. */
+  readonly maxSamples?: number;
+  /** Groups tracked per bucket for baselines; further groups are counted, not kept. Default 1,000. */
+  readonly maxGroupsPerBucket?: number;
+  /** Durations kept per group per bucket (reservoir). Default 64. */
+  readonly durationsPerGroup?: number;
+  /** Distinct edges kept per bucket. Default 10,000. */
+  readonly maxEdgesPerBucket?: number;
+  /** PRNG seed for sampling. Default 1. */
+  readonly seed?: number;
+}
+
+/** What a training run reads from the window: plain data, transferable to a worker thread. */
+export interface TrainingSet {
+  /** Raw seed features of the model samples, row-major, RAW_DIMS per row. */
+  readonly rows: Float64Array;
+  readonly groupKeys: readonly string[];
+  readonly rootKeys: readonly string[];
+  /** Durations per group_key (all observed traces, reservoir-sampled per bucket). */
+  readonly durations: ReadonlyMap<string, GroupDurations>;
+  /** group_key → root key, for the root-level baseline fallback. */
+  readonly rootOf: ReadonlyMap<string, string>;
+  readonly edges: readonly string[];
+  /** Event time span covered, Unix ms. */
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Traces observed in the live buckets (before sampling). */
+  readonly observed: number;
+}
+
+/** Counters a caller may export as metrics. */
+export interface WindowStats {
+  readonly buckets: number;
+  readonly samples: number;
+  readonly observed: number;
+  /** Traces older than the window when observed. */
+  readonly tooOld: number;
+  readonly excluded: number;
+  /** Groups not tracked because a bucket was at maxGroupsPerBucket. */
+  readonly groupsDropped: number;
+  readonly expiredBuckets: number;
+}
+
+/**
+ * A bounded, time-bucketed sample of recent feature vectors. Memory is bounded by
+ * `maxSamples` rows plus, per bucket, `maxGroupsPerBucket × durationsPerGroup` durations and
+ * `maxEdgesPerBucket` edges, whatever the traffic. Whole buckets expire once older than the window.
+ */
+export class RollingWindow {
+  private readonly clock: Clock;
+  private readonly windowMs: number;
+  private readonly bucketMs: number;
+  private readonly sampleRate: number;
+  private readonly excludeErrors: boolean;
+  private readonly limits: BucketLimits;
+  private readonly prng: Prng;
+  private readonly buckets = new Map<number, Bucket>();
+  private readonly raw = new Float64Array(RAW_DIMS);
+  private tooOld = 0;
+  private excluded = 0;
+  private expired = 0;
+
+  constructor(o: RollingWindowOptions) {
+    this.clock = o.clock;
+    this.windowMs = o.windowMs ?? 7 * 24 * 3_600_000;
+    const n = Math.max(1, Math.floor(o.buckets ?? 168));
+    this.bucketMs = Math.max(1, Math.ceil(this.windowMs / n));
+    this.sampleRate = o.sampleRate ?? 0.1;
+    this.excludeErrors = o.excludeErrors ?? false;
+    this.limits = {
+      samples: Math.max(1, Math.floor((o.maxSamples ?? 50_000) / n)),
+      groups: o.maxGroupsPerBucket ?? 1_000,
+      durationsPerGroup: o.durationsPerGroup ?? 64,
+      edges: o.maxEdgesPerBucket ?? 10_000,
+    };
+    this.prng = new Prng(o.seed ?? 1);
+  }
+
+  /** Adds a trace (by its event time) and expires buckets that left the window. */
+  observe(f: TraceFeatures): void {
+    this.expire();
+    if (this.excludeErrors && f.error_count > 0) {
+      this.excluded++;
+      return;
+    }
+    const id = Math.floor(f.startTimeMs / this.bucketMs);
+    if ((id + 1) * this.bucketMs <= this.clock.now() - this.windowMs) {
+      this.tooOld++;
+      return;
+    }
+    let b = this.buckets.get(id);
+    if (b === undefined) this.buckets.set(id, (b = new Bucket(id * this.bucketMs, this.limits)));
+    writeRaw(f, this.raw, 0);
+    b.add(f, this.raw, this.prng, this.prng.next() < this.sampleRate);
+  }
+
+  /** Drops buckets that ended before now − window. Called by observe; call it from a scheduler too. */
+  expire(): void {
+    const cutoff = this.clock.now() - this.windowMs;
+    for (const [id, b] of this.buckets) {
+      if (b.startMs + this.bucketMs <= cutoff) {
+        this.buckets.delete(id);
+        this.expired++;
+      }
+    }
+  }
+
+  /** Model samples currently held. */
+  get size(): number {
+    let n = 0;
+    for (const b of this.buckets.values()) n += b.sampleCount;
+    return n;
+  }
+
+  stats(): WindowStats {
+    let observed = 0;
+    let dropped = 0;
+    for (const b of this.buckets.values()) {
+      observed += b.observed;
+      dropped += b.groupsDropped;
+    }
+    return {
+      buckets: this.buckets.size,
+      samples: this.size,
+      observed,
+      tooOld: this.tooOld,
+      excluded: this.excluded,
+      groupsDropped: dropped,
+      expiredBuckets: this.expired,
+    };
+  }
+
+  /** Copies the live window into a {@link TrainingSet}. */
+  snapshot(): TrainingSet {
+    this.expire();
+    const live = [...this.buckets.values()].sort((a, b) => a.startMs - b.startMs);
+    const rows = new Float64Array(this.size * RAW_DIMS);
+    const groupKeys: string[] = [];
+    const rootKeys: string[] = [];
+    const durations = new Map<string, { total: number[]; maxSpan: number[] }>();
+    const rootOf = new Map<string, string>();
+    const edges = new Set<string>();
+    let observed = 0;
+    for (const b of live) {
+      b.copySamples(rows, groupKeys.length * RAW_DIMS, groupKeys, rootKeys);
+      b.copyDurations(durations, rootOf);
+      for (const e of b.edges) edges.add(e);
+      observed += b.observed;
+    }
+    const first = live[0];
+    const last = live[live.length - 1];
+    return {
+      rows,
+      groupKeys,
+      rootKeys,
+      durations,
+      rootOf,
+      edges: [...edges].sort(),
+      startMs: first === undefined ? this.clock.now() : first.startMs,
+      endMs: last === undefined ? this.clock.now() : Math.min(last.startMs + this.bucketMs, this.clock.now()),
+      observed,
+    };
+  }
+}

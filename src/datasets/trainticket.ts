@@ -1,0 +1,174 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Span } from "../domain/span.js";
+import { NO_ATTRIBUTES } from "../domain/span.js";
+import type { CompletedTrace } from "../domain/trace.js";
+import { TracewatchError } from "../errors.js";
+
+/** One injected fault of the TrainTicket recording (`labels/faults.json`). */
+export interface TrainTicketFault {
+  /** Injection time, Unix ms. */
+  readonly injectMs: number;
+  /** Kubernetes pod the fault was injected into. */
+  readonly injectPod: string;
+  readonly service: string;
+  readonly injectType: string;
+  /** Fault duration, ms. */
+  readonly durationMs: number;
+}
+
+/** A loaded trace with the pods its spans ran in (the label rule needs pods, spans keep services). */
+export interface TrainTicketTrace {
+  readonly trace: CompletedTrace;
+  readonly pods: ReadonlySet<string>;
+  /** Earliest span start, Unix ms. */
+  readonly startMs: number;
+}
+
+/**
+ * Per-trace label: `anomalous` (starts inside a fault window and touches the faulty pod),
+ * `normal` (outside every fault window), `window_other` (inside a fault window, never touches the
+ * faulty pod: reported apart, counted neither way).
+ */
+export type TrainTicketLabel = "anomalous" | "normal" | "window_other";
+
+const PROJECT_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+
+/**
+ * Directory of the TrainTicket development split: `env.TRACEWATCH_DATASET_DIR` when set, else
+ * `../shared/datasets/trainticket-nezha` relative to the project root.
+ */
+export function trainTicketDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const fromEnv = env["TRACEWATCH_DATASET_DIR"];
+  if (fromEnv !== undefined && fromEnv !== "") return resolve(fromEnv);
+  // Compiled code lives one level deeper (dist/datasets): walk up to the directory with package.json.
+  const root = PROJECT_ROOT.endsWith("dist") ? resolve(PROJECT_ROOT, "..") : PROJECT_ROOT;
+  return resolve(root, "..", "shared", "datasets", "trainticket-nezha");
+}
+
+/** Service of a pod: the pod name without its last two `-` parts (replica set hash, pod suffix). */
+export function serviceOfPod(pod: string): string {
+  const parts = pod.split("-");
+  return parts.length > 2 ? parts.slice(0, -2).join("-") : pod;
+}
+
+const HEADER = "TraceID,SpanID,ParentID,PodName,OperationName,StartTimeUnixNano,EndTimeUnixNano,Duration";
+
+interface RawSpan {
+  readonly span: Span;
+  readonly pod: string;
+}
+
+/** Parses one span CSV file; throws TW_DECODE_FAILED naming the file and line on a malformed row. */
+export function parseTrainTicketCsv(text: string, name: string): RawSpan[] {
+  const lines = text.split(/\r?\n/);
+  if (lines[0]?.trim() !== HEADER) {
+    throw new TracewatchError("TW_DECODE_FAILED", `${name}: unexpected header`);
+  }
+  const out: RawSpan[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i];
+    if (line === undefined || line === "") continue;
+    const f = line.split(",");
+    if (f.length !== 8) throw new TracewatchError("TW_DECODE_FAILED", `${name}:${i + 1}: expected 8 columns`);
+    const [traceId, spanId, parent, pod, op, start, end] = f as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    out.push({
+      pod,
+      span: {
+        traceId: traceId.toLowerCase(),
+        spanId: spanId.toLowerCase(),
+        parentSpanId: parent === "root" ? null : parent.toLowerCase(),
+        service: serviceOfPod(pod),
+        name: op,
+        kind: "UNSPECIFIED",
+        startTimeUnixNano: BigInt(start),
+        endTimeUnixNano: BigInt(end),
+        status: "UNSET",
+        attributes: NO_ATTRIBUTES,
+      },
+    });
+  }
+  return out;
+}
+
+/** Loads the fault list of the split. */
+export function loadTrainTicketFaults(dir: string): TrainTicketFault[] {
+  const raw = JSON.parse(readFileSync(join(dir, "labels", "faults.json"), "utf8")) as Array<
+    Record<string, unknown>
+  >;
+  return raw.map((f) => ({
+    injectMs: Date.parse(String(f["inject_time_utc"])),
+    injectPod: String(f["inject_pod"]),
+    service: String(f["service"]),
+    injectType: String(f["inject_type"]),
+    durationMs: Number(f["duration_s"]) * 1000,
+  }));
+}
+
+/** The split's span files in replay order: the fault-free minute first, then fault files by name (time). */
+export function trainTicketFiles(dir: string): string[] {
+  const normal = readdirSync(join(dir, "normal"))
+    .filter((n) => n.endsWith(".csv"))
+    .sort()
+    .map((n) => join(dir, "normal", n));
+  const faults = readdirSync(join(dir, "trace"))
+    .filter((n) => n.endsWith(".csv"))
+    .sort()
+    .map((n) => join(dir, "trace", n));
+  return [...normal, ...faults];
+}
+
+/**
+ * Loads span files into whole traces, de-duplicated on (traceId, spanId), sorted by trace start.
+ * Traces are assembled across files, since a few straddle two minute files.
+ */
+export function loadTrainTicketTraces(files: readonly string[]): TrainTicketTrace[] {
+  const byTrace = new Map<string, { spans: Map<string, Span>; pods: Set<string> }>();
+  for (const file of files) {
+    for (const { span, pod } of parseTrainTicketCsv(readFileSync(file, "utf8"), file)) {
+      let entry = byTrace.get(span.traceId);
+      if (entry === undefined) {
+        entry = { spans: new Map(), pods: new Set() };
+        byTrace.set(span.traceId, entry);
+      }
+      if (!entry.spans.has(span.spanId)) entry.spans.set(span.spanId, span);
+      entry.pods.add(pod);
+    }
+  }
+  const traces: TrainTicketTrace[] = [];
+  for (const [traceId, { spans, pods }] of byTrace) {
+    const list = [...spans.values()];
+    let minStart = list[0]?.startTimeUnixNano ?? 0n;
+    let maxEnd = list[0]?.endTimeUnixNano ?? 0n;
+    for (const s of list) {
+      if (s.startTimeUnixNano < minStart) minStart = s.startTimeUnixNano;
+      if (s.endTimeUnixNano > maxEnd) maxEnd = s.endTimeUnixNano;
+    }
+    const startMs = Number(minStart / 1_000_000n);
+    const completedAtMs = Number(maxEnd / 1_000_000n);
+    traces.push({ trace: { traceId, spans: list, reason: "flush", completedAtMs }, pods, startMs });
+  }
+  return traces.sort((a, b) => a.startMs - b.startMs || (a.trace.traceId < b.trace.traceId ? -1 : 1));
+}
+
+/** Applies the README's per-trace label rule. */
+export function labelTrainTicketTrace(
+  t: TrainTicketTrace,
+  faults: readonly TrainTicketFault[],
+): TrainTicketLabel {
+  for (const f of faults) {
+    if (t.startMs >= f.injectMs && t.startMs < f.injectMs + f.durationMs) {
+      return t.pods.has(f.injectPod) ? "anomalous" : "window_other";
+    }
+  }
+  return "normal";
+}

@@ -1,0 +1,143 @@
+import { extractFeatures } from "../core/features/extract.js";
+import { confusion, quantileSorted, rocAuc } from "../core/model/metrics.js";
+import { COLUMN_SETS, DEFAULT_COLUMN_SET, type ColumnSetName } from "../core/model/transforms.js";
+import {
+  labelTrainTicketTrace,
+  loadTrainTicketFaults,
+  loadTrainTicketTraces,
+  trainTicketDir,
+  trainTicketFiles,
+  type TrainTicketTrace,
+} from "../datasets/trainticket.js";
+import {
+  DEFAULT_REPLAY,
+  replayTrainTicket,
+  type ReplayOptions,
+  type ReplayedTrace,
+} from "./trainticket-replay.js";
+
+/** Options of {@link evaluateTrainTicket}. */
+export interface TrainTicketEvalOptions extends Partial<Omit<ReplayOptions, "columns">> {
+  /** Dataset directory. Default trainTicketDir(). */
+  readonly dir?: string;
+  /** Default DEFAULT_COLUMN_SET. */
+  readonly columnSet?: ColumnSetName;
+  /** detection.threshold. Default 0.95. */
+  readonly threshold?: number;
+}
+
+const round = (x: number): number => Math.round(x * 1000) / 1000;
+
+/**
+ * Replays the TrainTicket development split in time order (fault-free minute first, then the
+ * fault files) and reports detection quality against the README's per-trace labels.
+ */
+export function evaluateTrainTicket(o: TrainTicketEvalOptions = {}): Record<string, unknown> {
+  const dir = o.dir ?? trainTicketDir();
+  const files = trainTicketFiles(dir);
+  const traces = loadTrainTicketTraces(files);
+  const faults = loadTrainTicketFaults(dir);
+  const replay: ReplayOptions = {
+    ...DEFAULT_REPLAY,
+    ...stripUndefined(o),
+    columns: COLUMN_SETS[o.columnSet ?? DEFAULT_COLUMN_SET],
+  };
+  const threshold = o.threshold ?? 0.95;
+  const labelOf = (t: TrainTicketTrace) => ({
+    label: labelTrainTicketTrace(t, faults),
+    faultIndex: faults.findIndex((f) => t.startMs >= f.injectMs && t.startMs < f.injectMs + f.durationMs),
+  });
+  const r = replayTrainTicket(traces, labelOf, replay);
+  const judged = r.traces.filter((t) => t.label !== "window_other");
+  const other = r.traces.filter((t) => t.label === "window_other");
+  const pos = judged.map((t) => t.label === "anomalous");
+  const score = (t: ReplayedTrace): number => t.scored.anomaly_score ?? 0;
+  const modelFlag = (t: ReplayedTrace): boolean => score(t) >= threshold;
+  const spike = (t: ReplayedTrace): boolean =>
+    score(t) > 0.9 && t.scored.features.total_duration > (t.scored.p99_baseline ?? Infinity) * 2;
+  const staticRule = staticLatencyRule(traces, files[0] ?? "", judged, pos);
+  return {
+    dataset: dir,
+    config: { ...replay, columns: o.columnSet ?? DEFAULT_COLUMN_SET, threshold },
+    traces: traces.length,
+    scored: r.traces.length,
+    warm_up_traces: r.warmUpTraces,
+    retrains: r.retrains,
+    refused_models: r.refused,
+    labels: {
+      anomalous: pos.filter(Boolean).length,
+      normal: pos.length - pos.filter(Boolean).length,
+      window_other: other.length,
+    },
+    roc_auc: round(rocAuc(judged.map(score), pos)),
+    roc_auc_total_duration: round(
+      rocAuc(
+        judged.map((t) => t.scored.features.total_duration),
+        pos,
+      ),
+    ),
+    anomaly_score_ge_threshold: summary(confusion(judged.map(modelFlag), pos)),
+    latency_spike_condition: summary(confusion(judged.map(spike), pos)),
+    static_rule: staticRule,
+    window_other_flag_rate: {
+      anomaly_score_ge_threshold: round(other.filter(modelFlag).length / Math.max(1, other.length)),
+      latency_spike_condition: round(other.filter(spike).length / Math.max(1, other.length)),
+    },
+    recall_by_fault: faults.map((f, i) => {
+      const mine = judged.filter((t) => t.faultIndex === i && t.label === "anomalous");
+      return {
+        inject_pod: f.injectPod,
+        type: f.injectType,
+        traces: mine.length,
+        recall: round(mine.filter(modelFlag).length / Math.max(1, mine.length)),
+      };
+    }),
+  };
+}
+
+function summary(c: ReturnType<typeof confusion>): Record<string, number> {
+  return {
+    tp: c.tp,
+    fp: c.fp,
+    fn: c.fn,
+    precision: round(c.precision),
+    recall: round(c.recall),
+    f1: round(c.f1),
+  };
+}
+
+/** "total_duration > 2 × p99 of the fault-free minute", p99 interpolated and nearest-rank. */
+function staticLatencyRule(
+  traces: readonly TrainTicketTrace[],
+  normalFile: string,
+  judged: readonly ReplayedTrace[],
+  pos: readonly boolean[],
+): Record<string, unknown> {
+  const minute = traces.filter((t) => t.startMs < (traces[0]?.startMs ?? 0) + 60_000);
+  const d = Float64Array.from(minute.map((t) => extractFeatures(t.trace).total_duration)).sort();
+  const p99 = quantileSorted(d, 0.99);
+  const p99NearestRank = d[Math.max(0, Math.ceil(0.99 * d.length) - 1)] ?? Number.NaN;
+  const rule = (thr: number) =>
+    summary(
+      confusion(
+        judged.map((t) => t.scored.features.total_duration > 2 * thr),
+        pos,
+      ),
+    );
+  return {
+    baseline_file: normalFile,
+    baseline_traces: d.length,
+    p99_interpolated_ms: round(p99),
+    p99_nearest_rank_ms: round(p99NearestRank),
+    interpolated: rule(p99),
+    nearest_rank: rule(p99NearestRank),
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(o).filter(
+      ([k, v]) => v !== undefined && k !== "dir" && k !== "columnSet" && k !== "threshold",
+    ),
+  ) as Partial<T>;
+}
