@@ -1,0 +1,177 @@
+import { readFileSync } from "node:fs";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import { describe, expect, it } from "vitest";
+import { Alerter, type AlertDecision } from "../../../../src/core/alerts/alerter.js";
+import { alertId, type Alert } from "../../../../src/core/alerts/alert.js";
+import { Redactor } from "../../../../src/core/alerts/redaction.js";
+import { ManualClock } from "../../../../src/core/clock.js";
+import { compileRules, SEED_ALERT_RULES, type AlertRuleSpec } from "../../../../src/core/rules/rules.js";
+import { scoredTrace, warmingUp } from "../rules/scored.js";
+import { completed, span, TRACE_ID } from "./spans.js";
+
+const schema = JSON.parse(
+  readFileSync(new URL("../../../../schemas/alert.v1.json", import.meta.url), "utf8"),
+);
+const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+addFormats.default(ajv);
+const validate = ajv.compile(schema);
+
+function alerter(
+  specs: readonly AlertRuleSpec[] = SEED_ALERT_RULES,
+  clock = new ManualClock(1_700_000_100_000),
+) {
+  const redactor = new Redactor([
+    { action: "hash", key: "user.email" },
+    { action: "delete", key: "internal.debug_info" },
+  ]);
+  return new Alerter({ detector: "latency-anomalies", rules: compileRules(specs, 0.95), clock, redactor });
+}
+const emitted = (ds: AlertDecision[]): Alert[] => ds.flatMap((d) => (d.kind === "emit" ? [d.alert] : []));
+const traceId = (n: number): string => n.toString(16).padStart(32, "0");
+
+const cascadeSpans = completed([
+  span(1, null, "gateway", 0, 900, "ERROR", {
+    "user.email": "a@b.c",
+    "internal.debug_info": "x",
+    "http.route": "/pay",
+  }),
+  span(2, 1, "orders", 10, 880, "ERROR"),
+  span(3, 2, "payment", 20, 850, "ERROR"),
+  span(4, 3, "bank", 30, 800, "ERROR", { "exception.message": "timeout" }),
+]);
+const everything = scoredTrace(
+  {
+    total_duration: 900,
+    error_count: 6,
+    affected_services: 4,
+    erroring_services: ["bank", "gateway", "orders", "payment"],
+  },
+  { anomaly_score: 0.99, p99_baseline: 300, new_service_combination: true, new_edges: ["payment->bank"] },
+);
+
+describe("Alerter", () => {
+  it("emits the seed's alerts with evidence, valid against schemas/alert.v1.json", () => {
+    const alerts = emitted(alerter().process(everything, cascadeSpans));
+    expect(alerts.map((a) => [a.type, a.severity, a.service])).toEqual([
+      ["latency_spike", "high", "bank"],
+      ["unusual_path", "medium", "bank"],
+      ["cascade_failure", "critical", "bank"],
+    ]);
+    for (const a of alerts) {
+      expect(validate(a), JSON.stringify(validate.errors)).toBe(true);
+      expect(JSON.parse(JSON.stringify(a))).toEqual(a);
+    }
+    const spike = alerts[0]!;
+    expect(spike).toMatchObject({
+      version: 1,
+      id: alertId(TRACE_ID, "latency_spike"),
+      detector: "latency-anomalies",
+      detectedAt: "2023-11-14T22:15:00.000Z",
+      anomalyScore: 0.99,
+      anomalous: true,
+      modelVersion: "m-1",
+      condition: "anomaly_score > 0.9 AND total_duration > p99_baseline * 2",
+      features: { total_duration: 900, error_count: 6, affected_services: 4 },
+    });
+    expect(spike.evidence).toMatchObject({
+      p99Baseline: 300,
+      durationRatio: 3,
+      newEdges: ["payment->bank"],
+      likelyOrigin: { service: "bank", depth: 3 },
+      slowestService: { service: "bank", selfTimeMs: 770 },
+      rootAttributes: { "http.route": "/pay", "user.email": expect.stringMatching(/^[0-9a-f]{64}$/) },
+      originAttributes: { "exception.message": "timeout" },
+    });
+    expect(spike.evidence.rootAttributes).not.toHaveProperty("internal.debug_info");
+  });
+
+  it("gives the same id to the same trace and type, and different ids otherwise", () => {
+    const a = emitted(alerter().process(everything, cascadeSpans));
+    const b = emitted(alerter().process(everything));
+    expect(a.map((x) => x.id)).toEqual(b.map((x) => x.id));
+    expect(new Set(a.map((x) => x.id)).size).toBe(3);
+    expect(alertId(traceId(1), "latency_spike")).not.toBe(alertId(traceId(2), "latency_spike"));
+  });
+
+  it("does not fire model-based rules while warming up, but still fires cascade_failure", () => {
+    const ds = alerter().process(warmingUp({ error_count: 9, affected_services: 5, total_duration: 1e6 }));
+    expect(ds.map((d) => (d.kind === "emit" ? d.alert.type : `${d.kind}:${d.type}`))).toEqual([
+      "warming_up:latency_spike",
+      "warming_up:unusual_path",
+      "cascade_failure",
+    ]);
+    const cascade = emitted(ds)[0]!;
+    expect(cascade).toMatchObject({ anomalyScore: null, anomalous: null, modelVersion: null });
+    expect(validate(cascade), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it("raises one unusual_path alert per new edge per cooldown window, then reports the suppressed count", () => {
+    const clock = new ManualClock(0);
+    const a = alerter(SEED_ALERT_RULES, clock);
+    const newEdge = (n: number, edges: string[]) =>
+      scoredTrace({ traceId: traceId(n) }, { new_service_combination: true, new_edges: edges });
+    const first = Array.from({ length: 10 }, (_, i) =>
+      emitted(a.process(newEdge(i, ["cart->redis"]))),
+    ).flat();
+    expect(first).toHaveLength(1);
+    expect(first[0]?.dedup).toEqual({
+      scope: "edge",
+      keys: ["cart->redis"],
+      cooldownMs: 300_000,
+      suppressedSinceLast: 0,
+    });
+    const both = emitted(a.process(newEdge(20, ["cart->redis", "cart->pg"])));
+    expect(both.map((x) => x.dedup.keys)).toEqual([["cart->pg"]]);
+    expect(both[0]?.service).toBe("pg");
+    clock.advance(300_000);
+    const later = emitted(a.process(newEdge(30, ["cart->redis"])));
+    expect(later[0]?.dedup.suppressedSinceLast).toBe(10);
+  });
+
+  it("groups cascade_failure alerts by origin service within the window", () => {
+    const a = alerter();
+    const cascade = (n: number, origin: string) =>
+      a.process(
+        scoredTrace({
+          traceId: traceId(n),
+          error_count: 7,
+          affected_services: 4,
+          erroring_services: [origin],
+        }),
+      );
+    expect(emitted(cascade(1, "db"))).toHaveLength(1);
+    expect(cascade(2, "db")).toEqual([
+      { kind: "suppressed", type: "cascade_failure", reason: "cooldown", keys: ["db"] },
+    ]);
+    expect(emitted(cascade(3, "queue")).map((x) => x.service)).toEqual(["queue"]);
+  });
+
+  it("raises latency_spike once per trace", () => {
+    const a = alerter();
+    const spike = (n: number) =>
+      a.process(
+        scoredTrace(
+          { traceId: traceId(n), total_duration: 1000 },
+          { anomaly_score: 0.95, p99_baseline: 100 },
+        ),
+      );
+    expect(emitted(spike(1))).toHaveLength(1);
+    expect(emitted(spike(2))).toHaveLength(1);
+    expect(spike(1)[0]).toMatchObject({ kind: "suppressed", reason: "cooldown" });
+  });
+
+  it("holds back alerts whose severity weight is under min_severity", () => {
+    const specs: AlertRuleSpec[] = [
+      { type: "many_spans", condition: "span_count > 1", severity: "low" },
+      { type: "deep_trace", condition: "service_hop_count > 1", severity: "medium" },
+    ];
+    const ds = alerter(specs).process(scoredTrace());
+    expect(ds[0]).toEqual({ kind: "suppressed", type: "many_spans", reason: "min_severity", keys: [] });
+    expect(ds[1]).toMatchObject({ kind: "emit", alert: { type: "deep_trace", severityScore: 0.7 } });
+  });
+
+  it("returns nothing for a quiet trace", () => {
+    expect(alerter().process(scoredTrace())).toEqual([]);
+  });
+});
