@@ -64,7 +64,13 @@ describe("local Kafka broker with kafkajs", () => {
   it("delivers 10,000 keyed messages over 6 partitions to a consumer group, each partition in order", async () => {
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     const groupId = `tracewatch-smoke-${randomBytes(4).toString("hex")}`;
-    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    // A short fetch wait keeps disconnect from idling on a long poll once everything was read.
+    const consumer = kafka.consumer({
+      groupId,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      maxWaitTimeInMs: 250,
+    });
     await producer.connect();
     await consumer.connect();
     let received: Received[];
