@@ -1,0 +1,130 @@
+import type { Span } from "../domain/span.js";
+import { describeError } from "../errors.js";
+import { decodeOtlpJsonObject, OtlpJsonError } from "../otlp/json-decode.js";
+import { decodeOtlpProtoSpans, type OtlpDecodeContext } from "../otlp/proto-decode.js";
+import { WireError } from "../otlp/reader.js";
+import { attributePolicy } from "./attributes.js";
+import { sharedInterner } from "./intern.js";
+import { isRecord, parseJsonKeepingNanos } from "./json-common.js";
+import { decodeNativeJson } from "./native-json.js";
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_SERVICE,
+  type DecodeOptions,
+  type DecodeResult,
+  type Rejection,
+  type SpanEncoding,
+} from "./types.js";
+
+export type {
+  AttributeMode,
+  AttributeRetention,
+  DecodeOptions,
+  DecodeResult,
+  Rejection,
+  SpanEncoding,
+} from "./types.js";
+export { Interner, sharedInterner } from "./intern.js";
+
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+
+/**
+ * The encoding a message looks like. OTLP protobuf requests start with tag 0x0a
+ * (`resource_spans`); `{` and `[` are not valid first bytes of one, so JSON is unambiguous.
+ */
+export function detectEncoding(bytes: Uint8Array): SpanEncoding {
+  const first = bytes[0];
+  if (first === OPEN_BRACE || first === OPEN_BRACKET || first === 0x20 || first === 0x09 || first === 0x0d) {
+    return looksLikeOtlpJson(bytes) ? "otlp_json" : "json";
+  }
+  return "otlp_proto";
+}
+
+function looksLikeOtlpJson(bytes: Uint8Array): boolean {
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 64)).toString("latin1");
+  return /^\s*\{\s*"resource_?[sS]pans"/.test(head);
+}
+
+function startsWithJsonAfterWhitespace(bytes: Uint8Array): boolean {
+  for (const b of bytes) {
+    if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d) continue;
+    return b === OPEN_BRACE || b === OPEN_BRACKET;
+  }
+  return false;
+}
+
+function whole(code: Rejection["code"], message: string, encoding: SpanEncoding): DecodeResult {
+  return { spans: [], rejected: [{ code, message }], encoding };
+}
+
+/**
+ * Decodes one message (a Kafka record value or an HTTP body) into spans. Never throws for bad
+ * input: a message that cannot be read at all is `spans: []` plus one rejection without index;
+ * invalid spans of an otherwise readable message are listed with their index.
+ */
+export function decodeSpans(bytes: Uint8Array, options: DecodeOptions = {}): DecodeResult {
+  const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const configured = options.encoding ?? "auto";
+  let encoding = configured === "auto" ? detectEncoding(bytes) : configured;
+  if (bytes.byteLength > maxBytes) {
+    return whole(
+      "TW_MESSAGE_TOO_LARGE",
+      `message is ${bytes.byteLength} bytes, the limit is ${maxBytes}`,
+      encoding,
+    );
+  }
+  if (bytes.byteLength === 0) return whole("TW_DECODE_FAILED", "message is empty", encoding);
+  const ctx: OtlpDecodeContext = {
+    interner: sharedInterner,
+    policy: attributePolicy(options.attributes),
+    defaultService: options.defaultService ?? DEFAULT_SERVICE,
+  };
+  let result: { spans: Span[]; rejected: Rejection[] };
+  try {
+    if (encoding === "otlp_proto") {
+      try {
+        result = decodeOtlpProtoSpans(bytes, ctx);
+      } catch (err) {
+        // NDJSON or pretty JSON may start with a newline, which is also the protobuf tag byte.
+        if (configured !== "auto" || !startsWithJsonAfterWhitespace(bytes)) throw err;
+        encoding = looksLikeOtlpJson(bytes) ? "otlp_json" : "json";
+        result = decodeJson(bytes, encoding, ctx);
+      }
+    } else {
+      result = decodeJson(bytes, encoding, ctx);
+    }
+  } catch (err) {
+    if (err instanceof WireError || err instanceof OtlpJsonError || err instanceof SyntaxError) {
+      const what = encoding === "otlp_proto" ? "invalid OTLP protobuf" : "invalid JSON";
+      return whole("TW_DECODE_FAILED", `${what}: ${describeError(err)}`, encoding);
+    }
+    throw err;
+  }
+  if (result.spans.length === 0 && result.rejected.length === 0) {
+    return whole("TW_DECODE_FAILED", "message contains no spans", encoding);
+  }
+  return { spans: result.spans, rejected: result.rejected, encoding };
+}
+
+function decodeJson(
+  bytes: Uint8Array,
+  encoding: SpanEncoding,
+  ctx: OtlpDecodeContext,
+): { spans: Span[]; rejected: Rejection[] } {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+  if (encoding === "json") return decodeNativeJson(text, ctx);
+  const parsed = parseJsonKeepingNanos(text);
+  if (!isRecord(parsed)) throw new OtlpJsonError("message is not a JSON object");
+  return decodeOtlpJsonObject(parsed, ctx);
+}
+
+/** Encodes spans as native span JSON (an array), times as decimal strings. */
+export function encodeNativeJson(spans: readonly Span[]): Uint8Array {
+  const items = spans.map((s) => ({
+    ...s,
+    startTimeUnixNano: s.startTimeUnixNano.toString(),
+    endTimeUnixNano: s.endTimeUnixNano.toString(),
+  }));
+  return Buffer.from(JSON.stringify(items), "utf8");
+}

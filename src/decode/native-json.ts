@@ -1,0 +1,123 @@
+import type { AttributeValue, Span, SpanKind, SpanStatus } from "../domain/span.js";
+import type { AttributePolicy } from "./attributes.js";
+import type { Interner } from "./intern.js";
+import {
+  isRecord,
+  parseHexId,
+  parseJsonKeepingNanos,
+  parseNanos,
+  parseParentId,
+  retainAttributes,
+} from "./json-common.js";
+import type { Rejection } from "./types.js";
+
+const KINDS = new Set<string>(["UNSPECIFIED", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"]);
+const STATUSES = new Set<string>(["UNSET", "OK", "ERROR"]);
+
+export interface NativeDecodeContext {
+  readonly interner: Interner;
+  readonly policy: AttributePolicy;
+}
+
+/**
+ * Decodes native span JSON: one span object, an array of them, or NDJSON (one per line). For
+ * NDJSON the rejection index is the line number (0-based, blank lines count).
+ */
+export function decodeNativeJson(
+  text: string,
+  ctx: NativeDecodeContext,
+  parsed?: { value: unknown },
+): { spans: Span[]; rejected: Rejection[] } {
+  const spans: Span[] = [];
+  const rejected: Rejection[] = [];
+  let items: unknown[];
+  try {
+    const value = parsed === undefined ? parseJsonKeepingNanos(text) : parsed.value;
+    items = Array.isArray(value) ? value : [value];
+  } catch (err) {
+    if (!text.includes("\n")) {
+      rejected.push({ code: "TW_DECODE_FAILED", message: `invalid JSON: ${(err as Error).message}` });
+      return { spans, rejected };
+    }
+    return decodeNdjson(text, ctx);
+  }
+  items.forEach((item, index) => accept(item, index, ctx, spans, rejected));
+  return { spans, rejected };
+}
+
+function decodeNdjson(text: string, ctx: NativeDecodeContext): { spans: Span[]; rejected: Rejection[] } {
+  const spans: Span[] = [];
+  const rejected: Rejection[] = [];
+  text.split("\n").forEach((line, index) => {
+    if (line.trim() === "") return;
+    let item: unknown;
+    try {
+      item = parseJsonKeepingNanos(line);
+    } catch (err) {
+      rejected.push({
+        code: "TW_DECODE_FAILED",
+        message: `line ${index}: invalid JSON: ${(err as Error).message}`,
+        index,
+      });
+      return;
+    }
+    accept(item, index, ctx, spans, rejected);
+  });
+  return { spans, rejected };
+}
+
+function accept(
+  item: unknown,
+  index: number,
+  ctx: NativeDecodeContext,
+  spans: Span[],
+  rejected: Rejection[],
+): void {
+  const result = nativeSpan(item, ctx);
+  if (typeof result === "string") rejected.push({ code: "TW_SPAN_INVALID", message: result, index });
+  else spans.push(result);
+}
+
+/** One native span object, or a description of what is wrong with it. */
+export function nativeSpan(item: unknown, ctx: NativeDecodeContext): Span | string {
+  if (!isRecord(item)) return "span is not a JSON object";
+  const traceId = parseHexId(item.traceId, 16, "trace id");
+  if (typeof traceId === "string") return traceId;
+  const spanId = parseHexId(item.spanId, 8, "span id");
+  if (typeof spanId === "string") return spanId;
+  const parent = parseParentId(item.parentSpanId);
+  if (typeof parent === "string") return parent;
+  if (typeof item.service !== "string" || item.service === "") return "service is missing";
+  if (typeof item.name !== "string") return "name is missing";
+  const kind = item.kind ?? "UNSPECIFIED";
+  if (typeof kind !== "string" || !KINDS.has(kind)) return `kind ${JSON.stringify(kind)} is not a span kind`;
+  const status = item.status ?? "UNSET";
+  if (typeof status !== "string" || !STATUSES.has(status))
+    return `status ${JSON.stringify(status)} is not a status`;
+  const start = parseNanos(item.startTimeUnixNano, "start time");
+  if (typeof start === "string") return start;
+  const end = parseNanos(item.endTimeUnixNano, "end time");
+  if (typeof end === "string") return end;
+  if (start <= 0n) return "start time is missing";
+  if (end < start) return "end time is before start time";
+  const attrs = item.attributes ?? null;
+  if (attrs !== null && !isRecord(attrs)) return "attributes is not an object";
+  return {
+    traceId: traceId.id,
+    spanId: spanId.id,
+    parentSpanId: parent.id,
+    service: ctx.interner.intern(item.service),
+    name: ctx.interner.intern(item.name),
+    kind: kind as SpanKind,
+    startTimeUnixNano: start,
+    endTimeUnixNano: end,
+    status: status as SpanStatus,
+    attributes: retainAttributes(
+      attrs as Record<string, AttributeValue> | null,
+      ctx.policy,
+      parent.id === null,
+      status === "ERROR",
+      ctx.interner,
+    ),
+  };
+}

@@ -1,0 +1,291 @@
+import {
+  NO_ATTRIBUTES,
+  type AttributeValue,
+  type Span,
+  type SpanKind,
+  type SpanStatus,
+} from "../domain/span.js";
+import type { AttributePolicy } from "../decode/attributes.js";
+import type { Interner } from "../decode/intern.js";
+import type { Rejection } from "../decode/types.js";
+import {
+  Enum_Status_StatusCode,
+  Tag_ExportTraceServiceRequest,
+  Tag_Resource,
+  Tag_ResourceSpans,
+  Tag_ScopeSpans,
+  Tag_Span,
+  Tag_Status,
+} from "./generated/fields.js";
+import { readKeyValueInto, readStringIfKey } from "./proto-attributes.js";
+import { ProtoReader } from "./reader.js";
+
+/** What the OTLP decoders need besides the bytes. */
+export interface OtlpDecodeContext {
+  readonly interner: Interner;
+  readonly policy: AttributePolicy;
+  readonly defaultService: string;
+}
+
+/** Span kinds by their OTLP enum value. */
+export const KINDS: readonly SpanKind[] = [
+  "UNSPECIFIED",
+  "INTERNAL",
+  "SERVER",
+  "CLIENT",
+  "PRODUCER",
+  "CONSUMER",
+];
+export const STATUSES: readonly SpanStatus[] = ["UNSET", "OK", "ERROR"];
+
+const MAX_ATTRIBUTES = 1024;
+
+/** Mutable state of one message decode. */
+class MessageDecoder {
+  readonly spans: Span[] = [];
+  readonly rejected: Rejection[] = [];
+  private index = 0;
+  private lastTraceAt = -1;
+  private lastTraceId = "";
+  private attrStarts = new Int32Array(64);
+  private attrEnds = new Int32Array(64);
+
+  constructor(
+    private readonly r: ProtoReader,
+    private readonly ctx: OtlpDecodeContext,
+  ) {}
+
+  request(end: number): void {
+    const r = this.r;
+    while (r.pos < end) {
+      const tag = r.uint32();
+      if (tag === Tag_ExportTraceServiceRequest.resource_spans) this.resourceSpans(r.lengthEnd(end));
+      else r.skip(tag & 7, end);
+    }
+    if (r.pos !== end) r.truncated();
+  }
+
+  private resourceSpans(end: number): void {
+    const r = this.r;
+    const start = r.pos;
+    let service: string | null = null;
+    // The resource normally precedes the spans, but the wire format does not promise it.
+    while (r.pos < end) {
+      const tag = r.uint32();
+      if (tag === Tag_ResourceSpans.resource) service = this.serviceName(r.lengthEnd(end)) ?? service;
+      else r.skip(tag & 7, end);
+    }
+    const svc = this.ctx.interner.intern(service ?? this.ctx.defaultService);
+    r.pos = start;
+    while (r.pos < end) {
+      const tag = r.uint32();
+      if (tag === Tag_ResourceSpans.scope_spans) this.scopeSpans(r.lengthEnd(end), svc);
+      else r.skip(tag & 7, end);
+    }
+    if (r.pos !== end) r.truncated();
+  }
+
+  private serviceName(end: number): string | null {
+    const r = this.r;
+    let name: string | null = null;
+    while (r.pos < end) {
+      const tag = r.uint32();
+      if (tag === Tag_Resource.attributes)
+        name = readStringIfKey(r, r.lengthEnd(end), "service.name") ?? name;
+      else r.skip(tag & 7, end);
+    }
+    return name;
+  }
+
+  private scopeSpans(end: number, service: string): void {
+    const r = this.r;
+    while (r.pos < end) {
+      const tag = r.uint32();
+      if (tag === Tag_ScopeSpans.spans) this.span(r.lengthEnd(end), service);
+      else r.skip(tag & 7, end);
+    }
+    if (r.pos !== end) r.truncated();
+  }
+
+  private span(end: number, service: string): void {
+    const r = this.r;
+    let traceAt = -1;
+    let traceLen = 0;
+    let spanAt = -1;
+    let spanLen = 0;
+    let parentAt = -1;
+    let parentLen = 0;
+    let name = "";
+    let kind = 0;
+    let start = 0n;
+    let finish = 0n;
+    let status = 0;
+    let attrCount = 0;
+    while (r.pos < end) {
+      const tag = r.uint32();
+      switch (tag) {
+        case Tag_Span.trace_id:
+          traceLen = r.lengthEnd(end) - r.pos;
+          traceAt = r.pos;
+          r.pos += traceLen;
+          break;
+        case Tag_Span.span_id:
+          spanLen = r.lengthEnd(end) - r.pos;
+          spanAt = r.pos;
+          r.pos += spanLen;
+          break;
+        case Tag_Span.parent_span_id:
+          parentLen = r.lengthEnd(end) - r.pos;
+          parentAt = r.pos;
+          r.pos += parentLen;
+          break;
+        case Tag_Span.name:
+          name = this.ctx.interner.intern(r.string(end));
+          break;
+        case Tag_Span.kind:
+          kind = r.uint32();
+          break;
+        case Tag_Span.start_time_unix_nano:
+          start = r.fixed64(end);
+          break;
+        case Tag_Span.end_time_unix_nano:
+          finish = r.fixed64(end);
+          break;
+        case Tag_Span.attributes: {
+          const attrEnd = r.lengthEnd(end);
+          if (attrCount < MAX_ATTRIBUTES) this.rememberAttribute(attrCount++, r.pos, attrEnd);
+          r.pos = attrEnd;
+          break;
+        }
+        case Tag_Span.status:
+          status = this.statusCode(r.lengthEnd(end));
+          break;
+        default:
+          r.skip(tag & 7, end);
+      }
+    }
+    if (r.pos !== end) r.truncated();
+    const index = this.index++;
+    const problem =
+      idProblem(traceAt, traceLen, spanAt, spanLen, parentLen, r.buf) ?? timeProblem(start, finish);
+    if (problem !== null) {
+      this.rejected.push({ code: "TW_SPAN_INVALID", message: problem, index });
+      return;
+    }
+    const isRoot = parentLen === 0 || isZero(r.buf, parentAt, parentLen);
+    const isError = status === Enum_Status_StatusCode.STATUS_CODE_ERROR;
+    this.spans.push({
+      traceId: this.traceId(traceAt),
+      spanId: r.buf.toString("hex", spanAt, spanAt + 8),
+      parentSpanId: isRoot ? null : r.buf.toString("hex", parentAt, parentAt + 8),
+      service,
+      name,
+      kind: KINDS[kind] ?? "UNSPECIFIED",
+      startTimeUnixNano: start,
+      endTimeUnixNano: finish,
+      status: STATUSES[status] ?? "UNSET",
+      attributes: attrCount === 0 ? NO_ATTRIBUTES : this.attributes(attrCount, isRoot, isError),
+    });
+  }
+
+  /** Consecutive spans of one trace share one id string. */
+  private traceId(at: number): string {
+    const buf = this.r.buf;
+    const last = this.lastTraceAt;
+    if (last >= 0 && buf.compare(buf, at, at + 16, last, last + 16) === 0) return this.lastTraceId;
+    this.lastTraceAt = at;
+    this.lastTraceId = buf.toString("hex", at, at + 16);
+    return this.lastTraceId;
+  }
+
+  private statusCode(end: number): number {
+    const r = this.r;
+    let code = 0;
+    while (r.pos < end) {
+      const tag = r.uint32();
+      if (tag === Tag_Status.code) code = r.uint32();
+      else r.skip(tag & 7, end);
+    }
+    return code;
+  }
+
+  private rememberAttribute(i: number, start: number, end: number): void {
+    if (i >= this.attrStarts.length) {
+      const starts = new Int32Array(this.attrStarts.length * 2);
+      const ends = new Int32Array(this.attrEnds.length * 2);
+      starts.set(this.attrStarts);
+      ends.set(this.attrEnds);
+      this.attrStarts = starts;
+      this.attrEnds = ends;
+    }
+    this.attrStarts[i] = start;
+    this.attrEnds[i] = end;
+  }
+
+  /** Decodes the remembered attributes of the current span that the retention policy keeps. */
+  private attributes(
+    count: number,
+    isRoot: boolean,
+    isError: boolean,
+  ): Readonly<Record<string, AttributeValue>> {
+    const policy = this.ctx.policy;
+    const all = policy.keepAll(isRoot, isError);
+    if (!all && policy.keys === null) return NO_ATTRIBUTES;
+    const only = all ? null : policy.keys;
+    const r = this.r;
+    const saved = r.pos;
+    const out: Record<string, AttributeValue> = {};
+    let kept = 0;
+    for (let i = 0; i < count; i++) {
+      r.pos = this.attrStarts[i] ?? 0;
+      readKeyValueInto(r, this.attrEnds[i] ?? 0, out, only, this.ctx.interner);
+    }
+    for (const _ in out) kept++;
+    r.pos = saved;
+    return kept === 0 ? NO_ATTRIBUTES : out;
+  }
+}
+
+function isZero(buf: Buffer, at: number, len: number): boolean {
+  for (let i = at; i < at + len; i++) if (buf[i] !== 0) return false;
+  return true;
+}
+
+function idProblem(
+  traceAt: number,
+  traceLen: number,
+  spanAt: number,
+  spanLen: number,
+  parentLen: number,
+  buf: Buffer,
+): string | null {
+  if (traceAt < 0) return "trace id is missing";
+  if (traceLen !== 16) return `trace id must be 16 bytes, got ${traceLen}`;
+  if (isZero(buf, traceAt, 16)) return "trace id is all zeros";
+  if (spanAt < 0) return "span id is missing";
+  if (spanLen !== 8) return `span id must be 8 bytes, got ${spanLen}`;
+  if (isZero(buf, spanAt, 8)) return "span id is all zeros";
+  if (parentLen !== 0 && parentLen !== 8) return `parent span id must be empty or 8 bytes, got ${parentLen}`;
+  return null;
+}
+
+/** Checks span times; shared by every decoder. */
+export function timeProblem(start: bigint, end: bigint): string | null {
+  if (start <= 0n) return "start time is missing";
+  if (end < start) return "end time is before start time";
+  return null;
+}
+
+/**
+ * Decodes an OTLP protobuf `ExportTraceServiceRequest`. Malformed wire data throws
+ * {@link WireError}; invalid spans become rejections with their index.
+ */
+export function decodeOtlpProtoSpans(
+  bytes: Uint8Array,
+  ctx: OtlpDecodeContext,
+): { spans: Span[]; rejected: Rejection[] } {
+  const reader = new ProtoReader(bytes);
+  const decoder = new MessageDecoder(reader, ctx);
+  decoder.request(bytes.byteLength);
+  return decoder;
+}
