@@ -32,7 +32,7 @@ export const DEFAULT_REPLAY: ReplayOptions = {
   retrainIntervalMs: 60_000,
   minSamples: 50,
   maxSamples: 50_000,
-  learnBelow: 1,
+  learnBelow: 0.95,
   minGroupSamples: 30,
   seed: 1,
 };

@@ -13,7 +13,8 @@ export interface DetectorOptions {
   readonly groupKey?: GroupKeyStrategy;
   /**
    * Traces scoring at or above this calibrated score are not added to the window, so a running
-   * incident does not teach the model that it is normal. 1 keeps every trace. Default 1.
+   * incident does not teach the model that it is normal. 1 keeps every trace. Default 0.95
+   * (pass detection.threshold).
    */
   readonly learnBelow?: number;
 }
@@ -35,7 +36,7 @@ export class Detector {
     this.name = o.name;
     this.window = o.window;
     this.groupKey = o.groupKey ?? "entry";
-    this.learnBelow = o.learnBelow ?? 1;
+    this.learnBelow = o.learnBelow ?? 0.95;
   }
 
   /** The model in use, or null while warming up. */

@@ -5,10 +5,11 @@ import type { GroupStats } from "./baselines.js";
  * How one model column is computed from a trace's features:
  * - `identity`: the feature as is;
  * - `log1p`: ln(1 + x), for durations spanning orders of magnitude;
+ * - `group_ratio`: x / group median of x (linear: keeps the tail stretched, as isolation wants);
  * - `group_log_ratio`: ln((1 + x) / (1 + group median of x)), the trace's duration relative to
  *   its request type (only for total_duration and max_span_duration).
  */
-export type FeatureTransform = "identity" | "log1p" | "group_log_ratio";
+export type FeatureTransform = "identity" | "log1p" | "group_ratio" | "group_log_ratio";
 
 /** One column of the model's input vector. */
 export interface FeatureColumn {
@@ -42,6 +43,24 @@ export const COLUMN_SETS = {
     { feature: "service_hop_count", transform: "identity" },
     { feature: "max_span_duration", transform: "group_log_ratio" },
   ],
+  /** The seed's five features, durations as a linear ratio to the group median. */
+  seed_group_ratio: [
+    { feature: "total_duration", transform: "group_ratio" },
+    { feature: "span_count", transform: "identity" },
+    { feature: "error_count", transform: "identity" },
+    { feature: "service_hop_count", transform: "identity" },
+    { feature: "max_span_duration", transform: "group_ratio" },
+  ],
+  /** seed_raw plus the two durations as ratios to the group median. */
+  seed_raw_group_ratio: [
+    { feature: "total_duration", transform: "identity" },
+    { feature: "span_count", transform: "identity" },
+    { feature: "error_count", transform: "identity" },
+    { feature: "service_hop_count", transform: "identity" },
+    { feature: "max_span_duration", transform: "identity" },
+    { feature: "total_duration", transform: "group_ratio" },
+    { feature: "max_span_duration", transform: "group_ratio" },
+  ],
   /** seed_log plus the two group-relative durations. */
   seed_log_group: [
     { feature: "total_duration", transform: "log1p" },
@@ -57,7 +76,7 @@ export const COLUMN_SETS = {
 export type ColumnSetName = keyof typeof COLUMN_SETS;
 
 /** Column set used when none is configured (chosen on TrainTicket, see docs/model.md). */
-export const DEFAULT_COLUMN_SET: ColumnSetName = "seed_group";
+export const DEFAULT_COLUMN_SET: ColumnSetName = "seed_raw_group_ratio";
 
 /** Raw values of the seed features in SEED_FEATURES order: the layout the window stores. */
 export const RAW_INDEX: Readonly<Record<SeedFeature, number>> = {
@@ -97,6 +116,11 @@ export function writeColumns(
       case "log1p":
         out[at + c] = Math.log1p(Math.max(x, 0));
         break;
+      case "group_ratio": {
+        const m = col.feature === "max_span_duration" ? baseline.maxSpanP50 : baseline.p50;
+        out[at + c] = Math.max(x, 0) / Math.max(m, 1e-3);
+        break;
+      }
       case "group_log_ratio": {
         const m = col.feature === "max_span_duration" ? baseline.maxSpanP50 : baseline.p50;
         out[at + c] = Math.log1p(Math.max(x, 0)) - Math.log1p(Math.max(m, 0));

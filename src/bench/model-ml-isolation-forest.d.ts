@@ -1,0 +1,8 @@
+// Types for the reference implementation the benchmark and tests compare against.
+declare module "ml-isolation-forest" {
+  export class IsolationForest {
+    constructor(options?: { nEstimators?: number });
+    train(trainingSet: number[][]): void;
+    predict(data: number[][]): number[];
+  }
+}

@@ -1,0 +1,153 @@
+import { Worker } from "node:worker_threads";
+import type { Clock } from "../core/clock.js";
+import type { ModelArtifact } from "../core/model/artifact.js";
+import type { Detector } from "../core/model/detector.js";
+import { loadModel } from "../core/model/model.js";
+import type { TrainOptions } from "../core/model/trainer.js";
+import type { TrainRequest, TrainResponse } from "./train-worker.js";
+
+/** Outcome of one retrain, as logged and counted by the caller. */
+export type RetrainOutcome =
+  | {
+      readonly status: "installed";
+      readonly version: string;
+      readonly samples: number;
+      readonly trainMs: number;
+    }
+  | { readonly status: "refused"; readonly reason: string; readonly detail: string; readonly trainMs: number }
+  | { readonly status: "skipped"; readonly reason: "busy" | "shut_down" };
+
+/** Options of {@link Retrainer}. */
+export interface RetrainerOptions {
+  readonly detector: Detector;
+  readonly clock: Clock;
+  /** Training options except the name and time, filled in per run. */
+  readonly train: Omit<TrainOptions, "detector" | "trainedAtMs" | "groupKey">;
+  /** Interval between scheduled retrains, ms; 0 disables the timer. Default 1 h. */
+  readonly intervalMs?: number;
+  /** Called with each installed artifact (to save it to the store, publish it). */
+  readonly onModel?: (a: ModelArtifact) => void | Promise<void>;
+  /** Called with every outcome (log line and metric). */
+  readonly onOutcome?: (o: RetrainOutcome) => void;
+  /** Worker script; default the compiled train-worker.js next to this file. */
+  readonly workerUrl?: URL;
+  /** Extra Node flags for the worker (tests run the TypeScript sources through a loader). */
+  readonly workerExecArgv?: string[];
+}
+
+/**
+ * Retrains the detector's model in a worker thread, on an interval and on demand. The window is
+ * snapshotted on the calling thread (a copy of bounded size), training runs in the worker, and the
+ * new model is installed with one assignment; a refused model leaves the old one in place.
+ */
+export class Retrainer {
+  private readonly o: RetrainerOptions;
+  private worker: Worker | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<RetrainOutcome> | null = null;
+  private nextId = 1;
+  private closed = false;
+
+  constructor(o: RetrainerOptions) {
+    this.o = o;
+  }
+
+  /** Starts the interval timer (unref'ed). */
+  start(): void {
+    const every = this.o.intervalMs ?? 3_600_000;
+    if (every <= 0 || this.timer !== null || this.closed) return;
+    this.timer = setInterval(() => void this.retrain(), every);
+    this.timer.unref();
+  }
+
+  /** Retrains now; a retrain already running is not started twice (status "skipped"/"busy"). */
+  retrain(): Promise<RetrainOutcome> {
+    if (this.closed) return Promise.resolve({ status: "skipped", reason: "shut_down" });
+    if (this.running !== null) return Promise.resolve({ status: "skipped", reason: "busy" });
+    const run = this.run().finally(() => {
+      this.running = null;
+    });
+    this.running = run;
+    return run;
+  }
+
+  /** Stops the timer and the worker; idempotent. Waits for a running retrain to settle. */
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    if (this.running !== null) await this.running.catch(() => undefined);
+    const w = this.worker;
+    this.worker = null;
+    if (w !== null) await w.terminate();
+  }
+
+  private async run(): Promise<RetrainOutcome> {
+    const d = this.o.detector;
+    const req: TrainRequest = {
+      id: this.nextId++,
+      set: d.trainingSet(),
+      options: { ...this.o.train, detector: d.name, groupKey: d.groupKey, trainedAtMs: this.o.clock.now() },
+    };
+    let res: TrainResponse;
+    try {
+      res = await this.send(req);
+    } catch (err) {
+      const failed: RetrainOutcome = {
+        status: "refused",
+        reason: "worker_failed",
+        detail: String(err),
+        trainMs: 0,
+      };
+      this.o.onOutcome?.(failed);
+      return failed;
+    }
+    const r = res.result;
+    const outcome: RetrainOutcome = r.ok
+      ? {
+          status: "installed",
+          version: r.artifact.version,
+          samples: r.artifact.sampleCount,
+          trainMs: res.trainMs,
+        }
+      : { status: "refused", reason: r.reason, detail: r.detail, trainMs: res.trainMs };
+    if (r.ok && !this.closed) {
+      d.install(loadModel(r.artifact));
+      await this.o.onModel?.(r.artifact);
+    }
+    this.o.onOutcome?.(outcome);
+    return outcome;
+  }
+
+  private send(req: TrainRequest): Promise<TrainResponse> {
+    const w = this.ensureWorker();
+    return new Promise((resolve, reject) => {
+      const onMessage = (m: TrainResponse): void => {
+        if (m.id !== req.id) return;
+        cleanup();
+        resolve(m);
+      };
+      const onError = (err: Error): void => {
+        cleanup();
+        this.worker = null;
+        reject(err);
+      };
+      const cleanup = (): void => {
+        w.off("message", onMessage);
+        w.off("error", onError);
+      };
+      w.on("message", onMessage);
+      w.on("error", onError);
+      w.postMessage(req, [req.set.rows.buffer as ArrayBuffer]);
+    });
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker !== null) return this.worker;
+    const url = this.o.workerUrl ?? new URL("./train-worker.js", import.meta.url);
+    const w = new Worker(url, this.o.workerExecArgv === undefined ? {} : { execArgv: this.o.workerExecArgv });
+    w.unref();
+    this.worker = w;
+    return w;
+  }
+}
