@@ -1,0 +1,16 @@
+export {
+  createMetrics,
+  SCORE_BUCKETS,
+  SCORING_BUCKETS_SECONDS,
+  type MetricsOptions,
+  type TracewatchMetrics,
+} from "./pipeline.js";
+export {
+  createTraceMetrics,
+  SPANMETRICS_BUCKETS_MS,
+  SERVICE_GRAPH_BUCKETS_SECONDS,
+  type TraceMetrics,
+  type TraceMetricsOptions,
+} from "./trace-metrics.js";
+export { serviceGraphEdges, type ServiceGraphEdge } from "./service-graph.js";
+export { LabelLimiter, OVERFLOW } from "./limiter.js";

@@ -1,0 +1,215 @@
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from "prom-client";
+import { createTraceMetrics, type TraceMetrics } from "./trace-metrics.js";
+
+/** Options of {@link createMetrics}. */
+export interface MetricsOptions {
+  /** Distinct label sets per trace-derived metric family before `__overflow__`; default 1000. */
+  readonly maxLabelSets?: number;
+  /** Register `traces_spanmetrics_*`; default true. */
+  readonly spanMetrics?: boolean;
+  /** Register `traces_service_graph_*`; default true. */
+  readonly serviceGraph?: boolean;
+  /** Wall clock for `tracewatch_model_age_seconds`, ms since the epoch; default `Date.now`. */
+  readonly now?: () => number;
+  /** Also register Node's process metrics (CPU, memory, event loop, GC); default false. */
+  readonly processMetrics?: boolean;
+}
+
+/** Seconds buckets for the per-trace scoring latency: 50 µs to 1 s. */
+export const SCORING_BUCKETS_SECONDS = [
+  0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1,
+];
+/** Buckets of the calibrated anomaly score in [0, 1], finer near the alerting range. */
+export const SCORE_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 1];
+
+function counter<L extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly L[] = [],
+) {
+  return new Counter<L>({ name, help, labelNames: [...labelNames], registers: [registry] });
+}
+function gauge<L extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly L[] = [],
+) {
+  return new Gauge<L>({ name, help, labelNames: [...labelNames], registers: [registry] });
+}
+
+function createIngestMetrics(r: Registry) {
+  return {
+    /** Spans decoded, by encoding: otlp_proto, otlp_json, json. */
+    spansReceived: counter(r, "tracewatch_spans_received_total", "Spans decoded, by wire encoding.", [
+      "encoding",
+    ]),
+    /** Spans or messages refused, by reason: decode, invalid, too_large, overloaded, max_spans. */
+    spansRejected: counter(
+      r,
+      "tracewatch_spans_rejected_total",
+      "Spans refused before assembly, by reason.",
+      ["reason"],
+    ),
+    /** Spans for a trace already completed (counted, not merged). */
+    lateSpans: counter(
+      r,
+      "tracewatch_late_spans_total",
+      "Spans that arrived after their trace was completed.",
+    ),
+    /** Spans whose span id was already in their open trace (redelivery). */
+    duplicateSpans: counter(
+      r,
+      "tracewatch_duplicate_spans_total",
+      "Spans dropped as duplicates of a span already held.",
+    ),
+    /** Messages written to the dead-letter topic, by reason. */
+    deadLetters: counter(
+      r,
+      "tracewatch_dlq_messages_total",
+      "Messages written to the dead-letter topic, by reason.",
+      ["reason"],
+    ),
+    /** OTLP/HTTP requests answered, by HTTP status code. */
+    otlpRequests: counter(
+      r,
+      "tracewatch_otlp_http_requests_total",
+      "OTLP/HTTP export requests, by response status code.",
+      ["code"],
+    ),
+    /** Messages behind the partition's high watermark. */
+    consumerLag: gauge(
+      r,
+      "tracewatch_consumer_lag",
+      "Messages between the committed offset and the high watermark.",
+      ["topic", "partition"],
+    ),
+  };
+}
+
+function createAssemblyMetrics(r: Registry) {
+  return {
+    /** Traces completed, by reason: idle, root, evicted, max_spans, flush. */
+    tracesCompleted: counter(
+      r,
+      "tracewatch_traces_completed_total",
+      "Traces completed by the assembler, by reason.",
+      ["reason"],
+    ),
+    tracesInMemory: gauge(r, "tracewatch_traces_in_memory", "Open traces held by the assembler."),
+    spansInMemory: gauge(r, "tracewatch_spans_in_memory", "Spans held in open traces."),
+  };
+}
+
+function createScoringMetrics(r: Registry) {
+  return {
+    /** Traces scored, by outcome: scored, warming_up. */
+    tracesScored: counter(
+      r,
+      "tracewatch_traces_scored_total",
+      "Traces through feature extraction and scoring, by outcome.",
+      ["outcome"],
+    ),
+    scoringDuration: new Histogram({
+      name: "tracewatch_scoring_duration_seconds",
+      help: "Features plus model scoring time per trace.",
+      buckets: SCORING_BUCKETS_SECONDS,
+      registers: [r],
+    }),
+    anomalyScore: new Histogram({
+      name: "tracewatch_anomaly_score",
+      help: "Calibrated anomaly score of scored traces (0..1).",
+      buckets: SCORE_BUCKETS,
+      registers: [r],
+    }),
+    /** Alerts emitted, by type and severity. */
+    alerts: counter(r, "tracewatch_alerts_total", "Alerts emitted, by type and severity.", [
+      "type",
+      "severity",
+    ]),
+    /** Retrains, by outcome: success, rejected, failed, skipped. */
+    retrains: counter(r, "tracewatch_retrains_total", "Model retrains, by outcome.", ["outcome"]),
+  };
+}
+
+function createSinkMetrics(r: Registry) {
+  return {
+    /** Delivery attempts' outcomes per sink: delivered, retried, failed, dead_lettered, dropped. */
+    sinkDeliveries: counter(r, "tracewatch_sink_deliveries_total", "Alert deliveries, by sink and outcome.", [
+      "sink",
+      "outcome",
+    ]),
+    sinkQueueDepth: gauge(r, "tracewatch_sink_queue_depth", "Alerts waiting in a sink's queue.", ["sink"]),
+  };
+}
+
+function createModelMetrics(r: Registry, now: () => number) {
+  let trainedAtMs: number | null = null;
+  let version: string | null = null;
+  const info = gauge(r, "tracewatch_model_info", "The model in use (value 1), by version.", ["version"]);
+  // Labelled by version so the series is absent (not 0) while warming up.
+  new Gauge({
+    name: "tracewatch_model_age_seconds",
+    help: "Seconds since the model in use was trained, by version; absent while warming up.",
+    labelNames: ["version"],
+    registers: [r],
+    collect() {
+      this.reset();
+      if (trainedAtMs !== null && version !== null)
+        this.set({ version }, Math.max(0, (now() - trainedAtMs) / 1000));
+    },
+  });
+  return {
+    /** Records the model now in use: sets `tracewatch_model_info{version}` and the age origin. */
+    setModel(modelVersion: string, trainedAt: number): void {
+      if (version !== null && version !== modelVersion) info.remove({ version });
+      version = modelVersion;
+      trainedAtMs = trainedAt;
+      info.set({ version: modelVersion }, 1);
+    },
+  };
+}
+
+/** Typed handles of every pipeline metric. Created once per registry. */
+export type TracewatchMetrics = ReturnType<typeof createIngestMetrics> &
+  ReturnType<typeof createAssemblyMetrics> &
+  ReturnType<typeof createScoringMetrics> &
+  ReturnType<typeof createSinkMetrics> &
+  ReturnType<typeof createModelMetrics> & {
+    /** Observations folded into `__overflow__` label sets, by metric family. */
+    readonly labelOverflow: Counter<"metric">;
+    /** Span metrics and service graph: call `traces.record(trace)` for every completed trace. */
+    readonly traces: TraceMetrics;
+  };
+
+/**
+ * Creates every metric on the injected registry (never the global one): the pipeline's own
+ * (`tracewatch_*`) and the trace-derived span metrics and service graph (`traces_*`, fed by
+ * `traces.record`). Names and labels are listed in docs/metrics.md.
+ */
+export function createMetrics(registry: Registry, options: MetricsOptions = {}): TracewatchMetrics {
+  if (options.processMetrics === true)
+    collectDefaultMetrics({ register: registry, prefix: "tracewatch_process_" });
+  const labelOverflow = counter(
+    registry,
+    "tracewatch_metric_label_overflow_total",
+    "Observations recorded under __overflow__ labels, by metric family.",
+    ["metric"],
+  );
+  const traces = createTraceMetrics(registry, {
+    maxLabelSets: options.maxLabelSets ?? 1000,
+    spanMetrics: options.spanMetrics ?? true,
+    serviceGraph: options.serviceGraph ?? true,
+    onOverflow: (family) => labelOverflow.inc({ metric: family }),
+  });
+  return {
+    ...createIngestMetrics(registry),
+    ...createAssemblyMetrics(registry),
+    ...createScoringMetrics(registry),
+    ...createSinkMetrics(registry),
+    ...createModelMetrics(registry, options.now ?? Date.now),
+    labelOverflow,
+    traces,
+  };
+}
