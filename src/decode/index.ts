@@ -3,6 +3,7 @@ import { describeError } from "../errors.js";
 import { decodeOtlpJsonObject, OtlpJsonError } from "../otlp/json-decode.js";
 import { decodeOtlpProtoSpans, type OtlpDecodeContext } from "../otlp/proto-decode.js";
 import { WireError } from "../otlp/reader.js";
+import { StringCache } from "../otlp/string-cache.js";
 import { attributePolicy } from "./attributes.js";
 import { sharedInterner } from "./intern.js";
 import { isRecord, parseJsonKeepingNanos } from "./json-common.js";
@@ -75,11 +76,7 @@ export function decodeSpans(bytes: Uint8Array, options: DecodeOptions = {}): Dec
     );
   }
   if (bytes.byteLength === 0) return whole("TW_DECODE_FAILED", "message is empty", encoding);
-  const ctx: OtlpDecodeContext = {
-    interner: sharedInterner,
-    policy: attributePolicy(options.attributes),
-    defaultService: options.defaultService ?? DEFAULT_SERVICE,
-  };
+  const ctx = contextFor(options);
   let result: { spans: Span[]; rejected: Rejection[] };
   try {
     if (encoding === "otlp_proto") {
@@ -105,6 +102,24 @@ export function decodeSpans(bytes: Uint8Array, options: DecodeOptions = {}): Dec
     return whole("TW_DECODE_FAILED", "message contains no spans", encoding);
   }
   return { spans: result.spans, rejected: result.rejected, encoding };
+}
+
+const sharedStrings = new StringCache(sharedInterner);
+const contexts = new WeakMap<DecodeOptions, OtlpDecodeContext>();
+
+/** Decode contexts are cached per options object: callers pass the same options per source. */
+function contextFor(options: DecodeOptions): OtlpDecodeContext {
+  let ctx = contexts.get(options);
+  if (ctx === undefined) {
+    ctx = {
+      interner: sharedInterner,
+      strings: sharedStrings,
+      policy: attributePolicy(options.attributes),
+      defaultService: options.defaultService ?? DEFAULT_SERVICE,
+    };
+    contexts.set(options, ctx);
+  }
+  return ctx;
 }
 
 function decodeJson(

@@ -1,7 +1,7 @@
 import type { AttributeValue } from "../domain/span.js";
-import type { Interner } from "../decode/intern.js";
 import { Tag_AnyValue, Tag_ArrayValue, Tag_KeyValue, Tag_KeyValueList } from "./generated/fields.js";
 import type { ProtoReader } from "./reader.js";
+import type { StringCache } from "./string-cache.js";
 
 /** Reads an `AnyValue` message ending at `end`. An empty AnyValue is null. */
 export function readAnyValue(r: ProtoReader, end: number): AttributeValue {
@@ -72,15 +72,19 @@ export function readKeyValueInto(
   end: number,
   out: Record<string, AttributeValue>,
   only: ReadonlySet<string> | null,
-  interner: Interner | null,
+  keys: StringCache | null,
 ): void {
   let key: string | null = null;
   let value: AttributeValue = null;
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === Tag_KeyValue.key) {
-      key = r.string(end);
-      if (interner !== null) key = interner.intern(key);
+      if (keys === null) key = r.string(end);
+      else {
+        const keyEnd = r.lengthEnd(end);
+        key = keys.get(r.buf, r.pos, keyEnd);
+        r.pos = keyEnd;
+      }
     } else if (tag === Tag_KeyValue.value && (only === null || (key !== null && only.has(key)))) {
       value = readAnyValue(r, r.lengthEnd(end));
     } else {

@@ -18,13 +18,17 @@ import {
   Tag_Status,
 } from "./generated/fields.js";
 import { readKeyValueInto, readStringIfKey } from "./proto-attributes.js";
+import { hex16, hex8 } from "./hex.js";
 import { ProtoReader } from "./reader.js";
+import { StringCache } from "./string-cache.js";
 
 /** What the OTLP decoders need besides the bytes. */
 export interface OtlpDecodeContext {
   readonly interner: Interner;
   readonly policy: AttributePolicy;
   readonly defaultService: string;
+  /** Byte-keyed cache in front of `interner`; one per context. */
+  readonly strings?: StringCache;
 }
 
 /** Span kinds by their OTLP enum value. */
@@ -49,11 +53,14 @@ class MessageDecoder {
   private lastTraceId = "";
   private attrStarts = new Int32Array(64);
   private attrEnds = new Int32Array(64);
+  private readonly strings: StringCache;
 
   constructor(
     private readonly r: ProtoReader,
     private readonly ctx: OtlpDecodeContext,
-  ) {}
+  ) {
+    this.strings = ctx.strings ?? new StringCache(ctx.interner);
+  }
 
   request(end: number): void {
     const r = this.r;
@@ -139,9 +146,12 @@ class MessageDecoder {
           parentAt = r.pos;
           r.pos += parentLen;
           break;
-        case Tag_Span.name:
-          name = this.ctx.interner.intern(r.string(end));
+        case Tag_Span.name: {
+          const nameEnd = r.lengthEnd(end);
+          name = this.strings.get(r.buf, r.pos, nameEnd);
+          r.pos = nameEnd;
           break;
+        }
         case Tag_Span.kind:
           kind = r.uint32();
           break;
@@ -176,8 +186,8 @@ class MessageDecoder {
     const isError = status === Enum_Status_StatusCode.STATUS_CODE_ERROR;
     this.spans.push({
       traceId: this.traceId(traceAt),
-      spanId: r.buf.toString("hex", spanAt, spanAt + 8),
-      parentSpanId: isRoot ? null : r.buf.toString("hex", parentAt, parentAt + 8),
+      spanId: hex8(r.buf, spanAt),
+      parentSpanId: isRoot ? null : hex8(r.buf, parentAt),
       service,
       name,
       kind: KINDS[kind] ?? "UNSPECIFIED",
@@ -192,9 +202,13 @@ class MessageDecoder {
   private traceId(at: number): string {
     const buf = this.r.buf;
     const last = this.lastTraceAt;
-    if (last >= 0 && buf.compare(buf, at, at + 16, last, last + 16) === 0) return this.lastTraceId;
+    if (last >= 0) {
+      let i = 0;
+      while (i < 16 && buf[at + i] === buf[last + i]) i++;
+      if (i === 16) return this.lastTraceId;
+    }
     this.lastTraceAt = at;
-    this.lastTraceId = buf.toString("hex", at, at + 16);
+    this.lastTraceId = hex16(buf, at);
     return this.lastTraceId;
   }
 
@@ -238,7 +252,7 @@ class MessageDecoder {
     let kept = 0;
     for (let i = 0; i < count; i++) {
       r.pos = this.attrStarts[i] ?? 0;
-      readKeyValueInto(r, this.attrEnds[i] ?? 0, out, only, this.ctx.interner);
+      readKeyValueInto(r, this.attrEnds[i] ?? 0, out, only, this.strings);
     }
     for (const _ in out) kept++;
     r.pos = saved;
