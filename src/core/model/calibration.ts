@@ -28,12 +28,12 @@ export function buildCalibration(rawScores: ArrayLike<number>, points = CALIBRAT
 
 /**
  * Fraction of the training window's traces whose raw score is at most `raw`, interpolated
- * linearly between table points: 0 at or below the lowest training score, 1 at or above the highest.
+ * linearly between table points: 0 below the lowest training score, 1 at or above the highest.
  */
 export function calibrate(c: Calibration, raw: number): number {
   const q = c.quantiles;
   const m = q.length;
-  if (!(raw > (q[0] as number))) return 0;
+  if (!(raw >= (q[0] as number))) return 0;
   if (raw >= (q[m - 1] as number)) return 1;
   // Last index with q[i] <= raw (upper end of a plateau of equal scores).
   let lo = 0;

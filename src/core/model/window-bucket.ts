@@ -4,6 +4,7 @@ import { RAW_DIMS } from "./transforms.js";
 
 /** Per-bucket capacities of the rolling window. */
 export interface BucketLimits {
+  /** Initial sample capacity; the window lowers it with {@link Bucket.limitSamples}. */
   readonly samples: number;
   readonly groups: number;
   readonly durationsPerGroup: number;
@@ -32,12 +33,28 @@ export class Bucket {
   observed = 0;
   groupsDropped = 0;
   private sampled = 0;
+  private sampleLimit: number;
 
   constructor(
     readonly startMs: number,
     private readonly limits: BucketLimits,
   ) {
+    this.sampleLimit = limits.samples;
     this.rows = new Float64Array(Math.min(limits.samples, 1024) * RAW_DIMS);
+  }
+
+  /** Sets the sample capacity, evicting uniformly random samples when above it. */
+  limitSamples(limit: number, prng: Prng): void {
+    this.sampleLimit = Math.max(1, limit);
+    while (this.groupKeys.length > this.sampleLimit) {
+      const last = this.groupKeys.length - 1;
+      const victim = prng.int(last + 1);
+      this.rows.copyWithin(victim * RAW_DIMS, last * RAW_DIMS, (last + 1) * RAW_DIMS);
+      this.groupKeys[victim] = this.groupKeys[last] as string;
+      this.rootKeys[victim] = this.rootKeys[last] as string;
+      this.groupKeys.pop();
+      this.rootKeys.pop();
+    }
   }
 
   get sampleCount(): number {
@@ -52,9 +69,9 @@ export class Bucket {
     // Reservoir sampling (algorithm R) keeps a uniform sample of the bucket's sampled traces.
     this.sampled++;
     let slot = this.groupKeys.length;
-    if (slot >= this.limits.samples) {
+    if (slot >= this.sampleLimit) {
       slot = prng.int(this.sampled);
-      if (slot >= this.limits.samples) return;
+      if (slot >= this.sampleLimit) return;
     } else {
       this.ensureCapacity(slot + 1);
     }

@@ -62,7 +62,7 @@ export interface WindowStats {
 
 /**
  * A bounded, time-bucketed sample of recent feature vectors. Memory is bounded by
- * `maxSamples` rows plus, per bucket, `maxGroupsPerBucket × durationsPerGroup` durations and
+ * `maxSamples` rows in all (shared equally between live buckets) plus, per bucket, `maxGroupsPerBucket × durationsPerGroup` durations and
  * `maxEdgesPerBucket` edges, whatever the traffic. Whole buckets expire once older than the window.
  */
 export class RollingWindow {
@@ -72,6 +72,7 @@ export class RollingWindow {
   private readonly sampleRate: number;
   private readonly excludeErrors: boolean;
   private readonly limits: BucketLimits;
+  private readonly maxSamples: number;
   private readonly prng: Prng;
   private readonly buckets = new Map<number, Bucket>();
   private readonly raw = new Float64Array(RAW_DIMS);
@@ -86,8 +87,9 @@ export class RollingWindow {
     this.bucketMs = Math.max(1, Math.ceil(this.windowMs / n));
     this.sampleRate = o.sampleRate ?? 0.1;
     this.excludeErrors = o.excludeErrors ?? false;
+    this.maxSamples = Math.max(1, o.maxSamples ?? 50_000);
     this.limits = {
-      samples: Math.max(1, Math.floor((o.maxSamples ?? 50_000) / n)),
+      samples: this.maxSamples,
       groups: o.maxGroupsPerBucket ?? 1_000,
       durationsPerGroup: o.durationsPerGroup ?? 64,
       edges: o.maxEdgesPerBucket ?? 10_000,
@@ -108,7 +110,10 @@ export class RollingWindow {
       return;
     }
     let b = this.buckets.get(id);
-    if (b === undefined) this.buckets.set(id, (b = new Bucket(id * this.bucketMs, this.limits)));
+    if (b === undefined) {
+      this.buckets.set(id, (b = new Bucket(id * this.bucketMs, this.limits)));
+      this.rebalance();
+    }
     writeRaw(f, this.raw, 0);
     b.add(f, this.raw, this.prng, this.prng.next() < this.sampleRate);
   }
@@ -116,12 +121,24 @@ export class RollingWindow {
   /** Drops buckets that ended before now − window. Called by observe; call it from a scheduler too. */
   expire(): void {
     const cutoff = this.clock.now() - this.windowMs;
+    let changed = false;
     for (const [id, b] of this.buckets) {
       if (b.startMs + this.bucketMs <= cutoff) {
         this.buckets.delete(id);
         this.expired++;
+        changed = true;
       }
     }
+    if (changed) this.rebalance();
+  }
+
+  /**
+   * Shares max_samples equally between live buckets: a lone bucket may fill the whole budget, and
+   * each new bucket takes its share from the others by uniform random eviction.
+   */
+  private rebalance(): void {
+    const share = Math.max(1, Math.floor(this.maxSamples / Math.max(1, this.buckets.size)));
+    for (const b of this.buckets.values()) b.limitSamples(share, this.prng);
   }
 
   /** Model samples currently held. */
