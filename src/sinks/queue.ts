@@ -1,0 +1,314 @@
+import type { Alert } from "../core/alerts/alert.js";
+import type { Clock } from "../core/clock.js";
+import { describeError } from "../errors.js";
+import { backoffDelay, type BackoffOptions } from "./backoff.js";
+import { CircuitBreaker } from "./circuit-breaker.js";
+import { DeadLetterer } from "./dead-letterer.js";
+import { FailureLog } from "./failure-log.js";
+import { noopSinkMetrics, type SinkMetrics } from "./metrics.js";
+import type {
+  AlertDeliverer,
+  AlertSink,
+  DeadLetterReason,
+  DeadLetterWriter,
+  DeliveryResult,
+  EnqueueResult,
+  SinkLogger,
+} from "./types.js";
+import { silentLogger } from "./types.js";
+
+/** Options of {@link DeliveryQueue}; every number has a production default. */
+export interface DeliveryQueueOptions {
+  readonly name: string;
+  readonly deliverer: AlertDeliverer;
+  readonly deadLetters: DeadLetterWriter;
+  readonly clock: Clock;
+  readonly logger?: SinkLogger;
+  readonly metrics?: SinkMetrics;
+  /** Alerts held at most (queued + waiting to retry + in flight); beyond it they are dead-lettered. Default 10000. */
+  readonly capacity?: number;
+  /** Deliveries in flight at once. Default 4. */
+  readonly concurrency?: number;
+  /** Attempts per alert including the first. Default 6 (5 retries). */
+  readonly maxAttempts?: number;
+  readonly backoff?: BackoffOptions;
+  /** An alert not delivered this long after it was enqueued is dead-lettered, ms. Default 600000. */
+  readonly maxDeliveryMs?: number;
+  /** Consecutive failures that open the circuit. Default 5. */
+  readonly breakerFailures?: number;
+  /** How long an open circuit waits before one probe, ms. Default 30000. */
+  readonly breakerOpenMs?: number;
+  /** How long shutdown() waits for the backlog before dead-lettering it, ms. Default 5000. */
+  readonly shutdownGraceMs?: number;
+  /** Random source of the backoff jitter, in [0, 1). Default Math.random. */
+  readonly random?: () => number;
+}
+
+interface Item {
+  readonly alert: Alert;
+  readonly enqueuedAtMs: number;
+  attempts: number;
+  lastError: string;
+  abandoned: boolean;
+}
+
+/**
+ * A sink's own bounded queue with bounded concurrency, retries with exponential backoff and full
+ * jitter, a circuit breaker, and dead-lettering of what cannot be delivered. `enqueue` never blocks:
+ * a slow or dead destination fills only its own queue. Timers are unref()ed.
+ */
+export class DeliveryQueue implements AlertSink {
+  readonly name: string;
+  readonly type: string;
+  private readonly o: Required<Omit<DeliveryQueueOptions, "backoff">> & { backoff: BackoffOptions };
+  private readonly breaker: CircuitBreaker;
+  private readonly deadLetterer: DeadLetterer;
+  private readonly failures: FailureLog;
+  private ready: Item[] = [];
+  private head = 0;
+  private readonly sleeping = new Map<Item, NodeJS.Timeout>();
+  private readonly inFlight = new Set<Item>();
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private idleWaiters: (() => void)[] = [];
+  private closed = false;
+  private shutdownPromise: Promise<void> | null = null;
+
+  constructor(options: DeliveryQueueOptions) {
+    this.name = options.name;
+    this.type = options.deliverer.type;
+    this.o = {
+      logger: silentLogger,
+      metrics: noopSinkMetrics,
+      capacity: 10_000,
+      concurrency: 4,
+      maxAttempts: 6,
+      backoff: {},
+      maxDeliveryMs: 600_000,
+      breakerFailures: 5,
+      breakerOpenMs: 30_000,
+      shutdownGraceMs: 5_000,
+      random: Math.random,
+      ...options,
+    };
+    const sink = this.name;
+    this.breaker = new CircuitBreaker({
+      clock: this.o.clock,
+      failureThreshold: this.o.breakerFailures,
+      openMs: this.o.breakerOpenMs,
+      onChange: (state) => {
+        if (state === "half_open") return;
+        this.o.metrics.circuit(sink, state === "open");
+        if (state === "open")
+          this.o.logger.warn({ sink, openMs: this.o.breakerOpenMs }, "sink circuit opened");
+        else this.o.logger.info({ sink }, "sink circuit closed");
+      },
+    });
+    this.deadLetterer = new DeadLetterer({
+      sink,
+      writer: this.o.deadLetters,
+      logger: this.o.logger,
+      metrics: this.o.metrics,
+      onSettled: () => this.settle(),
+    });
+    this.failures = new FailureLog(sink, this.o.logger);
+  }
+
+  backlog(): number {
+    return this.ready.length - this.head + this.sleeping.size + this.inFlight.size;
+  }
+
+  enqueue(alert: Alert): EnqueueResult {
+    const item: Item = {
+      alert,
+      enqueuedAtMs: this.o.clock.now(),
+      attempts: 0,
+      lastError: "",
+      abandoned: false,
+    };
+    if (this.closed) {
+      this.deadLetter(item, "shutdown", "sink is shut down");
+      return { accepted: false, reason: "shut_down" };
+    }
+    if (this.backlog() >= this.o.capacity) {
+      this.deadLetter(item, "queue_full", `queue of ${this.o.capacity} alerts is full`);
+      return { accepted: false, reason: "queue_full" };
+    }
+    this.ready.push(item);
+    this.pump();
+    this.publishDepth();
+    return { accepted: true };
+  }
+
+  flush(timeoutMs = 30_000): Promise<boolean> {
+    if (this.isIdle()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      // A ref'd timer keeps the process alive while the caller waits (delivery timers are unref'd).
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      const finish = (ok: boolean): void => {
+        clearTimeout(timer);
+        this.idleWaiters = this.idleWaiters.filter((w) => w !== onIdle);
+        resolve(ok);
+      };
+      const onIdle = (): void => finish(true);
+      this.idleWaiters.push(onIdle);
+    });
+  }
+
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= this.doShutdown();
+    return this.shutdownPromise;
+  }
+
+  private async doShutdown(): Promise<void> {
+    this.closed = true;
+    await this.flush(this.o.shutdownGraceMs);
+    if (this.wakeTimer !== null) clearTimeout(this.wakeTimer);
+    for (const [item, timer] of this.sleeping) {
+      clearTimeout(timer);
+      this.deadLetter(item, "shutdown", item.lastError || "sink shut down before delivery");
+    }
+    this.sleeping.clear();
+    for (const item of this.takeReady())
+      this.deadLetter(item, "shutdown", item.lastError || "sink shut down before delivery");
+    for (const item of this.inFlight) {
+      // Delivered or not, it is also kept: at-least-once.
+      item.abandoned = true;
+      this.deadLetter(item, "shutdown", "delivery still in flight at shutdown");
+    }
+    this.inFlight.clear();
+    this.publishDepth();
+    await this.deadLetterer.drain();
+    await this.o.deliverer.shutdown?.();
+  }
+
+  private takeReady(): Item[] {
+    const items = this.ready.slice(this.head);
+    this.ready = [];
+    this.head = 0;
+    return items;
+  }
+
+  private pump(): void {
+    while (this.inFlight.size < this.o.concurrency && this.head < this.ready.length) {
+      const item = this.ready[this.head]!;
+      if (this.expired(item)) {
+        this.shift();
+        this.deadLetter(item, "expired", item.lastError || "not delivered in time");
+        continue;
+      }
+      if (!this.breaker.tryAcquire()) {
+        this.sweepExpired();
+        this.scheduleWake(this.breaker.waitMs());
+        return;
+      }
+      this.shift();
+      void this.attempt(item);
+    }
+  }
+
+  private shift(): void {
+    this.head += 1;
+    // Compact now and then so the array does not grow with every alert ever queued.
+    if (this.head > 1024 && this.head * 2 > this.ready.length) {
+      this.ready = this.ready.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private expired(item: Item): boolean {
+    return this.o.clock.now() - item.enqueuedAtMs >= this.o.maxDeliveryMs;
+  }
+
+  private sweepExpired(): void {
+    const keep: Item[] = [];
+    for (const item of this.takeReady()) {
+      if (this.expired(item))
+        this.deadLetter(item, "expired", item.lastError || "circuit open: not attempted in time");
+      else keep.push(item);
+    }
+    this.ready = keep;
+  }
+
+  private scheduleWake(ms: number): void {
+    if (this.wakeTimer !== null) return;
+    this.wakeTimer = setTimeout(
+      () => {
+        this.wakeTimer = null;
+        this.pump();
+        this.publishDepth();
+        this.settle();
+      },
+      Math.max(1, ms),
+    );
+    this.wakeTimer.unref();
+  }
+
+  private async attempt(item: Item): Promise<void> {
+    this.inFlight.add(item);
+    item.attempts += 1;
+    let result: DeliveryResult;
+    try {
+      result = await this.o.deliverer.deliver(item.alert, item.attempts);
+    } catch (err) {
+      result = { ok: false, retriable: true, error: describeError(err) };
+    }
+    if (item.abandoned) return;
+    this.inFlight.delete(item);
+    if (result.ok) this.onDelivered();
+    else this.onFailed(item, result);
+    this.pump();
+    this.publishDepth();
+    this.settle();
+  }
+
+  private onDelivered(): void {
+    this.breaker.success();
+    this.failures.success();
+    this.o.metrics.outcome(this.name, "delivered");
+  }
+
+  private onFailed(item: Item, result: Extract<DeliveryResult, { ok: false }>): void {
+    this.breaker.failure();
+    this.failures.failure(result.error);
+    item.lastError = result.error;
+    if (!result.retriable) return this.deadLetter(item, "permanent_error", result.error);
+    if (item.attempts >= this.o.maxAttempts) return this.deadLetter(item, "retries_exhausted", result.error);
+    const delay = backoffDelay(item.attempts, this.o.backoff, this.o.random, result.retryAfterMs);
+    if (this.o.clock.now() + delay - item.enqueuedAtMs >= this.o.maxDeliveryMs) {
+      return this.deadLetter(item, "expired", result.error);
+    }
+    this.o.metrics.outcome(this.name, "retried");
+    const timer = setTimeout(() => {
+      this.sleeping.delete(item);
+      this.ready.push(item);
+      this.pump();
+    }, delay);
+    timer.unref();
+    this.sleeping.set(item, timer);
+  }
+
+  private deadLetter(item: Item, reason: DeadLetterReason, error: string): void {
+    this.deadLetterer.write({
+      alert: item.alert,
+      sink: this.name,
+      sinkType: this.type,
+      reason,
+      error,
+      attempts: item.attempts,
+      enqueuedAtMs: item.enqueuedAtMs,
+    });
+  }
+
+  private publishDepth(): void {
+    this.o.metrics.queueDepth(this.name, this.backlog());
+  }
+
+  private isIdle(): boolean {
+    return this.backlog() === 0 && this.deadLetterer.pending === 0;
+  }
+
+  private settle(): void {
+    if (!this.isIdle()) return;
+    for (const waiter of [...this.idleWaiters]) waiter();
+  }
+}

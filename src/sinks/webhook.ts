@@ -1,0 +1,46 @@
+import type { Alert } from "../core/alerts/alert.js";
+import type { Clock } from "../core/clock.js";
+import { postJson, type HttpPostOptions } from "./http.js";
+import type { Secret } from "./secret.js";
+import { signingKey, signWebhook } from "./standard-webhooks.js";
+import type { AlertDeliverer, DeliveryResult } from "./types.js";
+
+/** Options of {@link WebhookDeliverer}. */
+export interface WebhookOptions extends HttpPostOptions {
+  /** Endpoint receiving the alert JSON. */
+  readonly url: string;
+  /** Signing secret (`whsec_<base64>` per Standard Webhooks, or any other string as UTF-8 bytes). None: unsigned. */
+  readonly secret?: Secret;
+  /** Extra request headers (e.g. an Authorization header); they can not replace the webhook-* headers. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Time of the webhook-timestamp header. */
+  readonly clock: Clock;
+  /** User-Agent header. Default "tracewatch-webhook/1". */
+  readonly userAgent?: string;
+}
+
+/**
+ * POSTs each alert as JSON, signed per Standard Webhooks: `webhook-id` is the alert id (the same
+ * on every retry, so receivers deduplicate), `webhook-timestamp` the attempt's Unix seconds, and
+ * `webhook-signature` `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`.
+ */
+export class WebhookDeliverer implements AlertDeliverer {
+  readonly type = "webhook";
+  private readonly key: Buffer | null;
+
+  constructor(private readonly o: WebhookOptions) {
+    this.key = o.secret === undefined ? null : signingKey(o.secret);
+  }
+
+  deliver(alert: Alert): Promise<DeliveryResult> {
+    const body = JSON.stringify(alert);
+    const now = this.o.clock.now();
+    const signature = signWebhook(alert.id, now / 1000, body, this.key);
+    const headers = {
+      ...this.o.headers,
+      "user-agent": this.o.userAgent ?? "tracewatch-webhook/1",
+      ...signature,
+    };
+    return postJson(this.o.url, body, headers, this.o, now);
+  }
+}
