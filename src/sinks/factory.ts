@@ -224,10 +224,8 @@ function queueOptions(
   deliverer: AlertDeliverer,
   deps: SinkFactoryDeps,
 ): DeliveryQueueOptions {
-  const optional = <K extends keyof DeliveryQueueOptions>(
-    key: K,
-    value: DeliveryQueueOptions[K] | undefined,
-  ) => (value === undefined ? {} : { [key]: value });
+  const optional = <V>(key: string, value: V | undefined): Record<string, V> =>
+    value === undefined ? {} : { [key]: value };
   return {
     name,
     deliverer,
