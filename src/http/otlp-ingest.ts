@@ -1,0 +1,27 @@
+import type { DecodeResult } from "../decode/types.js";
+import type { OtlpIngestResult } from "./otlp-receiver.js";
+
+/** Rejection reasons quoted in a partial-success error_message at most. */
+const MAX_REASONS = 3;
+
+/**
+ * Maps a decode result to the receiver's answer: a message rejected whole (no spans, a rejection
+ * without index) is malformed (400); otherwise the decoded spans are accepted and the invalid ones
+ * reported as partial success, quoting the first few reasons.
+ */
+export function summarizeDecode(result: Pick<DecodeResult, "spans" | "rejected">): OtlpIngestResult {
+  const whole = result.rejected.find((r) => r.index === undefined);
+  if (result.spans.length === 0 && whole !== undefined) {
+    return { accepted: 0, rejected: 0, malformed: true, errorMessage: whole.message };
+  }
+  const reasons = result.rejected
+    .slice(0, MAX_REASONS)
+    .map((r) => (r.index === undefined ? r.message : `span ${r.index}: ${r.message}`));
+  const more =
+    result.rejected.length > MAX_REASONS ? ` (and ${result.rejected.length - MAX_REASONS} more)` : "";
+  return {
+    accepted: result.spans.length,
+    rejected: result.rejected.length,
+    ...(reasons.length > 0 ? { errorMessage: reasons.join("; ") + more } : {}),
+  };
+}
