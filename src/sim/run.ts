@@ -1,0 +1,203 @@
+import type { Clock } from "../core/clock.js";
+import type { TraceLabel, TraceLabelKind } from "./labels.js";
+import type { TraceSink } from "./output/sink.js";
+import type { SimulatedTrace, Simulator } from "./simulator.js";
+
+/** Options of {@link runSimulation}. */
+export interface RunOptions {
+  readonly simulator: Simulator;
+  readonly sink: TraceSink;
+  /** Event time to simulate (ms from the simulator's start); unbounded when omitted. */
+  readonly durationMs?: number;
+  /** Stop after this many traces (whichever of duration and count comes first). */
+  readonly maxTraces?: number;
+  /**
+   * "fast": write as fast as the sink accepts, event time advancing synthetically.
+   * "live": write each trace once the clock passes its last span's end (the simulator must start
+   * at the clock's now), flushing at least every `flushIntervalMs`.
+   */
+  readonly mode: "fast" | "live";
+  /** Traces per write (default 100). */
+  readonly batchTraces?: number;
+  /** Live mode: longest a finished trace waits for its batch (ms, default 200). */
+  readonly flushIntervalMs?: number;
+  readonly clock: Clock;
+  /** Waits `ms` of the clock's time (live mode only). */
+  readonly sleep: (ms: number) => Promise<void>;
+  /** Receives each written batch's labels, after the sink accepted the batch; returns an error or null. */
+  readonly onLabels?: (labels: readonly TraceLabel[]) => Promise<string | null>;
+  /** Stops the run early (SIGINT); traces already generated are still written. */
+  readonly signal?: AbortSignal;
+}
+
+/** What a run did. */
+export interface RunSummary {
+  readonly traces: number;
+  readonly spans: number;
+  readonly batches: number;
+  readonly byLabel: Readonly<Partial<Record<TraceLabelKind, number>>>;
+  /** Event time covered (ms from the simulation start to the last trace's start). */
+  readonly eventTimeMs: number;
+  /** Clock time the run took (ms). */
+  readonly elapsedMs: number;
+}
+
+export type RunResult =
+  | { readonly ok: true; readonly summary: RunSummary }
+  | { readonly ok: false; readonly error: string; readonly summary: RunSummary };
+
+class Tally {
+  traces = 0;
+  spans = 0;
+  batches = 0;
+  lastOffsetMs = 0;
+  readonly byLabel: Partial<Record<TraceLabelKind, number>> = {};
+
+  add(batch: readonly SimulatedTrace[]): void {
+    this.batches++;
+    for (const t of batch) {
+      this.traces++;
+      this.spans += t.spans.length;
+      this.byLabel[t.label.label] = (this.byLabel[t.label.label] ?? 0) + 1;
+      this.lastOffsetMs = Math.max(this.lastOffsetMs, t.offsetMs);
+    }
+  }
+}
+
+/** Drives a simulator into a sink, in fast or live mode; stops at the first batch that fails. */
+export async function runSimulation(o: RunOptions): Promise<RunResult> {
+  const started = o.clock.now();
+  const tally = new Tally();
+  const batchTraces = Math.max(1, o.batchTraces ?? 100);
+  let generated = 0;
+  const more = (): boolean =>
+    !(o.signal?.aborted ?? false) &&
+    (o.maxTraces === undefined || generated < o.maxTraces) &&
+    (o.durationMs === undefined || o.simulator.nextOffsetMs < o.durationMs);
+  const generate = (): SimulatedTrace => {
+    generated++;
+    return o.simulator.next();
+  };
+  const flush = async (batch: readonly SimulatedTrace[]): Promise<string | null> => {
+    if (batch.length === 0) return null;
+    const result = await o.sink.write(batch);
+    if (!result.ok) return result.error;
+    tally.add(batch);
+    return o.onLabels === undefined ? null : o.onLabels(batch.map((t) => t.label));
+  };
+  const error =
+    o.mode === "fast"
+      ? await runFast(batchTraces, more, generate, flush)
+      : await runLive(o, batchTraces, more, generate, flush);
+  const summary: RunSummary = {
+    traces: tally.traces,
+    spans: tally.spans,
+    batches: tally.batches,
+    byLabel: tally.byLabel,
+    eventTimeMs: tally.lastOffsetMs,
+    elapsedMs: o.clock.now() - started,
+  };
+  return error === null ? { ok: true, summary } : { ok: false, error, summary };
+}
+
+type Flush = (batch: readonly SimulatedTrace[]) => Promise<string | null>;
+
+async function runFast(
+  batchTraces: number,
+  more: () => boolean,
+  generate: () => SimulatedTrace,
+  flush: Flush,
+): Promise<string | null> {
+  let batch: SimulatedTrace[] = [];
+  while (more()) {
+    batch.push(generate());
+    if (batch.length >= batchTraces) {
+      const error = await flush(batch);
+      if (error !== null) return error;
+      batch = [];
+    }
+  }
+  return flush(batch);
+}
+
+async function runLive(
+  o: RunOptions,
+  batchTraces: number,
+  more: () => boolean,
+  generate: () => SimulatedTrace,
+  flush: Flush,
+): Promise<string | null> {
+  const startMs = o.clock.now() - o.simulator.nextOffsetMs;
+  const pending = new EndHeap();
+  const flushEvery = o.flushIntervalMs ?? 200;
+  let batch: SimulatedTrace[] = [];
+  let batchSince = o.clock.now();
+  for (;;) {
+    const now = o.clock.now();
+    while (more() && startMs + o.simulator.nextOffsetMs <= now) pending.push(generate());
+    while (pending.size > 0 && pending.peekEnd() <= now) {
+      if (batch.length === 0) batchSince = now;
+      batch.push(pending.pop());
+    }
+    const finished = !more() && pending.size === 0;
+    if (batch.length >= batchTraces || (batch.length > 0 && (now - batchSince >= flushEvery || finished))) {
+      const error = await flush(batch);
+      if (error !== null) return error;
+      batch = [];
+      continue;
+    }
+    if (finished) return null;
+    const wakeAt = Math.min(
+      more() ? startMs + o.simulator.nextOffsetMs : Infinity,
+      pending.size > 0 ? pending.peekEnd() : Infinity,
+      batch.length > 0 ? batchSince + flushEvery : Infinity,
+    );
+    await o.sleep(Math.min(100, Math.max(1, wakeAt - now)));
+  }
+}
+
+/** Generated traces waiting for their last span to end, smallest end time first. */
+class EndHeap {
+  private readonly items: SimulatedTrace[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  peekEnd(): number {
+    return this.items[0]?.endTimeMs ?? Infinity;
+  }
+
+  push(t: SimulatedTrace): void {
+    const a = this.items;
+    a.push(t);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p]!.endTimeMs <= t.endTimeMs) break;
+      a[i] = a[p]!;
+      i = p;
+    }
+    a[i] = t;
+  }
+
+  pop(): SimulatedTrace {
+    const a = this.items;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= a.length) break;
+        const r = l + 1;
+        const c = r < a.length && a[r]!.endTimeMs < a[l]!.endTimeMs ? r : l;
+        if (a[c]!.endTimeMs >= last.endTimeMs) break;
+        a[i] = a[c]!;
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
+}
