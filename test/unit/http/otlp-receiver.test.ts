@@ -124,7 +124,14 @@ describe("OTLP/HTTP receiver", () => {
       415,
     ],
     ["an unsupported media type", {}, undefined, "spans", { "content-type": "text/plain" }, 415],
-    ["back-pressure", { isOverloaded: (): boolean => true }, undefined, Uint8Array.from([0x0a, 0x00]), PROTO, 503],
+    [
+      "back-pressure",
+      { isOverloaded: (): boolean => true },
+      undefined,
+      Uint8Array.from([0x0a, 0x00]),
+      PROTO,
+      503,
+    ],
     [
       "back-pressure answered with 429",
       { isOverloaded: (): boolean => true, overloadStatus: 429 as const },
