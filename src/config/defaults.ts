@@ -20,7 +20,7 @@ export const DEFAULTS = {
     max_samples: 50_000,
   },
   detection: { threshold: 0.95, min_severity: 0.7 },
-  alerting: { cooldown: "0s", recent_alerts: 1_000 },
+  alerting: { cooldown: "5m", recent_alerts: 1_000 },
   sources: {
     kafka: {
       brokers: [] as string[],

@@ -106,7 +106,7 @@ export const redactionSchema = z
 const al = DEFAULTS.alerting;
 export const alertingSchema = z
   .strictObject({
-    cooldown: duration("Default cooldown of every alert rule (0s: none).", al.cooldown),
+    cooldown: duration("Default dedup window of alert rules without their own cooldown.", al.cooldown),
     recent_alerts: positiveInt
       .default(al.recent_alerts)
       .describe("Alerts kept in memory for GET /api/v1/alerts."),
