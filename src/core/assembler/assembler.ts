@@ -1,0 +1,282 @@
+import type { Span } from "../../domain/span.js";
+import type { CompletedTrace, CompletionReason } from "../../domain/trace.js";
+import { ActivityList } from "./activity-list.js";
+import { RecentDecisions } from "./decisions.js";
+import { InFlight } from "./in-flight.js";
+import { TraceState } from "./trace-state.js";
+import {
+  ASSEMBLER_DEFAULTS,
+  noopLogger,
+  noopMetrics,
+  type AckToken,
+  type AssemblerMetrics,
+  type AssemblerStats,
+  type TraceAssemblerOptions,
+} from "./types.js";
+
+/** What one `add` call did with its spans. */
+export interface AddResult {
+  readonly accepted: number;
+  readonly duplicates: number;
+  readonly late: number;
+}
+
+interface RootCheck {
+  readonly state: TraceState;
+  readonly deadlineMs: number;
+}
+
+/**
+ * Groups spans into whole traces and hands each completed trace to the processor (see
+ * DESIGN.md "Assemble"). Pure: time comes from the injected clock and from `tick(nowMs)`.
+ */
+export class TraceAssembler {
+  private readonly traces = new Map<string, TraceState>();
+  private readonly activity = new ActivityList<TraceState>();
+  private readonly decisions: RecentDecisions;
+  private readonly inFlight: InFlight;
+  private readonly metrics: AssemblerMetrics;
+  private readonly cfg: Required<Omit<TraceAssemblerOptions, "metrics" | "logger" | "processor" | "clock">>;
+  private rootQueue: RootCheck[] = [];
+  private rootHead = 0;
+  private spans = 0;
+  private bytes = 0;
+  private over = false;
+  private closed = false;
+  private readonly listeners: Array<(over: boolean) => void> = [];
+  private readonly completed: Record<CompletionReason, number> = {
+    idle: 0,
+    root: 0,
+    evicted: 0,
+    max_spans: 0,
+    flush: 0,
+  };
+  private duplicates = 0;
+  private late = 0;
+  private dropped = 0;
+
+  constructor(private readonly options: TraceAssemblerOptions) {
+    this.cfg = { ...ASSEMBLER_DEFAULTS, ...stripUndefined(options) } as typeof this.cfg;
+    this.metrics = options.metrics ?? noopMetrics;
+    this.decisions = new RecentDecisions(this.cfg.recentDecisions);
+    this.inFlight = new InFlight(
+      options.processor,
+      this.cfg.retryDelayMs,
+      this.metrics,
+      options.logger ?? noopLogger,
+      () => this.updatePressure(),
+    );
+  }
+
+  /**
+   * Adds decoded spans. With `token`, every trace that takes spans holds it until the trace is
+   * completed and acknowledged by the processor. Spans of already decided traces are late.
+   */
+  add(spans: readonly Span[], token?: AckToken): AddResult {
+    if (this.closed) throw new Error("TraceAssembler.add() after shutdown()");
+    const now = this.options.clock.now();
+    let accepted = 0;
+    let duplicates = 0;
+    let late = 0;
+    let state: TraceState | undefined;
+    for (const span of spans) {
+      if (state === undefined || state.traceId !== span.traceId || !state.open) {
+        state = this.stateFor(span.traceId, now, token);
+        if (state === undefined) {
+          late++;
+          continue;
+        }
+      }
+      if (state.has(span.spanId)) {
+        duplicates++;
+        continue;
+      }
+      const before = state.bytes;
+      state.push(span);
+      this.bytes += state.bytes - before;
+      this.spans++;
+      accepted++;
+      if (state.spans.length >= this.cfg.maxSpansPerTrace) this.complete(state, "max_spans", now);
+      else if (state.hasRoot) this.scheduleRootCheck(state, now);
+    }
+    this.countDropped(duplicates, late);
+    this.enforceBounds(now);
+    this.updatePressure();
+    return { accepted, duplicates, late };
+  }
+
+  /** The open trace for `traceId` (created, touched and holding `token`), or undefined if decided. */
+  private stateFor(traceId: string, now: number, token: AckToken | undefined): TraceState | undefined {
+    let state = this.traces.get(traceId);
+    if (state === undefined) {
+      if (this.decisions.has(traceId)) return undefined;
+      state = new TraceState(traceId, now);
+      this.bytes += state.bytes;
+      this.traces.set(traceId, state);
+    } else {
+      state.lastSeenMs = now;
+    }
+    // Ordered by last activity, the idle scan and eviction start at the oldest trace.
+    this.activity.touch(state);
+    if (token !== undefined) state.attach(token);
+    return state;
+  }
+
+  private scheduleRootCheck(state: TraceState, now: number): void {
+    const deadline = now + this.cfg.rootGraceMs;
+    if (state.rootDeadlineMs === deadline) return;
+    state.rootDeadlineMs = deadline;
+    this.rootQueue.push({ state, deadlineMs: deadline });
+  }
+
+  private countDropped(duplicates: number, late: number): void {
+    if (duplicates > 0) {
+      this.duplicates += duplicates;
+      this.metrics.spansDuplicate(duplicates);
+    }
+    if (late > 0) {
+      this.late += late;
+      this.metrics.spansLate(late);
+    }
+  }
+
+  /** Completes what is due at `nowMs` (default: the clock) and retries failed processing. */
+  tick(nowMs: number = this.options.clock.now()): void {
+    this.completeRootDue(nowMs);
+    const idleBefore = nowMs - this.cfg.decisionWaitMs;
+    for (let state = this.activity.oldest; state !== null && state.lastSeenMs <= idleBefore;) {
+      this.complete(state, "idle", nowMs);
+      state = this.activity.oldest;
+    }
+    this.inFlight.retryDue(nowMs);
+    this.updatePressure();
+    this.metrics.buffered({
+      openTraces: this.traces.size,
+      spans: this.spans,
+      bytes: this.bytes + this.inFlight.bytes,
+      inFlightTraces: this.inFlight.count,
+    });
+  }
+
+  private completeRootDue(nowMs: number): void {
+    const queue = this.rootQueue;
+    while (this.rootHead < queue.length && queue[this.rootHead]!.deadlineMs <= nowMs) {
+      const { state, deadlineMs } = queue[this.rootHead++]!;
+      if (state.open && state.rootDeadlineMs === deadlineMs && !state.hasMissingParent()) {
+        this.complete(state, "root", nowMs);
+      }
+    }
+    if (this.rootHead > 1024 && this.rootHead * 2 > queue.length) {
+      this.rootQueue = queue.slice(this.rootHead);
+      this.rootHead = 0;
+    }
+  }
+
+  private enforceBounds(now: number): void {
+    while (this.traces.size > this.cfg.maxTraces || this.bytes > this.cfg.maxBytes) {
+      const oldest = this.activity.oldest;
+      if (oldest === null) return;
+      this.complete(oldest, "evicted", now);
+    }
+  }
+
+  private complete(state: TraceState, reason: CompletionReason, nowMs: number): void {
+    state.open = false;
+    this.traces.delete(state.traceId);
+    this.activity.remove(state);
+    this.decisions.add(state.traceId);
+    this.spans -= state.spans.length;
+    this.bytes -= state.bytes;
+    this.completed[reason]++;
+    this.metrics.traceCompleted(reason, state.spans.length);
+    const trace: CompletedTrace = {
+      traceId: state.traceId,
+      spans: state.spans,
+      reason,
+      completedAtMs: nowMs,
+    };
+    this.inFlight.submit(trace, state.tokens, state.bytes);
+  }
+
+  /** True while buffered traces or bytes are above the high-water mark (until below low water). */
+  isOverHighWater(): boolean {
+    return this.over;
+  }
+
+  /** Calls `listener(true)` when back-pressure starts and `listener(false)` when it ends. */
+  onPressureChange(listener: (over: boolean) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private updatePressure(): void {
+    const traces = (this.traces.size + this.inFlight.count) / this.cfg.maxTraces;
+    const bytes = (this.bytes + this.inFlight.bytes) / this.cfg.maxBytes;
+    const level = Math.max(traces, bytes);
+    const next = this.over ? level >= this.cfg.lowWaterRatio : level >= this.cfg.highWaterRatio;
+    if (next === this.over) return;
+    this.over = next;
+    this.metrics.backPressure(next);
+    for (const listener of this.listeners) listener(next);
+  }
+
+  /**
+   * Discards every open trace without completing it and forgets recent decisions. For a
+   * rebalance: the source re-reads those spans from the committed offsets, so no trace is
+   * completed from the part of its spans read before the partition moved.
+   */
+  dropOpen(): number {
+    const count = this.traces.size;
+    for (const state of this.traces.values()) state.open = false;
+    this.traces.clear();
+    this.activity.clear();
+    this.rootQueue = [];
+    this.rootHead = 0;
+    this.spans = 0;
+    this.bytes = 0;
+    this.decisions.clear();
+    this.dropped += count;
+    if (count > 0) this.metrics.tracesDropped(count);
+    this.updatePressure();
+    return count;
+  }
+
+  /** Completes every open trace (`flush`) and resolves when all processing is acknowledged. */
+  flush(): Promise<void> {
+    const now = this.options.clock.now();
+    for (const state of [...this.traces.values()]) this.complete(state, "flush", now);
+    this.updatePressure();
+    return this.inFlight.whenIdle();
+  }
+
+  /** Resolves when no completed trace awaits acknowledgement. */
+  whenIdle(): Promise<void> {
+    return this.inFlight.whenIdle();
+  }
+
+  /** Flushes and refuses further spans. Idempotent. */
+  async shutdown(): Promise<void> {
+    if (this.closed) return this.inFlight.whenIdle();
+    this.closed = true;
+    await this.flush();
+  }
+
+  stats(): AssemblerStats {
+    return {
+      openTraces: this.traces.size,
+      bufferedSpans: this.spans,
+      bufferedBytes: this.bytes,
+      inFlightTraces: this.inFlight.count,
+      inFlightBytes: this.inFlight.bytes,
+      completed: { ...this.completed },
+      duplicateSpans: this.duplicates,
+      lateSpans: this.late,
+      droppedTraces: this.dropped,
+      processingFailures: this.inFlight.failures,
+      overHighWater: this.over,
+    };
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,103 @@
+import { describeError } from "../../errors.js";
+import type { CompletedTrace } from "../../domain/trace.js";
+import type { AckToken, AssemblerMetrics, CoreLogger, TraceProcessor } from "./types.js";
+
+interface Pending {
+  readonly trace: CompletedTrace;
+  readonly tokens: AckToken[] | null;
+  readonly bytes: number;
+  attempts: number;
+  retryAtMs: number;
+}
+
+const MAX_RETRY_DELAY_MS = 30_000;
+
+/**
+ * Completed traces handed to the processor and not yet acknowledged. On acknowledgement their
+ * source tokens are released; on failure they are retried with a doubling delay, so a failing
+ * downstream holds back commits instead of losing traces.
+ */
+export class InFlight {
+  count = 0;
+  bytes = 0;
+  failures = 0;
+  private readonly retries: Pending[] = [];
+  private idleWaiters: Array<() => void> = [];
+  private failuresLogged = 0;
+  private nowMs = 0;
+
+  constructor(
+    private readonly processor: TraceProcessor,
+    private readonly retryDelayMs: number,
+    private readonly metrics: AssemblerMetrics,
+    private readonly logger: CoreLogger,
+    private readonly onSettled: () => void,
+  ) {}
+
+  submit(trace: CompletedTrace, tokens: AckToken[] | null, bytes: number): void {
+    this.count++;
+    this.bytes += bytes;
+    this.run({ trace, tokens, bytes, attempts: 0, retryAtMs: 0 });
+  }
+
+  /** Starts the retries that are due at `nowMs`. */
+  retryDue(nowMs: number): void {
+    this.nowMs = nowMs;
+    for (let i = 0; i < this.retries.length;) {
+      const p = this.retries[i]!;
+      if (p.retryAtMs <= nowMs) {
+        this.retries.splice(i, 1);
+        this.run(p);
+      } else i++;
+    }
+  }
+
+  /** Resolves when nothing is in flight. */
+  whenIdle(): Promise<void> {
+    if (this.count === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private run(p: Pending): void {
+    let result: Promise<void>;
+    try {
+      result = this.processor.process(p.trace);
+    } catch (err) {
+      result = Promise.reject(err);
+    }
+    result.then(
+      () => this.acked(p),
+      (err: unknown) => this.failed(p, err),
+    );
+  }
+
+  private acked(p: Pending): void {
+    this.count--;
+    this.bytes -= p.bytes;
+    if (p.tokens !== null) for (const token of p.tokens) token.release();
+    if (this.count === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+    this.onSettled();
+  }
+
+  private failed(p: Pending, err: unknown): void {
+    this.failures++;
+    this.metrics.processingFailed();
+    p.attempts++;
+    // Log the first failure and then every hundredth, with the count, instead of one line each.
+    if (this.failures - this.failuresLogged >= 100 || this.failuresLogged === 0) {
+      this.logger.warn(
+        { traceId: p.trace.traceId, attempts: p.attempts, failures: this.failures, err: describeError(err) },
+        "trace processing failed; will retry",
+      );
+      this.failuresLogged = this.failures;
+    }
+    p.retryAtMs =
+      Math.max(this.nowMs, p.trace.completedAtMs) +
+      Math.min(MAX_RETRY_DELAY_MS, this.retryDelayMs * 2 ** (p.attempts - 1));
+    this.retries.push(p);
+  }
+}

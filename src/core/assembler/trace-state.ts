@@ -1,0 +1,81 @@
+import type { Span } from "../../domain/span.js";
+import type { ActivityNode } from "./activity-list.js";
+import type { AckToken } from "./types.js";
+
+/** Estimated heap bytes of one buffered span without attributes (object, ids, two bigints). */
+export const SPAN_BASE_BYTES = 240;
+/** Estimated heap bytes of one open trace besides its spans (state object, map entry, array). */
+export const TRACE_BASE_BYTES = 200;
+
+/** Estimated heap bytes of a span, attributes included (keys are interned, values are not). */
+export function estimateSpanBytes(span: Span): number {
+  let bytes = SPAN_BASE_BYTES;
+  const attrs = span.attributes;
+  for (const key in attrs) {
+    const v = attrs[key];
+    bytes += 32 + (typeof v === "string" ? 16 + v.length : Array.isArray(v) ? 32 + 16 * v.length : 0);
+  }
+  return bytes;
+}
+
+const EMPTY: Span[] = [];
+
+/** Above this many spans a trace tracks its span ids in a Set instead of scanning. */
+const SCAN_LIMIT = 32;
+
+/** One open trace. */
+export class TraceState implements ActivityNode {
+  prev: TraceState | null = null;
+  next: TraceState | null = null;
+  /** Starts as a one-element literal: pushing onto `[]` would reserve 16 slots per trace. */
+  spans: Span[] = EMPTY;
+  tokens: AckToken[] | null = null;
+  lastSeenMs: number;
+  bytes = TRACE_BASE_BYTES;
+  hasRoot = false;
+  /** Root completion is due at this time (-1: not scheduled). */
+  rootDeadlineMs = -1;
+  open = true;
+  private ids: Set<string> | null = null;
+
+  constructor(
+    readonly traceId: string,
+    nowMs: number,
+  ) {
+    this.lastSeenMs = nowMs;
+  }
+
+  has(spanId: string): boolean {
+    if (this.ids !== null) return this.ids.has(spanId);
+    const spans = this.spans;
+    for (let i = 0; i < spans.length; i++) if (spans[i]!.spanId === spanId) return true;
+    return false;
+  }
+
+  push(span: Span): void {
+    if (this.spans === EMPTY) this.spans = [span];
+    else this.spans.push(span);
+    if (this.ids !== null) this.ids.add(span.spanId);
+    else if (this.spans.length > SCAN_LIMIT) this.ids = new Set(this.spans.map((s) => s.spanId));
+    if (span.parentSpanId === null) this.hasRoot = true;
+    this.bytes += estimateSpanBytes(span);
+  }
+
+  /** Takes a hold on `token` the first time this trace sees it. */
+  attach(token: AckToken): void {
+    if (this.tokens === null) this.tokens = [token];
+    else if (this.tokens[this.tokens.length - 1] !== token && !this.tokens.includes(token))
+      this.tokens.push(token);
+    else return;
+    token.hold();
+  }
+
+  /** True when some span names a parent that has not arrived. */
+  hasMissingParent(): boolean {
+    const ids = this.ids ?? new Set(this.spans.map((s) => s.spanId));
+    for (const span of this.spans) {
+      if (span.parentSpanId !== null && !ids.has(span.parentSpanId)) return true;
+    }
+    return false;
+  }
+}

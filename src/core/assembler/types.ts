@@ -1,0 +1,113 @@
+import type { Clock } from "../clock.js";
+import type { CompletedTrace, CompletionReason } from "../../domain/trace.js";
+
+/**
+ * The next stage after assembly. The returned promise resolving means the trace was fully
+ * handled (features, scores, alerts delivered or queued durably): only then may the source
+ * commit the offsets of the trace's spans. Rejecting makes the assembler retry later.
+ */
+export interface TraceProcessor {
+  process(trace: CompletedTrace): Promise<void>;
+}
+
+/**
+ * A hold on a source message (a Kafka record). The assembler calls `hold()` once per trace that
+ * takes spans from the message and `release()` when that trace has been completed and its
+ * processing acknowledged. A message whose holds are all released can be committed.
+ */
+export interface AckToken {
+  hold(): void;
+  release(): void;
+}
+
+/** Counters and gauges the assembler reports; implemented by the metrics adapter. */
+export interface AssemblerMetrics {
+  traceCompleted(reason: CompletionReason, spans: number): void;
+  spansDuplicate(count: number): void;
+  spansLate(count: number): void;
+  /** Open traces discarded without completion (partition revoked, shutdown without flush). */
+  tracesDropped(count: number): void;
+  processingFailed(): void;
+  backPressure(active: boolean): void;
+  /** Gauges, refreshed on every tick. */
+  buffered(state: { openTraces: number; spans: number; bytes: number; inFlightTraces: number }): void;
+}
+
+/** The subset of a pino logger the core uses. */
+export interface CoreLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export const noopMetrics: AssemblerMetrics = {
+  traceCompleted: () => undefined,
+  spansDuplicate: () => undefined,
+  spansLate: () => undefined,
+  tracesDropped: () => undefined,
+  processingFailed: () => undefined,
+  backPressure: () => undefined,
+  buffered: () => undefined,
+};
+
+export const noopLogger: CoreLogger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+/** Options of {@link TraceAssembler}. */
+export interface TraceAssemblerOptions {
+  readonly clock: Clock;
+  readonly processor: TraceProcessor;
+  /** A trace completes this long after its last span arrived. Default 10,000 ms. */
+  readonly decisionWaitMs?: number;
+  /** A trace whose root span has arrived completes this long after its last span, if no span's parent is missing. Default 1,000 ms. */
+  readonly rootGraceMs?: number;
+  /** Open traces at most; past it the oldest trace is completed early (`evicted`). Default 100,000. */
+  readonly maxTraces?: number;
+  /** A trace completes (`max_spans`) when it reaches this many spans; later spans count as late. Default 10,000. */
+  readonly maxSpansPerTrace?: number;
+  /**
+   * Estimated heap bytes of open traces at most; past it the oldest are completed early.
+   * Completed traces awaiting acknowledgement count toward back-pressure, not eviction. Default 512 MiB.
+   */
+  readonly maxBytes?: number;
+  /** Back-pressure starts at this fraction of `maxTraces` or `maxBytes`. Default 0.8. */
+  readonly highWaterRatio?: number;
+  /** Back-pressure ends below this fraction. Default 0.6. */
+  readonly lowWaterRatio?: number;
+  /** Completed trace ids remembered to recognise late spans. Default 100,000. */
+  readonly recentDecisions?: number;
+  /** First delay before retrying a trace whose processing failed; doubles up to 30 s. Default 500 ms. */
+  readonly retryDelayMs?: number;
+  readonly metrics?: AssemblerMetrics;
+  readonly logger?: CoreLogger;
+}
+
+export const ASSEMBLER_DEFAULTS = {
+  decisionWaitMs: 10_000,
+  rootGraceMs: 1_000,
+  maxTraces: 100_000,
+  maxSpansPerTrace: 10_000,
+  maxBytes: 512 * 1024 * 1024,
+  highWaterRatio: 0.8,
+  lowWaterRatio: 0.6,
+  recentDecisions: 100_000,
+  retryDelayMs: 500,
+} as const;
+
+/** Counts since start, for tests, the bench and the API. */
+export interface AssemblerStats {
+  readonly openTraces: number;
+  readonly bufferedSpans: number;
+  readonly bufferedBytes: number;
+  readonly inFlightTraces: number;
+  readonly inFlightBytes: number;
+  readonly completed: Readonly<Record<CompletionReason, number>>;
+  readonly duplicateSpans: number;
+  readonly lateSpans: number;
+  readonly droppedTraces: number;
+  readonly processingFailures: number;
+  readonly overHighWater: boolean;
+}
