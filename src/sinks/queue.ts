@@ -71,6 +71,7 @@ export class DeliveryQueue implements AlertSink {
   private wakeTimer: NodeJS.Timeout | null = null;
   private idleWaiters: (() => void)[] = [];
   private closed = false;
+  private pumpScheduled = false;
   private shutdownPromise: Promise<void> | null = null;
 
   constructor(options: DeliveryQueueOptions) {
@@ -134,9 +135,22 @@ export class DeliveryQueue implements AlertSink {
       return { accepted: false, reason: "queue_full" };
     }
     this.ready.push(item);
-    this.pump();
-    this.publishDepth();
+    this.schedulePump();
     return { accepted: true };
+  }
+
+  /**
+   * Starts deliveries on the next turn of the event loop, so enqueue costs only a push: the
+   * serialising, signing and socket work never runs inside the caller's (scoring) call.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+      this.publishDepth();
+    });
   }
 
   flush(timeoutMs = 30_000): Promise<boolean> {
