@@ -1,0 +1,109 @@
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type { Registry } from "prom-client";
+import { z } from "zod";
+import type { ApiProviders, RetrainOutcome } from "./api-types.js";
+import { sendError, sendJson } from "./api-errors.js";
+
+const alertsQuery = z.strictObject({
+  type: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]*$/, "must be an alert type like latency_spike")
+    .optional(),
+  service: z.string().min(1).max(256).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+function queryProblem(error: z.ZodError): string {
+  return error.issues
+    .map(
+      (i) =>
+        `${i.path.join(".") || "query"}: ${i.code === "unrecognized_keys" ? `unknown parameter ${i.keys.join(", ")}` : i.message}`,
+    )
+    .join("; ");
+}
+
+export function registerProbeRoutes(
+  app: FastifyInstance,
+  providers: ApiProviders,
+  registry: Registry,
+  isShuttingDown: () => boolean,
+): void {
+  app.get("/healthz", async (_request, reply) =>
+    isShuttingDown()
+      ? sendJson(reply, 503, { status: "shutting_down" })
+      : sendJson(reply, 200, { status: "ok" }),
+  );
+  app.get("/readyz", async (_request, reply) => {
+    const report = await providers.readiness();
+    const ready =
+      !isShuttingDown() && report.model !== "unavailable" && report.sources.every((s) => s.connected);
+    return sendJson(reply, ready ? 200 : 503, { status: ready ? "ready" : "not_ready", ...report });
+  });
+  app.get("/metrics", async (_request, reply) =>
+    reply.type(registry.contentType).send(await registry.metrics()),
+  );
+}
+
+const RETRAIN_STATUS: Record<RetrainOutcome["status"], number> = {
+  started: 202,
+  already_running: 409,
+  completed: 200,
+  rejected: 422,
+  failed: 500,
+};
+
+function sendRetrain(reply: FastifyReply, outcome: RetrainOutcome): FastifyReply {
+  const status = RETRAIN_STATUS[outcome.status];
+  if (outcome.status === "already_running")
+    return sendError(reply, status, "retrain_in_progress", "a retrain is already running");
+  if (outcome.status === "rejected") return sendError(reply, status, "retrain_rejected", outcome.message);
+  if (outcome.status === "failed") return sendError(reply, status, "internal", outcome.message);
+  return sendJson(reply, status, outcome);
+}
+
+export function registerApiRoutes(app: FastifyInstance, providers: ApiProviders): void {
+  app.get("/api/v1/alerts", async (request, reply) => {
+    const query = alertsQuery.safeParse(request.query);
+    if (!query.success) return sendError(reply, 400, "invalid_request", queryProblem(query.error));
+    const alerts = providers.alerts.list(query.data);
+    return sendJson(reply, 200, { count: alerts.length, alerts });
+  });
+  app.get("/api/v1/models", async (_request, reply) => {
+    const model = providers.model();
+    return sendJson(
+      reply,
+      200,
+      model === null ? { status: "warming_up", model: null } : { status: "loaded", model },
+    );
+  });
+  app.post("/api/v1/models/retrain", async (_request, reply) =>
+    sendRetrain(reply, await providers.retrain()),
+  );
+  app.post("/api/v1/score", async (request, reply) => {
+    const body = request.body;
+    if (!Buffer.isBuffer(body) || body.byteLength === 0)
+      return sendError(
+        reply,
+        400,
+        "invalid_request",
+        "body must be the spans of one trace (native span JSON or OTLP JSON)",
+      );
+    const decoded = providers.decode(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+    if (decoded.rejected.length > 0) {
+      const reasons = decoded.rejected
+        .slice(0, 5)
+        .map((r) => (r.index === undefined ? r.message : `span ${r.index}: ${r.message}`));
+      return sendError(reply, 400, "invalid_request", reasons.join("; "));
+    }
+    if (decoded.spans.length === 0) return sendError(reply, 400, "invalid_request", "body contains no spans");
+    const traces = new Set(decoded.spans.map((s) => s.traceId));
+    if (traces.size > 1)
+      return sendError(
+        reply,
+        400,
+        "invalid_request",
+        `spans belong to ${traces.size} traces; send the spans of one trace`,
+      );
+    return sendJson(reply, 200, await providers.score(decoded.spans));
+  });
+}

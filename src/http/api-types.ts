@@ -1,0 +1,74 @@
+import type { Span } from "../domain/span.js";
+
+/** Readiness of the parts the API reports on `/readyz`. */
+export interface ReadinessReport {
+  /** Each span source and whether it is connected (Kafka consumer joined, receiver listening). */
+  readonly sources: readonly {
+    readonly name: string;
+    readonly connected: boolean;
+    readonly detail?: string;
+  }[];
+  /** `loaded`: a model scores traces; `warming_up`: collecting training data (ready); `unavailable`: not ready. */
+  readonly model: "loaded" | "warming_up" | "unavailable";
+}
+
+/** Summary of the model in use, as `GET /api/v1/models` shows it (JSON-serialisable). */
+export interface ModelSummary {
+  readonly version: string;
+  /** ISO 8601 UTC. */
+  readonly trainedAt: string;
+  /** Training samples the model was fitted on. */
+  readonly samples: number;
+  /** Training window, ms. */
+  readonly windowMs: number;
+  /** Further fields (features, baselines summary, known edges count, ...). */
+  readonly [key: string]: unknown;
+}
+
+/** What a retrain request did. */
+export type RetrainOutcome =
+  | { readonly status: "started" }
+  | { readonly status: "already_running" }
+  | { readonly status: "completed"; readonly version: string }
+  | { readonly status: "rejected"; readonly message: string }
+  | { readonly status: "failed"; readonly message: string };
+
+/** Result of scoring one trace without emitting anything (JSON-serialisable; bigint allowed). */
+export interface ScoreOutcome {
+  readonly features: unknown;
+  readonly anomalyScore: number | null;
+  /** The alerts that would fire (not emitted, no cooldown state changed). */
+  readonly alerts: readonly unknown[];
+  readonly [key: string]: unknown;
+}
+
+/** Spans decoded from a request body, and the parts refused (message only). */
+export interface DecodedBody {
+  readonly spans: readonly Span[];
+  readonly rejected: readonly { readonly message: string; readonly index?: number }[];
+}
+
+/** An alert as far as the API filters it. */
+export interface ListableAlert {
+  readonly type: string;
+  readonly service: string;
+  readonly rootService?: string;
+}
+
+/** Recent alerts, newest first (see RecentAlerts). */
+export interface AlertLog<A extends ListableAlert = ListableAlert> {
+  list(filter: { type?: string; service?: string; limit: number }): readonly A[];
+}
+
+/** Everything the API serves, injected by the composition root. */
+export interface ApiProviders {
+  readonly readiness: () => ReadinessReport | Promise<ReadinessReport>;
+  readonly alerts: AlertLog;
+  /** The model in use, or null while warming up. */
+  readonly model: () => ModelSummary | null;
+  readonly retrain: () => Promise<RetrainOutcome>;
+  /** Decodes a score request body (native span JSON or OTLP JSON), e.g. `decodeSpans`. */
+  readonly decode: (body: Uint8Array) => DecodedBody;
+  /** Features, score and would-be alerts of one trace's spans; emits nothing. */
+  readonly score: (spans: readonly Span[]) => ScoreOutcome | Promise<ScoreOutcome>;
+}

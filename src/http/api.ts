@@ -1,0 +1,77 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import { installErrorHandlers, sendError } from "./api-errors.js";
+import { registerApiRoutes, registerProbeRoutes } from "./api-routes.js";
+import type { ApiProviders } from "./api-types.js";
+import { bearerAuthorized } from "./auth.js";
+import { assertBindAllowed, boundAddress, type BoundAddress } from "./listen.js";
+
+/** Options of {@link createApiServer}. */
+export interface ApiServerOptions {
+  /** Listen address; default 127.0.0.1. Beyond loopback a token is required. */
+  readonly host?: string;
+  /** Listen port; default 8080; 0 picks a free port. */
+  readonly port?: number;
+  /** Bearer token for /api/v1/*; absent: no authentication (loopback only). */
+  readonly token?: string;
+  /** Registry served on /metrics. */
+  readonly registry: Registry;
+  readonly providers: ApiProviders;
+  /** Largest request body (POST /api/v1/score), bytes; default 4 MiB. */
+  readonly maxBodyBytes?: number;
+  readonly logger?: Logger;
+  /** True once shutdown began: /healthz and /readyz answer 503. Default never. */
+  readonly isShuttingDown?: () => boolean;
+}
+
+/** The HTTP API server. */
+export interface ApiServer {
+  readonly app: FastifyInstance;
+  listen(): Promise<BoundAddress>;
+  /** Stops accepting, finishes in-flight requests; idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * The HTTP API: `/healthz`, `/readyz`, `/metrics` (open) and `/api/v1/*` (bearer token when one
+ * is configured): alerts, models, retrain, score. Throws TW_CONFIG_INVALID at creation when asked
+ * to listen beyond loopback without a token.
+ */
+export function createApiServer(options: ApiServerOptions): ApiServer {
+  const host = options.host ?? "127.0.0.1";
+  assertBindAllowed(host, options.token);
+  const app = Fastify({
+    bodyLimit: options.maxBodyBytes ?? 4 * 1024 * 1024,
+    logger: false,
+    return503OnClosing: true,
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    ["application/json", "application/x-ndjson"],
+    { parseAs: "buffer" },
+    (_req, body, done) => done(null, body),
+  );
+  installErrorHandlers(app, options.logger);
+  app.addHook("onRequest", async (request, reply) => {
+    if (!request.url.startsWith("/api/")) return;
+    if (!bearerAuthorized(request.headers.authorization, options.token)) {
+      reply.header("www-authenticate", 'Bearer realm="tracewatch"');
+      return sendError(reply, 401, "unauthorized", "missing or wrong bearer token");
+    }
+  });
+  registerProbeRoutes(app, options.providers, options.registry, options.isShuttingDown ?? (() => false));
+  registerApiRoutes(app, options.providers);
+  let closed: Promise<void> | null = null;
+  return {
+    app,
+    async listen() {
+      await app.listen({ host, port: options.port ?? 8080 });
+      return boundAddress(app);
+    },
+    close() {
+      closed ??= app.close();
+      return closed;
+    },
+  };
+}

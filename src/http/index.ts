@@ -1,0 +1,21 @@
+export { createApiServer, type ApiServer, type ApiServerOptions } from "./api.js";
+export type {
+  AlertLog,
+  ApiProviders,
+  DecodedBody,
+  ListableAlert,
+  ModelSummary,
+  ReadinessReport,
+  RetrainOutcome,
+  ScoreOutcome,
+} from "./api-types.js";
+export { RecentAlerts } from "./recent-alerts.js";
+export {
+  createOtlpReceiver,
+  type OtlpIngest,
+  type OtlpIngestResult,
+  type OtlpReceiver,
+  type OtlpReceiverOptions,
+} from "./otlp-receiver.js";
+export { summarizeDecode } from "./otlp-ingest.js";
+export { assertBindAllowed, type BoundAddress } from "./listen.js";
