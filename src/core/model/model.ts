@@ -44,7 +44,7 @@ export class Model {
   }
 
   score(f: TraceFeatures): ModelScore {
-    const baseline = baselineFor(this.baselines, f.group_key, rootKeyOf(f));
+    const baseline = baselineFor(this.baselines, f.group_key, () => rootKeyOf(f));
     writeRaw(f, this.raw, 0);
     writeColumns(this.artifact.columns, this.raw, 0, baseline, this.x, 0);
     const raw = Math.pow(2, -meanPathLength(this.artifact.forest, this.x, 0) / this.cn);

@@ -1,0 +1,104 @@
+import { ManualClock } from "../core/clock.js";
+import { Detector } from "../core/model/detector.js";
+import { loadModel } from "../core/model/model.js";
+import { trainModel } from "../core/model/trainer.js";
+import { quantileSorted } from "../core/model/metrics.js";
+import { RollingWindow } from "../core/model/window.js";
+import { Retrainer } from "../model/retrainer.js";
+import { syntheticFeatures } from "./model-data.js";
+
+/** Options of {@link retrainScoringImpact}. */
+export interface RetrainImpactOptions {
+  /** Samples in the window being retrained. Default 200,000. */
+  readonly samples?: number;
+  /** Traces per timed scoring batch. Default 200. */
+  readonly batch?: number;
+  /** Minimum measuring time per phase, ms. Default 1,500. */
+  readonly phaseMs?: number;
+  /** Worker script and Node flags, when running from sources rather than dist/. */
+  readonly workerUrl?: URL;
+  readonly workerExecArgv?: string[];
+}
+
+/** Scoring latency of a batch, idle and while a retrain runs in the worker thread. */
+export interface RetrainImpact {
+  readonly scoring_batch_p99_us_idle: number;
+  readonly scoring_batch_p99_us_during_retrain: number;
+  /** during / idle − 1 (0.2 = 20% slower). */
+  readonly p99_increase: number;
+  readonly retrain_ms: number;
+  readonly batch_traces: number;
+}
+
+/**
+ * Measures what a retrain costs the scoring thread: p99 latency of scoring batches with no
+ * retrain, then while the worker trains a model from a large window.
+ */
+export async function retrainScoringImpact(o: RetrainImpactOptions = {}): Promise<RetrainImpact> {
+  const samples = o.samples ?? 200_000;
+  const batch = o.batch ?? 200;
+  const phaseMs = o.phaseMs ?? 1_500;
+  const clock = new ManualClock(1_700_000_000_000 + samples);
+  const window = new RollingWindow({ clock, sampleRate: 1, maxSamples: samples });
+  const detector = new Detector({ name: "bench", window });
+  for (const f of syntheticFeatures(samples, 4).features) detector.observe(f);
+  const first = trainModel(detector.trainingSet(), {
+    detector: "bench",
+    trainedAtMs: clock.now(),
+    minSamples: 100,
+  });
+  if (!first.ok) throw new Error(first.detail);
+  detector.install(loadModel(first.artifact));
+  const probes = syntheticFeatures(batch * 50, 5).features;
+  const retrainer = new Retrainer({
+    detector,
+    clock,
+    train: { minSamples: 100, nEstimators: 100, maxSamples: 256 },
+    intervalMs: 0,
+    ...(o.workerUrl === undefined ? {} : { workerUrl: o.workerUrl }),
+    ...(o.workerExecArgv === undefined ? {} : { workerExecArgv: o.workerExecArgv }),
+  });
+  try {
+    // Warm the worker (thread start-up is not what is measured).
+    await retrainer.retrain();
+    const idle = await measure(detector, probes, batch, phaseMs, null);
+    const t = performance.now();
+    const pending = retrainer.retrain();
+    const busy = await measure(detector, probes, batch, phaseMs, pending);
+    const retrainMs = performance.now() - t;
+    const pIdle = quantileSorted(Float64Array.from(idle).sort(), 0.99);
+    const pBusy = quantileSorted(Float64Array.from(busy).sort(), 0.99);
+    return {
+      scoring_batch_p99_us_idle: pIdle,
+      scoring_batch_p99_us_during_retrain: pBusy,
+      p99_increase: pBusy / pIdle - 1,
+      retrain_ms: retrainMs,
+      batch_traces: batch,
+    };
+  } finally {
+    await retrainer.shutdown();
+  }
+}
+
+/** Batch latencies (µs) for at least `phaseMs`, and until `until` settles when given. */
+async function measure(
+  d: Detector,
+  probes: readonly import("../domain/features.js").TraceFeatures[],
+  batch: number,
+  phaseMs: number,
+  until: Promise<unknown> | null,
+): Promise<number[]> {
+  let settled = until === null;
+  void until?.then(() => (settled = true));
+  const out: number[] = [];
+  const start = performance.now();
+  let i = 0;
+  while (performance.now() - start < phaseMs || !settled) {
+    const t = performance.now();
+    for (let k = 0; k < batch; k++) d.score(probes[i++ % probes.length] as (typeof probes)[number]);
+    out.push((performance.now() - t) * 1000);
+    // Yield so worker messages are delivered, as the live pipeline does between traces.
+    await new Promise((r) => setImmediate(r));
+  }
+  return out;
+}

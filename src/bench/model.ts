@@ -1,0 +1,153 @@
+import { IsolationForest } from "ml-isolation-forest";
+import { ManualClock } from "../core/clock.js";
+import { extractFeatures } from "../core/features/extract.js";
+import { baselineFor, buildBaselines } from "../core/model/baselines.js";
+import { scoreRows, trainForest } from "../core/model/forest.js";
+import { rocAuc } from "../core/model/metrics.js";
+import { loadModel, type Model } from "../core/model/model.js";
+import { trainModel } from "../core/model/trainer.js";
+import {
+  COLUMN_SETS,
+  DEFAULT_COLUMN_SET,
+  RAW_DIMS,
+  writeColumns,
+  writeRaw,
+} from "../core/model/transforms.js";
+import { RollingWindow, type TrainingSet } from "../core/model/window.js";
+import { rootKeyOf } from "../core/model/window-bucket.js";
+import type { TraceFeatures } from "../domain/features.js";
+import { syntheticFeatures, syntheticTraces } from "./model-data.js";
+
+/** Median of `runs` results of `f`. */
+export function median(runs: number, f: () => number): number {
+  const xs = Array.from({ length: runs }, f).sort((a, b) => a - b);
+  return xs[Math.floor(xs.length / 2)] as number;
+}
+
+/** A window holding `n` samples of synthetic traffic. */
+export function filledWindow(n: number, seed = 1): RollingWindow {
+  const { features } = syntheticFeatures(n, seed);
+  const w = new RollingWindow({
+    clock: new ManualClock(1_700_000_000_000 + n),
+    sampleRate: 1,
+    maxSamples: n,
+  });
+  for (const f of features) w.observe(f);
+  return w;
+}
+
+function trainedModel(set: TrainingSet, maxSamples = 256): Model {
+  const r = trainModel(set, {
+    detector: "bench",
+    trainedAtMs: 1_700_000_000_000,
+    minSamples: 100,
+    maxSamples,
+  });
+  if (!r.ok) throw new Error(`bench model refused: ${r.detail}`);
+  return loadModel(r.artifact);
+}
+
+/** Traces/s through the whole scoring path (columns, baseline, forest, calibration, new edges). */
+export function scoreTracesPerSec(runs = 5, n = 100_000, maxSamples = 256): number {
+  const model = trainedModel(filledWindow(20_000).snapshot(), maxSamples);
+  const { features } = syntheticFeatures(n, 2);
+  let sink = 0;
+  const rate = median(runs, () => {
+    const t = performance.now();
+    for (const f of features) sink += model.score(f).anomalyScore;
+    return n / ((performance.now() - t) / 1000);
+  });
+  return sink === -1 ? 0 : rate;
+}
+
+/** The same synthetic data as model columns: training and test matrices plus outlier labels. */
+export function comparisonData(
+  trainRows = 4096,
+  testRows = 5000,
+): { dims: number; train: Float64Array; test: Float64Array; outlier: boolean[] } {
+  const columns = COLUMN_SETS[DEFAULT_COLUMN_SET];
+  const all = syntheticFeatures(trainRows + testRows, 3);
+  const durations = new Map<string, { total: number[]; maxSpan: number[] }>();
+  const rootOf = new Map<string, string>();
+  for (const f of all.features.slice(0, trainRows)) {
+    let d = durations.get(f.group_key);
+    if (d === undefined) durations.set(f.group_key, (d = { total: [], maxSpan: [] }));
+    d.total.push(f.total_duration);
+    d.maxSpan.push(f.max_span_duration);
+    rootOf.set(f.group_key, rootKeyOf(f));
+  }
+  const baselines = buildBaselines(durations, rootOf);
+  const toMatrix = (fs: TraceFeatures[]): Float64Array => {
+    const out = new Float64Array(fs.length * columns.length);
+    const raw = new Float64Array(RAW_DIMS);
+    fs.forEach((f, i) => {
+      writeRaw(f, raw, 0);
+      writeColumns(
+        columns,
+        raw,
+        0,
+        baselineFor(baselines, f.group_key, rootKeyOf(f)),
+        out,
+        i * columns.length,
+      );
+    });
+    return out;
+  };
+  return {
+    dims: columns.length,
+    train: toMatrix(all.features.slice(0, trainRows)),
+    test: toMatrix(all.features.slice(trainRows)),
+    outlier: all.outlier.slice(trainRows),
+  };
+}
+
+function rowsOf(m: Float64Array, dims: number): number[][] {
+  return Array.from({ length: m.length / dims }, (_, i) => Array.from(m.subarray(i * dims, (i + 1) * dims)));
+}
+
+/** ROC-AUC of both forests on the same data, and ml-isolation-forest's scoring rate (rows/s). */
+export function compareWithReference(runs = 3): {
+  aucOurs: number;
+  aucReference: number;
+  referenceScorePerSec: number;
+} {
+  const d = comparisonData();
+  let seed = 0;
+  const aucOurs = median(runs, () =>
+    rocAuc(scoreRows(trainForest(d.train, d.dims, { seed: ++seed }), d.test), d.outlier),
+  );
+  const ref = new IsolationForest({ nEstimators: 100 });
+  ref.train(rowsOf(d.train, d.dims));
+  const test = rowsOf(d.test, d.dims);
+  let aucReference = 0;
+  const referenceScorePerSec = median(runs, () => {
+    const t = performance.now();
+    const s = ref.predict(test);
+    const rate = test.length / ((performance.now() - t) / 1000);
+    aucReference = rocAuc(s, d.outlier);
+    return rate;
+  });
+  return { aucOurs, aucReference, referenceScorePerSec };
+}
+
+/** ms to train a model (baselines, forest, calibration) from a window of `n` samples, snapshot included. */
+export function trainMs(n: number, runs = 3): number {
+  const w = filledWindow(n);
+  return median(runs, () => {
+    const t = performance.now();
+    trainedModel(w.snapshot());
+    return performance.now() - t;
+  });
+}
+
+/** Spans/s through extractFeatures on synthetic traces of 50 spans. */
+export function featureSpansPerSec(runs = 5, traces = 20_000, spansPerTrace = 50): number {
+  const ts = syntheticTraces(traces, spansPerTrace);
+  let sink = 0;
+  const rate = median(runs, () => {
+    const t = performance.now();
+    for (const tr of ts) sink += extractFeatures(tr).span_count;
+    return (traces * spansPerTrace) / ((performance.now() - t) / 1000);
+  });
+  return sink === -1 ? 0 : rate;
+}
