@@ -76,9 +76,13 @@ export const alertRuleSchema = z
       .describe("Alert type, e.g. latency_spike; unique."),
     condition: z.string().trim().min(1, "must not be empty").describe("Condition in the rule language."),
     severity: z.enum(SEVERITIES).describe("Severity carried by the alert."),
-    cooldown: durationString(
-      "Minimum time between two alerts of this type for the same root service.",
-    ).optional(),
+    dedup: z
+      .enum(["trace", "edge", "origin"])
+      .optional()
+      .describe(
+        "How repeats collapse: one alert per trace, per new edge or per origin service within the cooldown; default edge for unusual_path, origin for cascade_failure, else trace.",
+      ),
+    cooldown: durationString("Dedup window of this rule; default spec.alerting.cooldown.").optional(),
     description: z.string().optional().describe("Free text carried into the alert."),
     enabled: z.boolean().default(true).describe("Set false to keep a rule without evaluating it."),
   })
