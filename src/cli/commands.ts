@@ -1,3 +1,5 @@
+import { simulateCommand } from "./simulate.js";
+
 /** One CLI subcommand. `run` returns the process exit code. */
 export interface Command {
   readonly name: string;
@@ -20,7 +22,7 @@ function planned(name: string, summary: string): Command {
 export const commands: readonly Command[] = [
   planned("serve", "run the detector: consume spans, score traces, emit alerts"),
   planned("replay", "feed recorded span files through the pipeline on event time, print alerts as NDJSON"),
-  planned("simulate", "generate synthetic microservice traffic with labelled injected anomalies"),
+  simulateCommand,
   planned("retrain", "train a model from the features topic or span files and publish it"),
   planned("bench", "run the benchmark suite (JSON with --json)"),
   planned("eval", "measure detection quality on synthetic scenarios and the TrainTicket split"),

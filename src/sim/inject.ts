@@ -136,11 +136,16 @@ export class InjectionPlanner {
         };
       }
       case "near_miss_errors":
-        return this.nearMiss(requestType, rng);
+        return this.nearMiss(requestType, rng, windowStartMs, windowEndMs);
     }
   }
 
-  private nearMiss(requestType: string, rng: Prng): { effects: TraceEffects; injection: Injection } {
+  private nearMiss(
+    requestType: string,
+    rng: Prng,
+    windowStartMs: number,
+    windowEndMs: number,
+  ): { effects: TraceEffects; injection: Injection } {
     const shape = NEAR_MISS_ERRORS[requestType];
     if (shape === undefined) return this.normal(rng);
     const effects = normalEffects(0, false);
@@ -155,7 +160,7 @@ export class InjectionPlanner {
     } else {
       effects.faults.push({ service: "postgres", caller: "user", remaining: 3, status: 500 });
     }
-    return { effects, injection: { kind: "near_miss_errors", ...shape } };
+    return { effects, injection: { kind: "near_miss_errors", ...shape, windowStartMs, windowEndMs } };
   }
 
   /** Normal traffic: 3% of traces may see one transient, retried failure; 404 noise allowed. */

@@ -77,6 +77,8 @@ export type Injection =
       readonly errorCount: number;
       /** Distinct services with an error span, by construction. */
       readonly affectedServices: number;
+      readonly windowStartMs: number;
+      readonly windowEndMs: number;
     };
 
 /** One line of the labels side file. */

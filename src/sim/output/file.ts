@@ -1,7 +1,7 @@
 import { createWriteStream, type WriteStream } from "node:fs";
-import { once } from "node:events";
 import { encodeOtlpJson } from "../../otlp/index.js";
 import { describeError } from "../../errors.js";
+import { drained } from "./drain.js";
 import type { SimulatedTrace } from "../simulator.js";
 import { spanToNativeJsonLine } from "./native.js";
 import type { TraceSink, WriteResult } from "./sink.js";
@@ -43,7 +43,7 @@ export class FileTraceSink implements TraceSink {
       text = `${Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8")}\n`;
     }
     if (!this.stream.write(text)) {
-      await Promise.race([once(this.stream, "drain"), once(this.stream, "error")]);
+      await drained(this.stream);
     }
     return this.failure === null ? { ok: true } : { ok: false, error: this.failure };
   }

@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from "node:fs";
-import { once } from "node:events";
 import { describeError } from "../../errors.js";
+import { drained } from "./drain.js";
 import type { TraceLabel } from "../labels.js";
 import { labelToNdjson } from "../labels.js";
 
@@ -21,7 +21,7 @@ export class LabelsFile {
   async write(labels: readonly TraceLabel[]): Promise<string | null> {
     if (this.failure !== null) return this.failure;
     if (!this.stream.write(labels.map(labelToNdjson).join(""))) {
-      await Promise.race([once(this.stream, "drain"), once(this.stream, "error")]);
+      await drained(this.stream);
     }
     return this.failure;
   }
