@@ -50,21 +50,21 @@ const delivery = {
 
 const logSink = z
   .strictObject({
-    type: z.literal("log"),
+    type: z.literal("log").describe("Sink type."),
     name: sinkName,
     level: z.enum(["info", "warn", "error"]).default(s.log_level).describe("Log level of alert lines."),
   })
   .describe("Writes each alert as one log line.");
 const kafkaSink = z
   .strictObject({
-    type: z.literal("kafka"),
+    type: z.literal("kafka").describe("Sink type."),
     name: sinkName,
     topic: topicName.optional().describe("Topic; default: spec.topics.alerts."),
   })
   .describe("Publishes alerts to a Kafka topic (needs Kafka brokers).");
 const webhookSink = z
   .strictObject({
-    type: z.literal("webhook"),
+    type: z.literal("webhook").describe("Sink type."),
     name: sinkName,
     url: httpUrl.describe("Endpoint receiving POSTed alert JSON."),
     secret: z.string().min(1).optional().describe("HMAC-SHA256 signing key (secret; use ${VAR})."),
@@ -74,9 +74,9 @@ const webhookSink = z
   .describe("POSTs each alert as signed JSON.");
 const alertmanagerSink = z
   .strictObject({
-    type: z.literal("alertmanager"),
+    type: z.literal("alertmanager").describe("Sink type."),
     name: sinkName,
-    url: httpUrl.describe("Alertmanager base URL; alerts go to <url>/api/v2/alerts."),
+    url: httpUrl.describe("Alertmanager base URL; alerts are POSTed to its /api/v2/alerts."),
     generator_url: httpUrl.optional().describe("Link put in each alert's generatorURL."),
     ...delivery,
   })
@@ -135,7 +135,9 @@ export const apiSchema = z
       .string()
       .min(16, "must be at least 16 characters")
       .optional()
-      .describe("Bearer token required by mutating endpoints (secret; env TRACEWATCH_API_TOKEN)."),
+      .describe(
+        "Bearer token required on /api/v1/* when set; needed beyond loopback (secret; env TRACEWATCH_API_TOKEN).",
+      ),
   })
   .prefault({})
   .describe("HTTP API (/healthz, /readyz, /metrics, /api/v1).");
@@ -146,16 +148,16 @@ export const metricsSchema = z
     max_label_sets: positiveInt
       .default(mt.max_label_sets)
       .describe(
-        "Distinct label sets per metric; further ones are counted under the __overflow__ label value.",
+        "Distinct label sets per trace-derived metric family; further ones are recorded under the label value __overflow__.",
       ),
     span_metrics: z
       .boolean()
       .default(mt.span_metrics)
-      .describe("Export traces_spanmetrics_* from scored traces."),
+      .describe("Export traces_spanmetrics_* from completed traces."),
     service_graph: z
       .boolean()
       .default(mt.service_graph)
-      .describe("Export traces_service_graph_* from scored traces."),
+      .describe("Export traces_service_graph_* from completed traces."),
   })
   .prefault({})
   .describe("Prometheus metrics.");
