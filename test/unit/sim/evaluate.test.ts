@@ -27,6 +27,8 @@ const label = (traceId: string, kind: Injection["kind"]): TraceLabel => {
       variant: "four_services_five_errors",
       errorCount: 5,
       affectedServices: 4,
+      windowStartMs: 0,
+      windowEndMs: 1,
     },
   };
   return makeLabel(traceId, injections[kind], 0, "browse_catalog");
