@@ -1,0 +1,65 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { retrainFromFeatures, type RetrainProgress } from "../../../src/model/retrain-job.js";
+import { ModelStore } from "../../../src/model/store.js";
+import type { ModelArtifact } from "../../../src/core/model/artifact.js";
+import { traffic } from "../core/model/helpers.js";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "tw-retrain-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("retrain job", () => {
+  it("trains on event time, saves, publishes and reports progress", async () => {
+    const store = new ModelStore({ dir });
+    const published: ModelArtifact[] = [];
+    const phases: RetrainProgress[] = [];
+    const day = 86_400_000;
+    // Eight days of traffic: the first day falls out of a 7-day window.
+    const records = [...traffic(1000, 0, day, 1), ...traffic(3000, day, 7 * day, 2)];
+    const r = await retrainFromFeatures(records, {
+      detector: "latency-anomalies",
+      window: { sampleRate: 1 },
+      train: { minSamples: 100 },
+      store,
+      publish: async (a) => void published.push(a),
+      onProgress: (p) => phases.push(p),
+      progressEvery: 1000,
+    });
+    if (!r.result.ok) throw new Error(r.result.detail);
+    expect(r.records).toBe(4000);
+    // Expiry is by whole 1-hour buckets: at most one bucket older than 7 days remains.
+    expect(r.result.artifact.window.startMs).toBeGreaterThanOrEqual(day - 3_600_000);
+    expect(r.result.artifact.sampleCount).toBeLessThanOrEqual(3000 + 1000 / 7 + 1);
+    expect(r.path).toContain(r.result.artifact.version);
+    expect((await store.loadNewest("latency-anomalies"))?.version).toBe(r.result.artifact.version);
+    expect(published.map((a) => a.version)).toEqual([r.result.artifact.version]);
+    expect(phases.map((p) => p.phase)).toEqual([
+      "reading",
+      "reading",
+      "reading",
+      "reading",
+      "training",
+      "saving",
+      "done",
+    ]);
+  });
+
+  it("saves nothing when the model is refused", async () => {
+    const store = new ModelStore({ dir });
+    const r = await retrainFromFeatures(traffic(10, 0, 1000), {
+      detector: "d",
+      store,
+      train: { minSamples: 100 },
+    });
+    expect(r.result.ok).toBe(false);
+    expect(r.path).toBeNull();
+    expect(await store.versions("d")).toEqual([]);
+  });
+});
