@@ -72,6 +72,7 @@ export class DeliveryQueue implements AlertSink {
   private idleWaiters: (() => void)[] = [];
   private closed = false;
   private pumpScheduled = false;
+  private lastSinkError = "";
   private shutdownPromise: Promise<void> | null = null;
 
   constructor(options: DeliveryQueueOptions) {
@@ -207,7 +208,7 @@ export class DeliveryQueue implements AlertSink {
       const item = this.ready[this.head]!;
       if (this.expired(item)) {
         this.shift();
-        this.deadLetter(item, "expired", item.lastError || "not delivered in time");
+        this.deadLetter(item, "expired", this.expiryError(item));
         continue;
       }
       if (!this.breaker.tryAcquire()) {
@@ -231,6 +232,13 @@ export class DeliveryQueue implements AlertSink {
 
   private expired(item: Item): boolean {
     return this.o.clock.now() - item.enqueuedAtMs >= this.o.maxDeliveryMs;
+  }
+
+  /** The alert's own last error, or why it was never attempted. */
+  private expiryError(item: Item): string {
+    if (item.lastError !== "") return item.lastError;
+    if (this.breaker.current === "closed") return "not delivered within max_delivery_time";
+    return `circuit open, not attempted within max_delivery_time (sink's last error: ${this.lastSinkError})`;
   }
 
   private sweepExpired(): void {
@@ -285,6 +293,7 @@ export class DeliveryQueue implements AlertSink {
     this.breaker.failure();
     this.failures.failure(result.error);
     item.lastError = result.error;
+    this.lastSinkError = result.error;
     if (!result.retriable) return this.deadLetter(item, "permanent_error", result.error);
     if (item.attempts >= this.o.maxAttempts) return this.deadLetter(item, "retries_exhausted", result.error);
     const delay = backoffDelay(item.attempts, this.o.backoff, this.o.random, result.retryAfterMs);

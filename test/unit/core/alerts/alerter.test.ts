@@ -92,6 +92,10 @@ describe("Alerter", () => {
     expect(a.map((x) => x.id)).toEqual(b.map((x) => x.id));
     expect(new Set(a.map((x) => x.id)).size).toBe(3);
     expect(alertId(traceId(1), "latency_spike")).not.toBe(alertId(traceId(2), "latency_spike"));
+    // The formula is a contract (docs/alerts.md): changing it would re-alert every redelivered trace.
+    expect(alertId("0af7651916cd43dd8448eb211c80319c", "latency_spike")).toBe(
+      "fdfed75b5f8a9ebcd8803fbba8ec8013",
+    );
   });
 
   it("does not fire model-based rules while warming up, but still fires cascade_failure", () => {
