@@ -19,3 +19,4 @@ export {
 } from "./otlp-receiver.js";
 export { summarizeDecode } from "./otlp-ingest.js";
 export { assertBindAllowed, type BoundAddress } from "./listen.js";
+export { otlpReceiverOptions, apiServerOptions } from "./from-config.js";

@@ -14,3 +14,4 @@ export {
 } from "./trace-metrics.js";
 export { serviceGraphEdges, type ServiceGraphEdge } from "./service-graph.js";
 export { LabelLimiter, OVERFLOW } from "./limiter.js";
+export { metricsOptions } from "./from-config.js";
