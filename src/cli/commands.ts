@@ -1,3 +1,4 @@
+import { replayCommand } from "./replay.js";
 import { simulateCommand } from "./simulate.js";
 
 /** One CLI subcommand. `run` returns the process exit code. */
@@ -21,7 +22,7 @@ function planned(name: string, summary: string): Command {
 
 export const commands: readonly Command[] = [
   planned("serve", "run the detector: consume spans, score traces, emit alerts"),
-  planned("replay", "feed recorded span files through the pipeline on event time, print alerts as NDJSON"),
+  replayCommand,
   simulateCommand,
   planned("retrain", "train a model from the features topic or span files and publish it"),
   planned("bench", "run the benchmark suite (JSON with --json)"),

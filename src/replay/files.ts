@@ -1,0 +1,58 @@
+import { readFile } from "node:fs/promises";
+import { extname } from "node:path";
+import { parseTrainTicketCsv } from "../datasets/trainticket.js";
+import { decodeSpans, type DecodeOptions, type Rejection } from "../decode/index.js";
+import type { Span } from "../domain/span.js";
+
+/** Spans read from one recorded file, and what could not be read. */
+export interface SpanFile {
+  readonly path: string;
+  readonly spans: Span[];
+  readonly rejected: readonly Rejection[];
+}
+
+// Whole files are not Kafka messages: no per-message size limit, keep every attribute.
+const FILE_DECODE: DecodeOptions = { maxMessageBytes: Number.MAX_SAFE_INTEGER, attributes: { mode: "all" } };
+
+/**
+ * Reads recorded spans. By extension: `.csv` is the TrainTicket span CSV; `.pb`, `.bin`, `.otlp`,
+ * `.protobuf` hold one OTLP protobuf ExportTraceServiceRequest; anything else is JSON: native span
+ * JSON (object, array or NDJSON), an OTLP JSON request, or OTLP JSON requests one per line (as the
+ * collector's file exporter writes them).
+ */
+export async function readSpanFile(path: string): Promise<SpanFile> {
+  const bytes = await readFile(path);
+  const ext = extname(path).toLowerCase();
+  if (ext === ".csv") {
+    return {
+      path,
+      spans: parseTrainTicketCsv(bytes.toString("utf8"), path).map((r) => r.span),
+      rejected: [],
+    };
+  }
+  if ([".pb", ".bin", ".otlp", ".protobuf"].includes(ext)) {
+    const r = decodeSpans(bytes, { ...FILE_DECODE, encoding: "otlp_proto" });
+    return { path, spans: r.spans, rejected: r.rejected };
+  }
+  return decodeJsonFile(path, bytes);
+}
+
+function decodeJsonFile(path: string, bytes: Buffer): SpanFile {
+  const whole = decodeSpans(bytes, FILE_DECODE);
+  if (whole.encoding !== "otlp_json" || whole.rejected.length === 0) {
+    return { path, spans: whole.spans, rejected: whole.rejected };
+  }
+  // Several OTLP JSON requests, one per line.
+  const spans: Span[] = [];
+  const rejected: Rejection[] = [];
+  bytes
+    .toString("utf8")
+    .split("\n")
+    .forEach((line, i) => {
+      if (line.trim() === "") return;
+      const r = decodeSpans(Buffer.from(line, "utf8"), FILE_DECODE);
+      spans.push(...r.spans);
+      for (const rej of r.rejected) rejected.push({ ...rej, message: `line ${i + 1}: ${rej.message}` });
+    });
+  return { path, spans, rejected };
+}

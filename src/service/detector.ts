@@ -1,0 +1,72 @@
+import type { Clock } from "../core/clock.js";
+import { Alerter } from "../core/alerts/alerter.js";
+import { Redactor } from "../core/alerts/redaction.js";
+import { Detector } from "../core/model/detector.js";
+import type { TrainOptions } from "../core/model/trainer.js";
+import { COLUMN_SETS, DEFAULT_COLUMN_SET, type FeatureColumn } from "../core/model/transforms.js";
+import { RollingWindow } from "../core/model/window.js";
+import { compileRules } from "../core/rules/rules.js";
+import type { Config } from "../config/index.js";
+
+/** The detection core built from a loaded config: window, detector and alerter share one clock. */
+export interface DetectionCore {
+  readonly window: RollingWindow;
+  readonly detector: Detector;
+  readonly alerter: Alerter;
+  /** Options for every training run (name and time are filled in per run). */
+  readonly train: Omit<TrainOptions, "detector" | "trainedAtMs" | "groupKey">;
+}
+
+/**
+ * Model columns for the configured features: the default column set restricted to the features
+ * listed in `spec.model.features`, in that set's order.
+ */
+export function columnsFor(features: readonly string[]): FeatureColumn[] {
+  const wanted = new Set(features);
+  return COLUMN_SETS[DEFAULT_COLUMN_SET].filter((c) => wanted.has(c.feature));
+}
+
+/** Builds the detection core from config; `clock` is the wall clock live and event time in replay. */
+export function buildDetectionCore(config: Config, clock: Clock): DetectionCore {
+  const spec = config.spec;
+  const t = spec.training;
+  const window = new RollingWindow({
+    clock,
+    windowMs: t.window,
+    sampleRate: t.sample_rate,
+    excludeErrors: t.exclude_errors,
+    maxSamples: t.max_samples,
+    seed: spec.model.seed,
+  });
+  const detector = new Detector({
+    name: config.metadata.name,
+    window,
+    learnBelow: spec.detection.threshold,
+  });
+  const rules = compileRules(
+    spec.alerts.map((a) => ({
+      type: a.type,
+      condition: a.condition,
+      severity: a.severity,
+      ...(a.dedup === undefined ? {} : { dedup: a.dedup }),
+      cooldownMs: a.cooldown ?? spec.alerting.cooldown,
+    })),
+    spec.detection.threshold,
+  );
+  const alerter = new Alerter({
+    detector: config.metadata.name,
+    rules,
+    clock,
+    threshold: spec.detection.threshold,
+    minSeverity: spec.detection.min_severity,
+    redactor: new Redactor(spec.redaction.map((r) => ({ action: r.action, key: r.key }))),
+  });
+  const train = {
+    columns: columnsFor(spec.model.features),
+    nEstimators: spec.model.trees,
+    maxSamples: spec.model.subsample,
+    seed: spec.model.seed,
+    minSamples: t.min_samples,
+  };
+  return { window, detector, alerter, train };
+}
