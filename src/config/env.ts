@@ -115,3 +115,45 @@ export function applyEnvOverrides(
   }
   return { tree: root, overridden };
 }
+
+/** An issue as far as {@link coerceFromEnv} reads it. */
+interface TypeIssue {
+  readonly code: string;
+  readonly path: readonly PropertyKey[];
+  readonly expected?: string;
+}
+
+const SCALARS: Record<string, (raw: string) => unknown> = {
+  number: (raw) => (/^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : undefined),
+  boolean: (raw) => (raw.trim() === "true" ? true : raw.trim() === "false" ? false : undefined),
+};
+
+/**
+ * `${VAR}` always yields a string, but `port: ${API_PORT}` means a number. Where the schema
+ * expected a number or boolean and the value came from the environment, converts it; returns the
+ * new tree, or null when nothing could be converted (the original issues then stand).
+ */
+export function coerceFromEnv(
+  tree: unknown,
+  issues: readonly TypeIssue[],
+  fromEnv: ReadonlySet<string>,
+): unknown {
+  const copy = structuredClone(tree);
+  let changed = false;
+  for (const issue of issues) {
+    const convert = issue.expected === undefined ? undefined : SCALARS[issue.expected];
+    if (issue.code !== "invalid_type" || convert === undefined || !fromEnv.has(formatPath(issue.path)))
+      continue;
+    const parent = issue.path
+      .slice(0, -1)
+      .reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown>)?.[key], copy);
+    const key = issue.path[issue.path.length - 1];
+    if (typeof parent !== "object" || parent === null || key === undefined) continue;
+    const raw = (parent as Record<PropertyKey, unknown>)[key];
+    const value = typeof raw === "string" ? convert(raw) : undefined;
+    if (value === undefined) continue;
+    (parent as Record<PropertyKey, unknown>)[key] = value;
+    changed = true;
+  }
+  return changed ? copy : null;
+}

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
 import { TracewatchError } from "../errors.js";
-import { applyEnvOverrides, interpolate, type Env } from "./env.js";
+import { applyEnvOverrides, coerceFromEnv, interpolate, type Env } from "./env.js";
 import { formatIssues } from "./issues.js";
 import { documentSchema, resolveDocument, type Config } from "./schema.js";
 
@@ -78,7 +78,11 @@ export function loadConfig(source: ConfigSource, env: Env, options: LoadConfigOp
   const { text, origin } = readSource(source);
   const interpolated = interpolate(parseYaml(text, origin), env);
   const { tree, overridden } = applyEnvOverrides(interpolated.tree, env);
-  const parsed = documentSchema.safeParse(tree, { reportInput: true });
+  let parsed = documentSchema.safeParse(tree, { reportInput: true });
+  if (!parsed.success) {
+    const coerced = coerceFromEnv(tree, parsed.error.issues, interpolated.fromEnv);
+    if (coerced !== null) parsed = documentSchema.safeParse(coerced, { reportInput: true });
+  }
   const problems = interpolated.problems.map((p) => `${p.path}: ${p.message}`);
   if (!parsed.success) {
     problems.push(...formatIssues(parsed.error.issues, { fromEnv: interpolated.fromEnv, overridden }));

@@ -117,7 +117,8 @@ Unknown keys are errors, so typos do not pass silently. Secret values (\`token\`
 - **Durations** are a number and a unit: \`500ms\`, \`10s\`, \`1.5s\`, \`5m\`, \`1h\`, \`7d\`. A bare number is an error.
 - **\`\${VAR}\`** in any value is replaced by the environment variable \`VAR\`; \`\${VAR:-fallback}\` uses
   \`fallback\` when \`VAR\` is unset or empty; \`$$\` writes a literal \`$\`. An unset variable without a
-  fallback is an error naming the key. Keys are never interpolated.
+  fallback is an error naming the key. Keys are never interpolated. Where a key expects a number or a
+  boolean (`port: ${API_PORT}`), the substituted text is converted.
 - **Defaults that depend on other keys**: the Kafka source is on when \`spec.sources.kafka.brokers\` is
   non-empty; the OTLP/HTTP receiver is on when Kafka is off (unless \`enabled\` says otherwise);
   without \`spec.sinks\` alerts go to a \`log\` sink, plus a \`kafka\` sink on \`spec.topics.alerts\` when

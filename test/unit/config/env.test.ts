@@ -32,6 +32,24 @@ describe("environment interpolation", () => {
     expect(config.spec.redaction[0]?.key).toBe("a$b");
   });
 
+  it("turns a whole ${VAR} into the number or boolean the key expects", () => {
+    const config = loadConfig(
+      {
+        text: "spec:\n  api: { port: '${P}' }\n  training: { exclude_errors: '${X}', sample_rate: '${R}' }\n  topics: { dlq: '${N}' }\n",
+      },
+      { P: "9091", X: "true", R: "0.5", N: "12345" },
+    );
+    expect(config.spec.api.port).toBe(9091);
+    expect(config.spec.training).toMatchObject({ exclude_errors: true, sample_rate: 0.5 });
+    expect(config.spec.topics.dlq).toBe("12345");
+  });
+
+  it("still rejects a ${VAR} that is not the number the key expects", () => {
+    expect(errorText("spec:\n  api: { port: '${P}' }\n", { P: "http" })).toContain(
+      "spec.api.port: expected number, got string",
+    );
+  });
+
   it("names the path of an unset variable", () => {
     expect(
       errorText("spec:\n  sinks: [{ type: webhook, url: 'https://h/x', secret: '${HOOK_SECRET}' }]\n", {}),
