@@ -1,48 +1,18 @@
 import type { Alert } from "../core/alerts/alert.js";
-import type { Clock } from "../core/clock.js";
 import { describeError } from "../errors.js";
-import { backoffDelay, type BackoffOptions } from "./backoff.js";
+import { backoffDelay } from "./backoff.js";
 import { CircuitBreaker } from "./circuit-breaker.js";
 import { DeadLetterer } from "./dead-letterer.js";
 import { FailureLog } from "./failure-log.js";
-import { noopSinkMetrics, type SinkMetrics } from "./metrics.js";
-import type {
-  AlertDeliverer,
-  AlertSink,
-  DeadLetterReason,
-  DeadLetterWriter,
-  DeliveryResult,
-  EnqueueResult,
-  SinkLogger,
-} from "./types.js";
-import { silentLogger } from "./types.js";
+import { Fifo } from "./fifo.js";
+import {
+  resolveQueueOptions,
+  type DeliveryQueueOptions,
+  type ResolvedQueueOptions,
+} from "./queue-options.js";
+import type { AlertSink, DeadLetterReason, DeliveryResult, EnqueueResult } from "./types.js";
 
-/** Options of {@link DeliveryQueue}; every number has a production default. */
-export interface DeliveryQueueOptions {
-  readonly name: string;
-  readonly deliverer: AlertDeliverer;
-  readonly deadLetters: DeadLetterWriter;
-  readonly clock: Clock;
-  readonly logger?: SinkLogger;
-  readonly metrics?: SinkMetrics;
-  /** Alerts held at most (queued + waiting to retry + in flight); beyond it they are dead-lettered. Default 10000. */
-  readonly capacity?: number;
-  /** Deliveries in flight at once. Default 4. */
-  readonly concurrency?: number;
-  /** Attempts per alert including the first. Default 6 (5 retries). */
-  readonly maxAttempts?: number;
-  readonly backoff?: BackoffOptions;
-  /** An alert not delivered this long after it was enqueued is dead-lettered, ms. Default 600000. */
-  readonly maxDeliveryMs?: number;
-  /** Consecutive failures that open the circuit. Default 5. */
-  readonly breakerFailures?: number;
-  /** How long an open circuit waits before one probe, ms. Default 30000. */
-  readonly breakerOpenMs?: number;
-  /** How long shutdown() waits for the backlog before dead-lettering it, ms. Default 5000. */
-  readonly shutdownGraceMs?: number;
-  /** Random source of the backoff jitter, in [0, 1). Default Math.random. */
-  readonly random?: () => number;
-}
+export type { DeliveryQueueOptions } from "./queue-options.js";
 
 interface Item {
   readonly alert: Alert;
@@ -60,12 +30,11 @@ interface Item {
 export class DeliveryQueue implements AlertSink {
   readonly name: string;
   readonly type: string;
-  private readonly o: Required<Omit<DeliveryQueueOptions, "backoff">> & { backoff: BackoffOptions };
+  private readonly o: ResolvedQueueOptions;
   private readonly breaker: CircuitBreaker;
   private readonly deadLetterer: DeadLetterer;
   private readonly failures: FailureLog;
-  private ready: Item[] = [];
-  private head = 0;
+  private readonly ready = new Fifo<Item>();
   private readonly sleeping = new Map<Item, NodeJS.Timeout>();
   private readonly inFlight = new Set<Item>();
   private wakeTimer: NodeJS.Timeout | null = null;
@@ -78,20 +47,7 @@ export class DeliveryQueue implements AlertSink {
   constructor(options: DeliveryQueueOptions) {
     this.name = options.name;
     this.type = options.deliverer.type;
-    this.o = {
-      logger: silentLogger,
-      metrics: noopSinkMetrics,
-      capacity: 10_000,
-      concurrency: 4,
-      maxAttempts: 6,
-      backoff: {},
-      maxDeliveryMs: 600_000,
-      breakerFailures: 5,
-      breakerOpenMs: 30_000,
-      shutdownGraceMs: 5_000,
-      random: Math.random,
-      ...options,
-    };
+    this.o = resolveQueueOptions(options);
     const sink = this.name;
     this.breaker = new CircuitBreaker({
       clock: this.o.clock,
@@ -116,7 +72,7 @@ export class DeliveryQueue implements AlertSink {
   }
 
   backlog(): number {
-    return this.ready.length - this.head + this.sleeping.size + this.inFlight.size;
+    return this.ready.size + this.sleeping.size + this.inFlight.size;
   }
 
   enqueue(alert: Alert): EnqueueResult {
@@ -183,7 +139,7 @@ export class DeliveryQueue implements AlertSink {
       this.deadLetter(item, "shutdown", item.lastError || "sink shut down before delivery");
     }
     this.sleeping.clear();
-    for (const item of this.takeReady())
+    for (const item of this.ready.drain())
       this.deadLetter(item, "shutdown", item.lastError || "sink shut down before delivery");
     for (const item of this.inFlight) {
       // Delivered or not, it is also kept: at-least-once.
@@ -196,18 +152,14 @@ export class DeliveryQueue implements AlertSink {
     await this.o.deliverer.shutdown?.();
   }
 
-  private takeReady(): Item[] {
-    const items = this.ready.slice(this.head);
-    this.ready = [];
-    this.head = 0;
-    return items;
-  }
-
   private pump(): void {
-    while (this.inFlight.size < this.o.concurrency && this.head < this.ready.length) {
-      const item = this.ready[this.head]!;
+    for (
+      let item = this.ready.peek();
+      item !== undefined && this.inFlight.size < this.o.concurrency;
+      item = this.ready.peek()
+    ) {
       if (this.expired(item)) {
-        this.shift();
+        this.ready.shift();
         this.deadLetter(item, "expired", this.expiryError(item));
         continue;
       }
@@ -216,17 +168,8 @@ export class DeliveryQueue implements AlertSink {
         this.scheduleWake(this.breaker.waitMs());
         return;
       }
-      this.shift();
+      this.ready.shift();
       void this.attempt(item);
-    }
-  }
-
-  private shift(): void {
-    this.head += 1;
-    // Compact now and then so the array does not grow with every alert ever queued.
-    if (this.head > 1024 && this.head * 2 > this.ready.length) {
-      this.ready = this.ready.slice(this.head);
-      this.head = 0;
     }
   }
 
@@ -242,13 +185,10 @@ export class DeliveryQueue implements AlertSink {
   }
 
   private sweepExpired(): void {
-    const keep: Item[] = [];
-    for (const item of this.takeReady()) {
-      if (this.expired(item))
-        this.deadLetter(item, "expired", item.lastError || "circuit open: not attempted in time");
-      else keep.push(item);
+    for (const item of this.ready.drain()) {
+      if (this.expired(item)) this.deadLetter(item, "expired", this.expiryError(item));
+      else this.ready.push(item);
     }
-    this.ready = keep;
   }
 
   private scheduleWake(ms: number): void {
