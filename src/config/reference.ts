@@ -118,7 +118,7 @@ Unknown keys are errors, so typos do not pass silently. Secret values (\`token\`
 - **\`\${VAR}\`** in any value is replaced by the environment variable \`VAR\`; \`\${VAR:-fallback}\` uses
   \`fallback\` when \`VAR\` is unset or empty; \`$$\` writes a literal \`$\`. An unset variable without a
   fallback is an error naming the key. Keys are never interpolated. Where a key expects a number or a
-  boolean (`port: ${API_PORT}`), the substituted text is converted.
+  boolean (\`port: \${API_PORT}\`), the substituted text is converted.
 - **Defaults that depend on other keys**: the Kafka source is on when \`spec.sources.kafka.brokers\` is
   non-empty; the OTLP/HTTP receiver is on when Kafka is off (unless \`enabled\` says otherwise);
   without \`spec.sinks\` alerts go to a \`log\` sink, plus a \`kafka\` sink on \`spec.topics.alerts\` when
