@@ -4,8 +4,10 @@ export { RuleEngine, type RuleOutcome } from "./engine.js";
 export { parseCondition, type Node } from "./parser.js";
 export {
   compileRules,
+  compileRulesFromConfig,
   DEFAULT_COOLDOWN_MS,
   SEED_ALERT_RULES,
+  type AlertRuleConfig,
   type AlertRuleSpec,
   type CompiledRule,
   type DedupScope,

@@ -102,3 +102,36 @@ export function compileRules(
     };
   });
 }
+
+/** An alert rule as the config loader produces it (seed keys; `cooldown` already in ms). */
+export interface AlertRuleConfig {
+  readonly type: string;
+  readonly condition: string;
+  readonly severity: Severity;
+  /** ms; default: `defaultCooldownMs`. */
+  readonly cooldown?: number;
+  readonly description?: string;
+  readonly dedup?: DedupScope;
+  /** false keeps the rule in the file (still validated) without evaluating it. Default true. */
+  readonly enabled?: boolean;
+}
+
+/**
+ * Validates every configured rule (disabled ones too, so a typo never waits until it is enabled)
+ * and returns the enabled ones compiled. Error paths use the config's own indexes.
+ */
+export function compileRulesFromConfig(
+  alerts: readonly AlertRuleConfig[],
+  options: { readonly threshold: number; readonly defaultCooldownMs?: number; readonly path?: string },
+): CompiledRule[] {
+  const specs: AlertRuleSpec[] = alerts.map((a) => ({
+    type: a.type,
+    condition: a.condition,
+    severity: a.severity,
+    cooldownMs: a.cooldown ?? options.defaultCooldownMs ?? DEFAULT_COOLDOWN_MS,
+    ...(a.description === undefined ? {} : { description: a.description }),
+    ...(a.dedup === undefined ? {} : { dedup: a.dedup }),
+  }));
+  const compiled = compileRules(specs, options.threshold, options.path);
+  return compiled.filter((_rule, i) => alerts[i]?.enabled !== false);
+}

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { RuleEngine } from "../../../../src/core/rules/engine.js";
-import { compileRules, SEED_ALERT_RULES, type AlertRuleSpec } from "../../../../src/core/rules/rules.js";
+import {
+  compileRules,
+  compileRulesFromConfig,
+  SEED_ALERT_RULES,
+  type AlertRuleSpec,
+} from "../../../../src/core/rules/rules.js";
 import { passesMinSeverity, SEVERITY_LEVELS, type Severity } from "../../../../src/core/rules/severity.js";
 import { isTracewatchError } from "../../../../src/errors.js";
 import { scoredTrace, warmingUp } from "./scored.js";
@@ -121,5 +126,34 @@ describe("compileRules rejects", () => {
   it("accepts user-defined types with their own dedup and cooldown", () => {
     const [rule] = compileRules([{ ...base, dedup: "origin", cooldownMs: 60_000 }], 0.95);
     expect(rule).toMatchObject({ type: "slow_checkout", dedup: "origin", cooldownMs: 60_000 });
+  });
+});
+
+describe("compileRulesFromConfig", () => {
+  it("applies the default cooldown, keeps rule cooldowns and leaves disabled rules out", () => {
+    const rules = compileRulesFromConfig(
+      [
+        { type: "a", condition: "span_count > 1", severity: "high" },
+        { type: "b", condition: "span_count > 2", severity: "high", cooldown: 1_000, enabled: true },
+        { type: "c", condition: "span_count > 3", severity: "high", enabled: false },
+      ],
+      { threshold: 0.95, defaultCooldownMs: 60_000 },
+    );
+    expect(rules.map((r) => [r.type, r.cooldownMs])).toEqual([
+      ["a", 60_000],
+      ["b", 1_000],
+    ]);
+  });
+
+  it("still validates a disabled rule, naming its index in the config", () => {
+    expect(() =>
+      compileRulesFromConfig(
+        [
+          { type: "a", condition: "span_count > 1", severity: "high" },
+          { type: "a", condition: "span_count >", severity: "high", enabled: false },
+        ],
+        { threshold: 0.95 },
+      ),
+    ).toThrow("spec.alerts[1].type: duplicate alert type");
   });
 });
