@@ -15,8 +15,9 @@ afterEach(async () => {
 });
 
 /** A receiver whose ingest is the real decoder; returns the spans it accepted. */
-async function startReceiver(): Promise<{ url: string; spans: Span[] }> {
+async function startReceiver(): Promise<{ url: string; spans: Span[]; requests: string[] }> {
   const spans: Span[] = [];
+  const requests: string[] = [];
   receiver = createOtlpReceiver({
     port: 0,
     ingest: (body, encoding) => {
@@ -25,8 +26,11 @@ async function startReceiver(): Promise<{ url: string; spans: Span[] }> {
       return summarizeDecode(decoded);
     },
   });
+  receiver.app.addHook("onRequest", async (request) => {
+    requests.push(`${request.headers["content-type"]} ${request.headers["content-encoding"] ?? "identity"}`);
+  });
   const { url } = await receiver.listen();
-  return { url: `${url}/v1/traces`, spans };
+  return { url: `${url}/v1/traces`, spans, requests };
 }
 
 /** Sends one trace (server root → client child erroring) with the SDK and the given exporter. */
@@ -51,17 +55,22 @@ async function sendTrace(exporter: SpanExporter): Promise<void> {
 
 describe("the OpenTelemetry SDK OTLP/HTTP exporters", () => {
   it.each([
-    ["protobuf", (url: string) => new ProtoExporter({ url })],
-    ["JSON", (url: string) => new JsonExporter({ url })],
-    ["gzip protobuf", (url: string) => new ProtoExporter({ url, compression: "gzip" as never })],
-  ])("deliver a trace to the receiver over %s", async (_what, makeExporter) => {
-    const { url, spans } = await startReceiver();
+    ["protobuf", (url: string) => new ProtoExporter({ url }), "application/x-protobuf identity"],
+    ["JSON", (url: string) => new JsonExporter({ url }), "application/json identity"],
+    [
+      "gzip protobuf",
+      (url: string) => new ProtoExporter({ url, compression: "gzip" as never }),
+      "application/x-protobuf gzip",
+    ],
+  ])("deliver a trace to the receiver over %s", async (_what, makeExporter, wire) => {
+    const { url, spans, requests } = await startReceiver();
     const results: number[] = [];
     const exporter = makeExporter(url);
     const original = exporter.export.bind(exporter);
     exporter.export = (items, done) => original(items, (r) => (results.push(r.code), done(r)));
     await sendTrace(exporter);
     expect(results).toEqual([0, 0]);
+    expect(new Set(requests)).toEqual(new Set([wire]));
     expect(spans.map((s) => [s.service, s.name, s.kind, s.status]).sort()).toEqual([
       ["checkout", "GET /checkout", "SERVER", "UNSET"],
       ["checkout", "charge card", "CLIENT", "ERROR"],
