@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { Alerter, type AlertDecision } from "../../../../src/core/alerts/alerter.js";
 import { alertId, type Alert } from "../../../../src/core/alerts/alert.js";
 import { Redactor } from "../../../../src/core/alerts/redaction.js";
+import { analyseTrace } from "../../../../src/core/alerts/trace-analysis.js";
 import { ManualClock } from "../../../../src/core/clock.js";
 import { compileRules, SEED_ALERT_RULES, type AlertRuleSpec } from "../../../../src/core/rules/rules.js";
 import { scoredTrace, warmingUp } from "../rules/scored.js";
@@ -177,5 +178,26 @@ describe("Alerter", () => {
 
   it("returns nothing for a quiet trace", () => {
     expect(alerter().process(scoredTrace())).toEqual([]);
+  });
+});
+
+describe("alert evidence", () => {
+  it("keeps the 20 longest critical-path steps of a long trace, in time order, and says it cut", () => {
+    const children = Array.from({ length: 30 }, (_, i) =>
+      span(i + 2, 1, `svc${i}`, i * 10, i * 10 + 1 + (i % 7)),
+    );
+    const trace = completed([span(1, null, "gateway", 0, 300), ...children]);
+    const scored = scoredTrace({ total_duration: 300 }, { anomaly_score: 0.99, p99_baseline: 100 });
+    const [alert] = emitted(alerter().process(scored, trace));
+    const path = alert!.evidence.criticalPath;
+    expect(alert!.evidence.criticalPathTruncated).toBe(true);
+    expect(path).toHaveLength(20);
+    const starts = path.map((s) => s.spanId);
+    expect([...starts].sort()).toEqual(starts);
+    const all = analyseTrace(trace.spans).criticalPath.map((s) => s.selfTimeMs);
+    expect(all).toHaveLength(31);
+    const top20 = [...all].sort((a, b) => b - a).slice(0, 20);
+    expect(path.map((s) => s.selfTimeMs).sort((a, b) => b - a)).toEqual(top20);
+    expect(validate(alert), JSON.stringify(validate.errors)).toBe(true);
   });
 });
