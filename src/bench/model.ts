@@ -151,3 +151,34 @@ export function featureSpansPerSec(runs = 5, traces = 20_000, spansPerTrace = 50
   });
   return sink === -1 ? 0 : rate;
 }
+
+/** The model figures of `tracewatch bench` (names as in the JSON output). */
+export interface ModelBenchFigures {
+  readonly score_traces_per_sec: number;
+  readonly score_traces_per_sec_psi_1024: number;
+  readonly ml_isolation_forest_score_traces_per_sec: number;
+  /** score_traces_per_sec / ml_isolation_forest_score_traces_per_sec. */
+  readonly score_speedup_vs_ml_isolation_forest: number;
+  readonly auc_ours: number;
+  readonly auc_ml_isolation_forest: number;
+  readonly train_100k_ms: number;
+  readonly train_1m_ms: number;
+  readonly feature_spans_per_sec: number;
+}
+
+/** Runs every synchronous model benchmark (about 30 s on an idle 2-core machine). */
+export function modelBenchFigures(): ModelBenchFigures {
+  const cmp = compareWithReference();
+  const score = scoreTracesPerSec();
+  return {
+    score_traces_per_sec: Math.round(score),
+    score_traces_per_sec_psi_1024: Math.round(scoreTracesPerSec(3, 100_000, 1024)),
+    ml_isolation_forest_score_traces_per_sec: Math.round(cmp.referenceScorePerSec),
+    score_speedup_vs_ml_isolation_forest: Math.round((score / cmp.referenceScorePerSec) * 10) / 10,
+    auc_ours: Math.round(cmp.aucOurs * 10_000) / 10_000,
+    auc_ml_isolation_forest: Math.round(cmp.aucReference * 10_000) / 10_000,
+    train_100k_ms: Math.round(trainMs(100_000)),
+    train_1m_ms: Math.round(trainMs(1_000_000)),
+    feature_spans_per_sec: Math.round(featureSpansPerSec()),
+  };
+}

@@ -19,7 +19,10 @@ export interface ReplayOptions {
   readonly retrainIntervalMs: number;
   /** Default 50 (the fault-free minute holds 62 traces). */
   readonly minSamples: number;
+  /** Window capacity (training.max_samples). Default 50,000. */
   readonly maxSamples: number;
+  /** Forest subsample size ψ. Default 256. */
+  readonly psi: number;
   readonly learnBelow: number;
   readonly minGroupSamples: number;
   readonly seed: number;
@@ -32,6 +35,7 @@ export const DEFAULT_REPLAY: ReplayOptions = {
   retrainIntervalMs: 60_000,
   minSamples: 50,
   maxSamples: 50_000,
+  psi: 256,
   learnBelow: 0.95,
   minGroupSamples: 30,
   seed: 1,
@@ -79,6 +83,7 @@ export function replayTrainTicket(
     groupKey: o.groupKey,
     columns: o.columns,
     minSamples: o.minSamples,
+    maxSamples: o.psi,
     minGroupSamples: o.minGroupSamples,
     seed: o.seed,
   };

@@ -138,7 +138,11 @@ export class Retrainer {
       };
       w.on("message", onMessage);
       w.on("error", onError);
-      w.postMessage(req, [req.set.rows.buffer as ArrayBuffer]);
+      w.postMessage(req, [
+        req.set.rows.buffer,
+        req.set.groupIndex.buffer,
+        req.set.rootIndex.buffer,
+      ] as ArrayBuffer[]);
     });
   }
 

@@ -47,7 +47,7 @@ export type TrainResult =
  * the transformed samples, calibration from the forest's scores of those same samples. Pure.
  */
 export function trainModel(set: TrainingSet, o: TrainOptions): TrainResult {
-  const n = set.groupKeys.length;
+  const n = set.groupIndex.length;
   const minSamples = o.minSamples ?? 500;
   if (n < Math.max(2, minSamples)) {
     return { ok: false, reason: "too_few_samples", detail: `${n} samples, ${minSamples} required` };
@@ -57,7 +57,8 @@ export function trainModel(set: TrainingSet, o: TrainOptions): TrainResult {
   const dims = columns.length;
   const x = new Float64Array(n * dims);
   for (let i = 0; i < n; i++) {
-    const b = baselineFor(baselines, set.groupKeys[i] as string, set.rootKeys[i] as string);
+    const group = set.groupNames[set.groupIndex[i] as number] as string;
+    const b = baselineFor(baselines, group, set.rootNames[set.rootIndex[i] as number] as string);
     writeColumns(columns, set.rows, i * RAW_DIMS, b, x, i * dims);
   }
   const params = { nEstimators: o.nEstimators ?? 100, maxSamples: o.maxSamples ?? 256, seed: o.seed ?? 1 };

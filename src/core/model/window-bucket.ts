@@ -110,11 +110,16 @@ export class Bucket {
     this.rows = grown;
   }
 
-  copySamples(out: Float64Array, at: number, groupKeys: string[], rootKeys: string[]): void {
+  copySamples(
+    out: Float64Array,
+    at: number,
+    groups: { push(k: string): void },
+    roots: { push(k: string): void },
+  ): void {
     out.set(this.rows.subarray(0, this.sampleCount * RAW_DIMS), at);
     for (let i = 0; i < this.sampleCount; i++) {
-      groupKeys.push(this.groupKeys[i] as string);
-      rootKeys.push(this.rootKeys[i] as string);
+      groups.push(this.groupKeys[i] as string);
+      roots.push(this.rootKeys[i] as string);
     }
   }
 

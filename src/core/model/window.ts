@@ -33,8 +33,12 @@ export interface RollingWindowOptions {
 export interface TrainingSet {
   /** Raw seed features of the model samples, row-major, RAW_DIMS per row. */
   readonly rows: Float64Array;
-  readonly groupKeys: readonly string[];
-  readonly rootKeys: readonly string[];
+  /** Per sample: index into `groupNames` (typed, so the set moves to a worker cheaply). */
+  readonly groupIndex: Int32Array;
+  /** Per sample: index into `rootNames`. */
+  readonly rootIndex: Int32Array;
+  readonly groupNames: readonly string[];
+  readonly rootNames: readonly string[];
   /** Durations per group_key (all observed traces, reservoir-sampled per bucket). */
   readonly durations: ReadonlyMap<string, GroupDurations>;
   /** group_key → root key, for the root-level baseline fallback. */
@@ -170,15 +174,16 @@ export class RollingWindow {
   snapshot(): TrainingSet {
     this.expire();
     const live = [...this.buckets.values()].sort((a, b) => a.startMs - b.startMs);
-    const rows = new Float64Array(this.size * RAW_DIMS);
-    const groupKeys: string[] = [];
-    const rootKeys: string[] = [];
+    const size = this.size;
+    const rows = new Float64Array(size * RAW_DIMS);
+    const groups = new Interner(size);
+    const roots = new Interner(size);
     const durations = new Map<string, { total: number[]; maxSpan: number[] }>();
     const rootOf = new Map<string, string>();
     const edges = new Set<string>();
     let observed = 0;
     for (const b of live) {
-      b.copySamples(rows, groupKeys.length * RAW_DIMS, groupKeys, rootKeys);
+      b.copySamples(rows, groups.count * RAW_DIMS, groups, roots);
       b.copyDurations(durations, rootOf);
       for (const e of b.edges) edges.add(e);
       observed += b.observed;
@@ -187,8 +192,10 @@ export class RollingWindow {
     const last = live[live.length - 1];
     return {
       rows,
-      groupKeys,
-      rootKeys,
+      groupIndex: groups.index,
+      rootIndex: roots.index,
+      groupNames: groups.names,
+      rootNames: roots.names,
       durations,
       rootOf,
       edges: [...edges].sort(),
@@ -196,5 +203,27 @@ export class RollingWindow {
       endMs: last === undefined ? this.clock.now() : Math.min(last.startMs + this.bucketMs, this.clock.now()),
       observed,
     };
+  }
+}
+
+/** Maps strings to small integers in first-seen order, filling a per-sample index array. */
+export class Interner {
+  readonly index: Int32Array;
+  readonly names: string[] = [];
+  count = 0;
+  private readonly ids = new Map<string, number>();
+
+  constructor(capacity: number) {
+    this.index = new Int32Array(capacity);
+  }
+
+  push(name: string): void {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.ids.set(name, id);
+      this.names.push(name);
+    }
+    this.index[this.count++] = id;
   }
 }
