@@ -1,3 +1,4 @@
+import { serveCommand } from "./serve.js";
 import { replayCommand } from "./replay.js";
 import { simulateCommand } from "./simulate.js";
 
@@ -21,7 +22,7 @@ function planned(name: string, summary: string): Command {
 }
 
 export const commands: readonly Command[] = [
-  planned("serve", "run the detector: consume spans, score traces, emit alerts"),
+  serveCommand,
   replayCommand,
   simulateCommand,
   planned("retrain", "train a model from the features topic or span files and publish it"),

@@ -18,7 +18,8 @@ export interface PipelineOutputs {
 /** What the pipeline reports per trace; implemented by the metrics adapter. */
 export interface PipelineMetrics {
   scored(seconds: number, anomalyScore: number | null): void;
-  decision(decision: AlertDecision): void;
+  /** Each alert decision (emitted, suppressed, warming up). */
+  decision?(decision: AlertDecision): void;
 }
 
 /** Options of {@link TracePipeline}. */
@@ -52,7 +53,7 @@ export class TracePipeline implements TraceProcessor {
     detector.observe(features, scored);
     metrics?.scored((performance.now() - started) / 1000, scored.anomaly_score);
     const decisions = alerter.process(scored, trace);
-    if (metrics !== undefined) for (const d of decisions) metrics.decision(d);
+    if (metrics?.decision !== undefined) for (const d of decisions) metrics.decision(d);
     return { scored, decisions };
   }
 

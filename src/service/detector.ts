@@ -1,5 +1,5 @@
 import type { Clock } from "../core/clock.js";
-import { Alerter } from "../core/alerts/alerter.js";
+import { Alerter, type AlerterOptions } from "../core/alerts/alerter.js";
 import { Redactor } from "../core/alerts/redaction.js";
 import { Detector } from "../core/model/detector.js";
 import type { TrainOptions } from "../core/model/trainer.js";
@@ -13,6 +13,8 @@ export interface DetectionCore {
   readonly window: RollingWindow;
   readonly detector: Detector;
   readonly alerter: Alerter;
+  /** A fresh alerter with the same rules and no cooldown state (to preview a trace's alerts). */
+  readonly previewAlerter: () => Alerter;
   /** Options for every training run (name and time are filled in per run). */
   readonly train: Omit<TrainOptions, "detector" | "trainedAtMs" | "groupKey">;
 }
@@ -53,14 +55,15 @@ export function buildDetectionCore(config: Config, clock: Clock): DetectionCore 
     })),
     spec.detection.threshold,
   );
-  const alerter = new Alerter({
+  const alerterOptions: AlerterOptions = {
     detector: config.metadata.name,
     rules,
     clock,
     threshold: spec.detection.threshold,
     minSeverity: spec.detection.min_severity,
     redactor: new Redactor(spec.redaction.map((r) => ({ action: r.action, key: r.key }))),
-  });
+  };
+  const alerter = new Alerter(alerterOptions);
   const train = {
     columns: columnsFor(spec.model.features),
     nEstimators: spec.model.trees,
@@ -68,5 +71,5 @@ export function buildDetectionCore(config: Config, clock: Clock): DetectionCore 
     seed: spec.model.seed,
     minSamples: t.min_samples,
   };
-  return { window, detector, alerter, train };
+  return { window, detector, alerter, previewAlerter: () => new Alerter(alerterOptions), train };
 }

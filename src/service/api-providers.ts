@@ -1,0 +1,105 @@
+import type { Alert } from "../core/alerts/alert.js";
+import { extractFeatures } from "../core/features/extract.js";
+import { decodeSpans } from "../decode/index.js";
+import type { Span } from "../domain/span.js";
+import type { ApiProviders, ListableAlert, ModelSummary, ReadinessReport } from "../http/api-types.js";
+import { RecentAlerts } from "../http/recent-alerts.js";
+import type { Retrainer } from "../model/retrainer.js";
+import type { DetectionCore } from "./detector.js";
+
+/** An alert as the recent-alerts buffer keeps it: the alert plus the fields the API filters on. */
+export type ListedAlert = Alert & ListableAlert;
+
+/** Adds the filter fields the API's recent-alerts list needs. */
+export function listable(alert: Alert): ListedAlert {
+  return { ...alert, rootService: alert.rootService };
+}
+
+const API_DECODE = { attributes: { mode: "all" } } as const;
+
+/** What the API providers read from the running service. */
+export interface ProviderDeps {
+  readonly core: DetectionCore;
+  readonly retrainer: Retrainer;
+  readonly recent: RecentAlerts<ListedAlert>;
+  readonly windowMs: number;
+  readonly sources: () => ReadinessReport["sources"];
+}
+
+function modelSummary(core: DetectionCore, windowMs: number): ModelSummary | null {
+  const m = core.detector.model;
+  if (m === null) return null;
+  const a = m.artifact;
+  return {
+    version: a.version,
+    trainedAt: new Date(a.trainedAtMs).toISOString(),
+    samples: a.sampleCount,
+    windowMs,
+    detector: a.detector,
+    observed: a.observedCount,
+    trainingWindow: {
+      start: new Date(a.window.startMs).toISOString(),
+      end: new Date(a.window.endMs).toISOString(),
+    },
+    groupKey: a.groupKey,
+    columns: a.columns,
+    params: a.params,
+    baselines: {
+      minGroupSamples: a.baselines.minGroupSamples,
+      global: a.baselines.global,
+      groups: a.baselines.groups.length,
+      roots: a.baselines.roots.length,
+    },
+    knownEdges: a.knownEdges.length,
+  };
+}
+
+/** Features, score and the alerts that would fire for one trace, touching no state. */
+function preview(core: DetectionCore, spans: readonly Span[]) {
+  const traceId = spans[0]?.traceId ?? "";
+  const foreign = spans.find((s) => s.traceId !== traceId);
+  if (foreign !== undefined)
+    throw new RangeError(`spans of more than one trace (${traceId}, ${foreign.traceId})`);
+  const trace = { traceId, spans, reason: "flush" as const, completedAtMs: 0 };
+  const features = extractFeatures(trace, { groupKey: core.detector.groupKey });
+  const scored = core.detector.score(features);
+  const decisions = core.previewAlerter().process(scored, trace);
+  return {
+    traceId,
+    features,
+    anomalyScore: scored.anomaly_score,
+    p99Baseline: scored.p99_baseline,
+    newEdges: scored.new_edges,
+    modelVersion: scored.model_version,
+    warmingUp: scored.anomaly_score === null,
+    alerts: decisions.flatMap((d) => (d.kind === "emit" ? [d.alert] : [])),
+    decisions: decisions.map((d) => (d.kind === "emit" ? { kind: d.kind, type: d.alert.type } : d)),
+  };
+}
+
+/** The HTTP API's view of the running service. */
+export function apiProviders(d: ProviderDeps): ApiProviders {
+  return {
+    readiness: () => ({
+      sources: d.sources(),
+      model: d.core.detector.warmingUp ? "warming_up" : "loaded",
+    }),
+    alerts: d.recent,
+    model: () => modelSummary(d.core, d.windowMs),
+    async retrain() {
+      const o = await d.retrainer.retrain();
+      switch (o.status) {
+        case "installed":
+          return { status: "completed", version: o.version };
+        case "refused":
+          return { status: "rejected", message: `${o.reason}: ${o.detail}` };
+        case "skipped":
+          return o.reason === "busy"
+            ? { status: "already_running" }
+            : { status: "failed", message: "service is shutting down" };
+      }
+    },
+    decode: (body) => decodeSpans(body, API_DECODE),
+    score: (spans) => preview(d.core, spans),
+  };
+}

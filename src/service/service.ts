@@ -1,0 +1,330 @@
+import type { Kafka, Producer } from "kafkajs";
+import type { Logger } from "pino";
+import { Registry } from "prom-client";
+import { TraceAssembler } from "../core/assembler/assembler.js";
+import type { ModelArtifact } from "../core/model/artifact.js";
+import { loadModel } from "../core/model/model.js";
+import type { Config } from "../config/index.js";
+import { decodeSpans, type DecodeOptions } from "../decode/index.js";
+import { createApiServer, type ApiServer } from "../http/api.js";
+import { apiServerOptions, otlpReceiverOptions } from "../http/from-config.js";
+import { summarizeDecode } from "../http/otlp-ingest.js";
+import { createOtlpReceiver, type OtlpReceiver } from "../http/otlp-receiver.js";
+import { RecentAlerts } from "../http/recent-alerts.js";
+import { createIngestMetrics } from "../kafka/metrics.js";
+import { KafkaSpanSource } from "../kafka/source.js";
+import { metricsOptions } from "../metrics/from-config.js";
+import { createMetrics, type TracewatchMetrics } from "../metrics/pipeline.js";
+import { ModelFollower, ModelPublisher } from "../model/model-topic.js";
+import { Retrainer, type RetrainOutcome } from "../model/retrainer.js";
+import { ModelStore } from "../model/store.js";
+import { RetrainSchedule } from "../pipeline/retrain-schedule.js";
+import { TracePipeline } from "../pipeline/trace-pipeline.js";
+import { systemClock } from "../platform/clock.js";
+import { AlertDispatcher } from "../sinks/dispatcher.js";
+import { createSinks } from "../sinks/factory.js";
+import { KafkaDeadLetterWriter } from "../sinks/kafka.js";
+import { LogDeadLetterWriter } from "../sinks/log.js";
+import { sinkMetricsFrom } from "../sinks/metrics.js";
+import { apiProviders, listable, type ListedAlert } from "./api-providers.js";
+import { BatchPublisher } from "./batch-publisher.js";
+import { buildDetectionCore, type DetectionCore } from "./detector.js";
+import { createKafkaClient } from "./kafka-client.js";
+import { featureRecord, pipelineMetrics } from "./records.js";
+
+const TICK_MS = 200;
+
+/** Addresses the service listens on, once started. */
+export interface ServiceAddresses {
+  otlp?: string;
+  api?: string;
+}
+
+/**
+ * The composition root of `tracewatch serve`: builds every stage from the config, starts the
+ * sources last and stops them first, so nothing is accepted that cannot be processed.
+ */
+export class Service {
+  readonly registry = new Registry();
+  readonly metrics: TracewatchMetrics;
+  readonly core: DetectionCore;
+  readonly addresses: ServiceAddresses = {};
+  private readonly log: Logger;
+  private readonly store: ModelStore;
+  private readonly recent: RecentAlerts<ListedAlert>;
+  private kafka: Kafka | null = null;
+  private producer: Producer | null = null;
+  private dispatcher: AlertDispatcher | null = null;
+  private assembler: TraceAssembler | null = null;
+  private retrainer: Retrainer | null = null;
+  private follower: ModelFollower | null = null;
+  private source: KafkaSpanSource | null = null;
+  private receiver: OtlpReceiver | null = null;
+  private api: ApiServer | null = null;
+  private features: BatchPublisher | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopping: Promise<void> | null = null;
+  private sourceConnected = { kafka: false, otlp: false };
+
+  constructor(
+    private readonly config: Config,
+    logger: Logger,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {
+    this.log = logger.child({ component: "service" });
+    this.metrics = createMetrics(this.registry, metricsOptions(config, { processMetrics: true }));
+    this.core = buildDetectionCore(config, systemClock);
+    this.store = new ModelStore({ dir: config.spec.model_store.dir, keep: config.spec.model_store.keep });
+    this.recent = new RecentAlerts(config.spec.alerting.recent_alerts);
+  }
+
+  /** Builds and starts every part; throws (after cleaning up) when one cannot start. */
+  async start(): Promise<void> {
+    try {
+      await this.loadStoredModel();
+      if (this.config.spec.sources.kafka.enabled) await this.connectKafka();
+      this.buildPipeline();
+      await this.startSources();
+      await this.startApi();
+      this.log.info({ ...this.addresses, warmingUp: this.core.detector.warmingUp }, "tracewatch started");
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  private async loadStoredModel(): Promise<void> {
+    const name = this.config.metadata.name;
+    const a = await this.store.loadNewest(name, (version, err) =>
+      this.log.warn({ version, err }, "stored model skipped"),
+    );
+    if (a === null) {
+      this.log.info({ detector: name }, "no stored model: warming up");
+      return;
+    }
+    this.install(a, "store");
+  }
+
+  private install(a: ModelArtifact, from: "store" | "retrain" | "topic"): void {
+    this.core.detector.install(loadModel(a));
+    this.metrics.setModel(a.version, a.trainedAtMs);
+    this.log.info({ version: a.version, samples: a.sampleCount, from }, "model installed");
+  }
+
+  private async connectKafka(): Promise<void> {
+    this.kafka = createKafkaClient(this.config, this.log);
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: true });
+    await this.producer.connect();
+    const topics = this.config.spec.topics;
+    this.features = new BatchPublisher({ producer: this.producer, topic: topics.features });
+    this.follower = new ModelFollower({
+      kafka: this.kafka,
+      detector: this.config.metadata.name,
+      topic: topics.models,
+      after: this.core.detector.model?.version ?? "",
+      onModel: (a) => this.install(a, "topic"),
+      onInvalid: (err) => this.log.warn({ err }, "invalid model on the model topic skipped"),
+    });
+    await this.follower.start();
+  }
+
+  private buildPipeline(): void {
+    const { config, metrics } = this;
+    const spec = config.spec;
+    const sinkLog = this.log.child({ component: "sinks" });
+    const deadLetters =
+      this.producer === null
+        ? new LogDeadLetterWriter(sinkLog)
+        : new KafkaDeadLetterWriter({ producer: this.producer, topic: spec.topics.dlq });
+    this.dispatcher = new AlertDispatcher(
+      createSinks(spec.sinks, {
+        clock: systemClock,
+        logger: sinkLog,
+        metrics: sinkMetricsFrom(metrics),
+        deadLetters,
+        ...(this.producer === null ? {} : { kafkaProducer: this.producer }),
+        alertsTopic: spec.topics.alerts,
+        env: this.env,
+      }),
+    );
+    const dispatcher = this.dispatcher;
+    const features = this.features;
+    const pipeline = new TracePipeline({
+      detector: this.core.detector,
+      alerter: this.core.alerter,
+      metrics: pipelineMetrics(metrics),
+      outputs: {
+        alert: (alert) => {
+          metrics.alerts.inc({ type: alert.type, severity: alert.severity });
+          this.recent.push(listable(alert));
+          dispatcher.dispatch(alert);
+        },
+        scored: (scored, trace) => {
+          metrics.traces.record(trace);
+          if (features !== null)
+            return features.publish({ key: scored.features.traceId, value: featureRecord(scored) });
+        },
+      },
+    });
+    const ingest = createIngestMetrics(this.registry, metrics);
+    this.ingestMetrics = ingest;
+    const a = spec.assembly;
+    this.assembler = new TraceAssembler({
+      clock: systemClock,
+      processor: pipeline,
+      decisionWaitMs: a.decision_wait,
+      rootGraceMs: a.root_grace,
+      maxTraces: a.max_traces,
+      maxSpansPerTrace: a.max_spans_per_trace,
+      maxBytes: a.max_bytes,
+      metrics: ingest.assembler,
+      logger: this.log.child({ component: "assembler" }),
+    });
+    this.startRetraining();
+  }
+
+  private ingestMetrics: ReturnType<typeof createIngestMetrics> | null = null;
+
+  private startRetraining(): void {
+    const publisher =
+      this.producer === null
+        ? null
+        : new ModelPublisher({ producer: this.producer, topic: this.config.spec.topics.models });
+    const log = this.log.child({ component: "retrainer" });
+    this.retrainer = new Retrainer({
+      detector: this.core.detector,
+      clock: systemClock,
+      train: this.core.train,
+      intervalMs: 0,
+      onModel: async (a) => {
+        this.metrics.setModel(a.version, a.trainedAtMs);
+        await this.store.save(a);
+        await publisher?.publish(a);
+      },
+      onOutcome: (o) => this.retrainOutcome(o, log),
+    });
+    const t = this.config.spec.training;
+    const schedule = new RetrainSchedule({ intervalMs: t.retrain_interval, minSamples: t.min_samples });
+    const retrainer = this.retrainer;
+    this.timer = setInterval(() => {
+      const now = systemClock.now();
+      this.assembler?.tick(now);
+      const d = this.core.detector;
+      if (schedule.due(now, d.model !== null, this.core.window.stats().samples)) {
+        const had = d.model !== null;
+        void retrainer.retrain().then((o) => schedule.ran(systemClock.now(), o.status === "installed", had));
+      }
+    }, TICK_MS);
+    this.timer.unref();
+  }
+
+  private retrainOutcome(o: RetrainOutcome, log: Logger): void {
+    const outcome = o.status === "installed" ? "success" : o.status === "refused" ? "rejected" : "skipped";
+    this.metrics.retrains.inc({ outcome });
+    if (o.status === "installed")
+      log.info({ version: o.version, samples: o.samples, trainMs: o.trainMs }, "model retrained");
+    else if (o.status === "refused")
+      log.warn({ reason: o.reason, detail: o.detail }, "retrained model refused; keeping the current one");
+  }
+
+  private decodeOptions(): DecodeOptions {
+    const k = this.config.spec.sources.kafka;
+    return { encoding: k.encoding, maxMessageBytes: k.max_message_bytes };
+  }
+
+  private async startSources(): Promise<void> {
+    const assembler = this.assembler!;
+    const spec = this.config.spec;
+    if (spec.sources.kafka.enabled && this.kafka !== null) {
+      this.source = new KafkaSpanSource({
+        kafka: this.kafka,
+        assembler,
+        topic: spec.sources.kafka.topic,
+        groupId: spec.sources.kafka.group_id,
+        deadLetterTopic: spec.topics.dlq,
+        decode: this.decodeOptions(),
+        metrics: this.ingestMetrics!.source,
+        logger: this.log.child({ component: "kafka-source" }),
+      });
+      await this.source.start();
+      this.sourceConnected.kafka = true;
+    }
+    if (spec.sources.otlp_http.enabled) {
+      const received = this.metrics.spansReceived;
+      this.receiver = createOtlpReceiver(
+        otlpReceiverOptions(this.config, {
+          ingest: (body, encoding) => {
+            const r = decodeSpans(body, { encoding, maxMessageBytes: spec.sources.otlp_http.max_body_bytes });
+            if (r.spans.length > 0) {
+              received.inc({ encoding: r.encoding }, r.spans.length);
+              assembler.add(r.spans);
+            }
+            return summarizeDecode(r);
+          },
+          isOverloaded: () => assembler.isOverHighWater(),
+          logger: this.log.child({ component: "otlp-receiver" }),
+          metrics: this.metrics,
+        }),
+      );
+      const addr = await this.receiver.listen();
+      this.addresses.otlp = addr.url;
+      this.sourceConnected.otlp = true;
+    }
+  }
+
+  private async startApi(): Promise<void> {
+    const spec = this.config.spec;
+    if (!spec.api.enabled) return;
+    const providers = apiProviders({
+      core: this.core,
+      retrainer: this.retrainer!,
+      recent: this.recent,
+      windowMs: spec.training.window,
+      sources: () => [
+        ...(spec.sources.kafka.enabled ? [{ name: "kafka", connected: this.sourceConnected.kafka }] : []),
+        ...(spec.sources.otlp_http.enabled
+          ? [{ name: "otlp_http", connected: this.sourceConnected.otlp }]
+          : []),
+      ],
+    });
+    this.api = createApiServer(
+      apiServerOptions(this.config, {
+        registry: this.registry,
+        providers,
+        logger: this.log.child({ component: "api" }),
+        isShuttingDown: () => this.stopping !== null,
+      }),
+    );
+    this.addresses.api = (await this.api.listen()).url;
+  }
+
+  /**
+   * Graceful shutdown, idempotent: stop accepting spans, complete and process the open traces,
+   * commit, drain the sinks (what cannot be delivered is dead-lettered), then disconnect.
+   */
+  stop(graceMs = 10_000): Promise<void> {
+    this.stopping ??= this.stopNow(graceMs);
+    return this.stopping;
+  }
+
+  private async stopNow(graceMs: number): Promise<void> {
+    const step = async (what: string, fn: () => Promise<unknown> | undefined): Promise<void> => {
+      try {
+        await fn();
+      } catch (err) {
+        this.log.error({ err, step: what }, "shutdown step failed");
+      }
+    };
+    if (this.timer !== null) clearInterval(this.timer);
+    await step("otlp receiver", () => this.receiver?.close());
+    await step("kafka source", () => this.source?.stop(graceMs));
+    await step("assembler", () => this.assembler?.shutdown());
+    await step("features", () => this.features?.flush());
+    await step("sinks", () => this.dispatcher?.shutdown());
+    await step("retrainer", () => this.retrainer?.shutdown());
+    await step("model follower", () => this.follower?.shutdown());
+    await step("producer", () => this.producer?.disconnect());
+    await step("api", () => this.api?.close());
+    this.log.info({}, "tracewatch stopped");
+  }
+}
