@@ -13,5 +13,6 @@ export {
   type TraceMetricsOptions,
 } from "./trace-metrics.js";
 export { serviceGraphEdges, type ServiceGraphEdge } from "./service-graph.js";
-export { LabelLimiter, OVERFLOW } from "./limiter.js";
+export { SeriesTable, OVERFLOW } from "./limiter.js";
+export { HistogramState } from "./aggregate.js";
 export { metricsOptions } from "./from-config.js";

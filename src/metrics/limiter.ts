@@ -2,41 +2,63 @@
 export const OVERFLOW = "__overflow__";
 
 /**
- * Bounds the number of distinct label sets one metric (or family of metrics sharing labels) can
- * create. The first `limit` distinct sets pass unchanged and stay admitted for the life of the
- * process, so their series are continuous; every later new set is folded into one series whose
- * label values are all {@link OVERFLOW}, and `onOverflow` is called for each folded observation.
+ * The series of one metric family, keyed by label values, with a bound on their number. The first
+ * `limit` distinct label sets get their own series for the life of the process (so their values
+ * stay continuous); every later new set shares one series whose label values are all
+ * {@link OVERFLOW}, and `onOverflow` is called for each lookup that lands there.
  */
-export class LabelLimiter<L extends string> {
-  private readonly seen = new Set<string>();
-  private readonly overflowLabels: Record<L, string>;
+export class SeriesTable<L extends string, S> {
+  private readonly series = new Map<string, S>();
+  private overflow: S | undefined;
 
   constructor(
     private readonly labelNames: readonly L[],
-    /** Distinct label sets admitted; at least 1. */
+    /** Distinct label sets admitted; a positive integer. */
     private readonly limit: number,
+    /** Creates the state of a new series. */
+    private readonly create: (labels: Readonly<Record<L, string>>) => S,
     private readonly onOverflow: () => void = () => undefined,
   ) {
     if (!Number.isInteger(limit) || limit < 1)
       throw new RangeError(`label limit must be a positive integer, got ${limit}`);
-    this.overflowLabels = Object.fromEntries(labelNames.map((n) => [n, OVERFLOW])) as Record<L, string>;
   }
 
-  /** The labels to record under: `labels` itself when admitted, else the overflow set. */
-  admit(labels: Record<L, string>): Record<L, string> {
-    // \u0000 cannot appear in a label set produced from span strings by accident of joining.
-    const key = this.labelNames.map((n) => labels[n]).join("\u0000");
-    if (this.seen.has(key)) return labels;
-    if (this.seen.size < this.limit) {
-      this.seen.add(key);
-      return labels;
+  /** The series of these label values (in `labelNames` order), created on first use. */
+  get(values: readonly string[]): S {
+    // NUL does not occur in service or span names, so joined keys of distinct sets never collide.
+    const key = values.join("\u0000");
+    const found = this.series.get(key);
+    if (found !== undefined) return found;
+    if (this.series.size < this.limit) {
+      const labels = Object.fromEntries(this.labelNames.map((n, i) => [n, values[i] ?? ""])) as Record<
+        L,
+        string
+      >;
+      const created = this.create(Object.freeze(labels));
+      this.series.set(key, created);
+      return created;
     }
     this.onOverflow();
-    return this.overflowLabels;
+    this.overflow ??= this.create(
+      Object.freeze(Object.fromEntries(this.labelNames.map((n) => [n, OVERFLOW])) as Record<L, string>),
+    );
+    return this.overflow;
   }
 
-  /** Distinct label sets admitted so far. */
+  /** Every series, admitted ones in creation order, then the overflow series if used. */
+  *entries(): IterableIterator<S> {
+    yield* this.series.values();
+    if (this.overflow !== undefined) yield this.overflow;
+  }
+
+  /** Distinct label sets admitted (the overflow series excluded). */
   get size(): number {
-    return this.seen.size;
+    return this.series.size;
+  }
+
+  /** Forgets every series (registry reset). */
+  clear(): void {
+    this.series.clear();
+    this.overflow = undefined;
   }
 }

@@ -1,7 +1,8 @@
-import { Counter, Histogram, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import type { CompletedTrace } from "../domain/trace.js";
 import { spanDurationMs } from "../domain/span.js";
-import { LabelLimiter } from "./limiter.js";
+import { HistogramState, counterView, histogramView } from "./aggregate.js";
+import { SeriesTable } from "./limiter.js";
 import { serviceGraphEdges } from "./service-graph.js";
 
 /** The seed's span-duration buckets, milliseconds. */
@@ -11,8 +12,6 @@ export const SERVICE_GRAPH_BUCKETS_SECONDS = SPANMETRICS_BUCKETS_MS.filter((b) =
 
 const SPAN_LABELS = ["service_name", "span_name", "span_kind", "status_code"] as const;
 const EDGE_LABELS = ["client", "server"] as const;
-type SpanLabel = (typeof SPAN_LABELS)[number];
-type EdgeLabel = (typeof EDGE_LABELS)[number];
 
 /** Options of {@link createTraceMetrics}. */
 export interface TraceMetricsOptions {
@@ -32,38 +31,66 @@ export interface TraceMetrics {
   record(trace: CompletedTrace): void;
 }
 
+interface SpanSeries {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly duration: HistogramState;
+}
+
 function spanMetricsRecorder(
   r: Registry,
   limit: number,
   onOverflow: () => void,
 ): (trace: CompletedTrace) => void {
-  const labelNames = [...SPAN_LABELS];
-  const calls = new Counter<SpanLabel>({
-    name: "traces_spanmetrics_calls_total",
-    help: "Spans, by service, span name, kind and status.",
-    labelNames,
-    registers: [r],
-  });
-  const duration = new Histogram<SpanLabel>({
-    name: "traces_spanmetrics_duration_milliseconds",
-    help: "Span duration in milliseconds (the seed's traces_spanmetrics_duration), by service, span name, kind and status.",
-    labelNames,
-    buckets: SPANMETRICS_BUCKETS_MS,
-    registers: [r],
-  });
-  const limiter = new LabelLimiter<SpanLabel>(SPAN_LABELS, limit, onOverflow);
+  const table = new SeriesTable<string, SpanSeries>(
+    SPAN_LABELS,
+    limit,
+    (labels) => ({ labels, duration: new HistogramState(SPANMETRICS_BUCKETS_MS) }),
+    onOverflow,
+  );
+  const series = () => table.entries();
+  const reset = () => table.clear();
+  const labelNames = SPAN_LABELS;
+  // calls_total is the histogram's count: one observation per span.
+  counterView(
+    r,
+    {
+      name: "traces_spanmetrics_calls_total",
+      help: "Spans, by service, span name, kind and status.",
+      labelNames,
+    },
+    series,
+    (s) => ({ labels: s.labels, value: s.duration.count }),
+    reset,
+  );
+  histogramView(
+    r,
+    {
+      name: "traces_spanmetrics_duration_milliseconds",
+      help: "Span duration in milliseconds (the seed's traces_spanmetrics_duration), by service, span name, kind and status.",
+      labelNames,
+      bounds: SPANMETRICS_BUCKETS_MS,
+    },
+    series,
+    (s) => ({ labels: s.labels, hist: s.duration }),
+    reset,
+  );
+  const values = ["", "", "", ""];
   return (trace) => {
     for (const span of trace.spans) {
-      const labels = limiter.admit({
-        service_name: span.service,
-        span_name: span.name,
-        span_kind: `SPAN_KIND_${span.kind}`,
-        status_code: `STATUS_CODE_${span.status}`,
-      });
-      calls.inc(labels);
-      duration.observe(labels, Math.max(0, spanDurationMs(span)));
+      values[0] = span.service;
+      values[1] = span.name;
+      values[2] = `SPAN_KIND_${span.kind}`;
+      values[3] = `STATUS_CODE_${span.status}`;
+      table.get(values).duration.observe(Math.max(0, spanDurationMs(span)));
     }
   };
+}
+
+interface EdgeSeries {
+  readonly labels: Readonly<Record<string, string>>;
+  failed: number;
+  readonly server: HistogramState;
+  readonly client: HistogramState;
 }
 
 function serviceGraphRecorder(
@@ -71,43 +98,69 @@ function serviceGraphRecorder(
   limit: number,
   onOverflow: () => void,
 ): (trace: CompletedTrace) => void {
-  const labelNames = [...EDGE_LABELS];
-  const requests = new Counter<EdgeLabel>({
-    name: "traces_service_graph_request_total",
-    help: "Requests between two services.",
-    labelNames,
-    registers: [r],
-  });
-  const failed = new Counter<EdgeLabel>({
-    name: "traces_service_graph_request_failed_total",
-    help: "Failed requests between two services.",
-    labelNames,
-    registers: [r],
-  });
-  const histogram = (name: string, help: string) =>
-    new Histogram<EdgeLabel>({
-      name,
-      help,
+  const bounds = SERVICE_GRAPH_BUCKETS_SECONDS;
+  const table = new SeriesTable<string, EdgeSeries>(
+    EDGE_LABELS,
+    limit,
+    (labels) => ({
+      labels,
+      failed: 0,
+      server: new HistogramState(bounds),
+      client: new HistogramState(bounds),
+    }),
+    onOverflow,
+  );
+  const series = () => table.entries();
+  const reset = () => table.clear();
+  const labelNames = EDGE_LABELS;
+  counterView(
+    r,
+    { name: "traces_service_graph_request_total", help: "Requests between two services.", labelNames },
+    series,
+    (s) => ({ labels: s.labels, value: s.server.count }),
+    reset,
+  );
+  counterView(
+    r,
+    {
+      name: "traces_service_graph_request_failed_total",
+      help: "Failed requests between two services.",
       labelNames,
-      buckets: SERVICE_GRAPH_BUCKETS_SECONDS,
-      registers: [r],
-    });
-  const server = histogram(
-    "traces_service_graph_request_server_seconds",
-    "Request duration seen by the server span, seconds.",
+    },
+    series,
+    (s) => ({ labels: s.labels, value: s.failed }),
+    reset,
   );
-  const client = histogram(
-    "traces_service_graph_request_client_seconds",
-    "Request duration seen by the client span, seconds.",
+  histogramView(
+    r,
+    {
+      name: "traces_service_graph_request_server_seconds",
+      help: "Request duration seen by the server span, seconds.",
+      labelNames,
+      bounds,
+    },
+    series,
+    (s) => ({ labels: s.labels, hist: s.server }),
+    reset,
   );
-  const limiter = new LabelLimiter<EdgeLabel>(EDGE_LABELS, limit, onOverflow);
+  histogramView(
+    r,
+    {
+      name: "traces_service_graph_request_client_seconds",
+      help: "Request duration seen by the client span, seconds.",
+      labelNames,
+      bounds,
+    },
+    series,
+    (s) => ({ labels: s.labels, hist: s.client }),
+    reset,
+  );
   return (trace) => {
     for (const edge of serviceGraphEdges(trace.spans)) {
-      const labels = limiter.admit({ client: edge.client, server: edge.server });
-      requests.inc(labels);
-      if (edge.failed) failed.inc(labels);
-      server.observe(labels, edge.serverSeconds);
-      if (edge.clientSeconds !== null) client.observe(labels, edge.clientSeconds);
+      const s = table.get([edge.client, edge.server]);
+      s.server.observe(edge.serverSeconds);
+      if (edge.failed) s.failed += 1;
+      if (edge.clientSeconds !== null) s.client.observe(edge.clientSeconds);
     }
   };
 }

@@ -188,3 +188,12 @@ describe("/metrics exposition", () => {
     expect(text).not.toContain("traces_service_graph");
   });
 });
+
+describe("registry reset", () => {
+  it("clears the trace-derived series with the rest", async () => {
+    const { registry } = exercise();
+    registry.resetMetrics();
+    const { samples } = checkExposition(await registry.metrics());
+    expect(samples.filter((s) => s.name.startsWith("traces_"))).toEqual([]);
+  });
+});
