@@ -42,6 +42,8 @@ export class DeliveryQueue implements AlertSink {
   private closed = false;
   private pumpScheduled = false;
   private lastSinkError = "";
+  private nextSweepMs = 0;
+  private nextExpiryMs = Number.POSITIVE_INFINITY;
   private shutdownPromise: Promise<void> | null = null;
 
   constructor(options: DeliveryQueueOptions) {
@@ -164,8 +166,9 @@ export class DeliveryQueue implements AlertSink {
         continue;
       }
       if (!this.breaker.tryAcquire()) {
-        this.sweepExpired();
-        this.scheduleWake(this.breaker.waitMs());
+        this.sweepExpired(false);
+        const untilExpiry = this.nextExpiryMs - this.o.clock.now();
+        this.scheduleWake(Math.min(this.breaker.waitMs(), untilExpiry));
         return;
       }
       this.ready.shift();
@@ -184,11 +187,24 @@ export class DeliveryQueue implements AlertSink {
     return `circuit open, not attempted within max_delivery_time (sink's last error: ${this.lastSinkError})`;
   }
 
-  private sweepExpired(): void {
+  /**
+   * Dead-letters queued alerts past max_delivery_time while the circuit holds them back, and notes
+   * when the next one expires. O(backlog), so unless forced (wake timer) at most once a second.
+   */
+  private sweepExpired(force: boolean): void {
+    const now = this.o.clock.now();
+    if (!force && now < this.nextSweepMs) return;
+    this.nextSweepMs = now + 1_000;
+    let earliest = Number.POSITIVE_INFINITY;
     for (const item of this.ready.drain()) {
-      if (this.expired(item)) this.deadLetter(item, "expired", this.expiryError(item));
-      else this.ready.push(item);
+      if (this.expired(item)) {
+        this.deadLetter(item, "expired", this.expiryError(item));
+        continue;
+      }
+      this.ready.push(item);
+      earliest = Math.min(earliest, item.enqueuedAtMs + this.o.maxDeliveryMs);
     }
+    this.nextExpiryMs = earliest;
   }
 
   private scheduleWake(ms: number): void {
@@ -196,6 +212,7 @@ export class DeliveryQueue implements AlertSink {
     this.wakeTimer = setTimeout(
       () => {
         this.wakeTimer = null;
+        this.sweepExpired(true);
         this.pump();
         this.publishDepth();
         this.settle();

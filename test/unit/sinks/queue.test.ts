@@ -150,6 +150,28 @@ describe("DeliveryQueue", () => {
     expect(deliverer.calls).toHaveLength(8);
   });
 
+  it("dead-letters alerts held back by an open circuit once max_delivery_time passes, naming the sink's error", async () => {
+    const { q, deliverer, dead } = queue(() => fail(), {
+      concurrency: 1,
+      breakerFailures: 1,
+      breakerOpenMs: 60_000,
+      maxAttempts: 1,
+      maxDeliveryMs: 80,
+    });
+    for (const a of sampleAlerts(4)) q.enqueue(a);
+    expect(await q.flush(2_000)).toBe(true);
+    expect(deliverer.calls).toHaveLength(1);
+    expect(dead.letters.map((l) => [l.reason, l.attempts])).toEqual([
+      ["retries_exhausted", 1],
+      ["expired", 0],
+      ["expired", 0],
+      ["expired", 0],
+    ]);
+    expect(dead.letters[1]?.error).toBe(
+      "circuit open, not attempted within max_delivery_time (sink's last error: HTTP 503)",
+    );
+  });
+
   it("dead-letters what is left at shutdown and refuses alerts afterwards", async () => {
     const { q, dead } = queue(never, { concurrency: 1, shutdownGraceMs: 20 });
     for (const a of sampleAlerts(3)) q.enqueue(a);
