@@ -7,3 +7,4 @@ export { DEFAULTS } from "./defaults.js";
 export { parseDuration, formatDuration, type Millis } from "./duration.js";
 export { isLoopbackHost, SECRET_KEYS } from "./primitives.js";
 export { redactConfig, REDACTED } from "./redact.js";
+export { renderConfigReference, referenceRows } from "./reference.js";
