@@ -54,7 +54,9 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   );
   installErrorHandlers(app, options.logger);
   app.addHook("onRequest", async (request, reply) => {
-    if (!request.url.startsWith("/api/")) return;
+    // Decide on the matched route, not the raw URL: "/%61pi/..." routes to /api/... too.
+    const route = request.routeOptions.url;
+    if (route === undefined || !route.startsWith("/api/")) return;
     if (!bearerAuthorized(request.headers.authorization, options.token)) {
       reply.header("www-authenticate", 'Bearer realm="tracewatch"');
       return sendError(reply, 401, "unauthorized", "missing or wrong bearer token");

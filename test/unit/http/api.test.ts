@@ -243,6 +243,16 @@ describe("authentication", () => {
     }
   });
 
+  it.each([
+    ["POST", "/%61pi/v1/models/retrain"],
+    ["POST", "/api/v1/models/%72etrain"],
+    ["GET", "/%61pi/v1/alerts"],
+    ["GET", "/api/v1/alerts/"],
+  ])("cannot be bypassed by %s %s", async (method, path) => {
+    const res = await fetch(`${await start({ token: TOKEN })}${path}`, { method });
+    expect([401, 404]).toContain(res.status);
+  });
+
   it("needs no token on loopback when none is configured", async () => {
     expect((await fetch(`${await start()}/api/v1/models/retrain`, { method: "POST" })).status).toBe(202);
   });
