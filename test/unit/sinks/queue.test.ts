@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Alert } from "../../../src/core/alerts/alert.js";
+import { ManualClock } from "../../../src/core/clock.js";
 import { systemClock } from "../../../src/platform/clock.js";
 import { InMemoryDeadLetterWriter } from "../../../src/sinks/in-memory.js";
 import type { SinkOutcome } from "../../../src/sinks/metrics.js";
@@ -91,7 +92,13 @@ describe("DeliveryQueue", () => {
     [
       "a delivery deadline",
       () => fail(),
-      { maxDeliveryMs: 1, backoff: { initialMs: 50, maxMs: 50 }, random: () => 0.99 },
+      // A clock that stands still: the retry (49 ms away) would land past the 30 ms deadline.
+      {
+        clock: new ManualClock(0),
+        maxDeliveryMs: 30,
+        backoff: { initialMs: 50, maxMs: 50 },
+        random: () => 0.99,
+      },
       "expired",
       1,
       "HTTP 503",
@@ -139,11 +146,12 @@ describe("DeliveryQueue", () => {
     const { q, deliverer } = queue(() => (healthy ? ok : fail()), {
       concurrency: 1,
       breakerFailures: 3,
-      breakerOpenMs: 100,
+      breakerOpenMs: 400,
       maxAttempts: 100,
     });
     for (const a of sampleAlerts(5)) q.enqueue(a);
-    await wait(60);
+    while (deliverer.calls.length < 3) await wait(2);
+    await wait(100);
     expect(deliverer.calls).toHaveLength(3);
     healthy = true;
     expect(await q.flush(2_000)).toBe(true);
@@ -151,7 +159,9 @@ describe("DeliveryQueue", () => {
   });
 
   it("dead-letters alerts held back by an open circuit once max_delivery_time passes, naming the sink's error", async () => {
+    const clock = new ManualClock(0);
     const { q, deliverer, dead } = queue(() => fail(), {
+      clock,
       concurrency: 1,
       breakerFailures: 1,
       breakerOpenMs: 60_000,
@@ -159,6 +169,8 @@ describe("DeliveryQueue", () => {
       maxDeliveryMs: 80,
     });
     for (const a of sampleAlerts(4)) q.enqueue(a);
+    while (deliverer.calls.length < 1) await wait(2);
+    clock.advance(100);
     expect(await q.flush(2_000)).toBe(true);
     expect(deliverer.calls).toHaveLength(1);
     expect(dead.letters.map((l) => [l.reason, l.attempts])).toEqual([
