@@ -44,7 +44,7 @@ const k = DEFAULTS.sources.kafka;
 export const kafkaSourceSchema = z
   .strictObject({
     brokers: z
-      .array(name)
+      .array(z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, "must be host:port"))
       .default([...k.brokers])
       .describe(
         "host:port of the bootstrap brokers; a non-empty list turns the Kafka source on (env KAFKA_BROKERS).",

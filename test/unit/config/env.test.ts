@@ -69,8 +69,8 @@ describe("environment interpolation", () => {
 
 describe("environment overrides", () => {
   it("KAFKA_BROKERS switches the Kafka source and sink on and the OTLP receiver off", () => {
-    const config = loadConfig({ text: "" }, { KAFKA_BROKERS: "a:9092, b:9092" });
-    expect(config.spec.sources.kafka).toMatchObject({ enabled: true, brokers: ["a:9092", "b:9092"] });
+    const config = loadConfig({ text: "" }, { KAFKA_BROKERS: "a:9092, [::1]:9093" });
+    expect(config.spec.sources.kafka).toMatchObject({ enabled: true, brokers: ["a:9092", "[::1]:9093"] });
     expect(config.spec.sources.otlp_http.enabled).toBe(false);
     expect(config.spec.sinks.map((s) => s.type)).toEqual(["log", "kafka"]);
   });

@@ -96,6 +96,11 @@ const broken: [string, string, string][] = [
     'spec.sources.kafka.sasl.mechanism: invalid value "gssapi"',
   ],
   [
+    "a broker without port",
+    "spec:\n  sources:\n    kafka:\n      brokers: [kafka]\n",
+    "spec.sources.kafka.brokers[0]: must be host:port",
+  ],
+  [
     "a client cert without key",
     "spec:\n  sources:\n    kafka:\n      brokers: [k:9092]\n      tls: { cert_file: c.pem }\n",
     "spec.sources.kafka.tls: cert_file and key_file must be given together",
