@@ -83,6 +83,9 @@ class Builder {
   private threshold = 0;
   private readonly stack: Int32Array;
   private readonly psi: number;
+  private readonly mins: Float64Array;
+  private readonly maxs: Float64Array;
+  private readonly candidates: Int32Array;
 
   constructor(
     private readonly rows: Float64Array,
@@ -98,6 +101,9 @@ class Builder {
     // Per pending node: node id, range start, range end, depth.
     this.stack = new Int32Array(4 * (2 * maxDepth + 4));
     this.psi = psi;
+    this.mins = new Float64Array(dims);
+    this.maxs = new Float64Array(dims);
+    this.candidates = new Int32Array(dims);
   }
 
   buildTree(prng: Prng): number {
@@ -137,12 +143,14 @@ class Builder {
     return root;
   }
 
-  /** Picks a feature that is not constant on [lo, hi) and stores a threshold; -1 if all are. */
+  /**
+   * Picks a column uniformly among those not constant on [lo, hi) and a threshold uniform in
+   * [min, max); -1 when every column is constant (the node becomes a leaf).
+   */
   private chooseSplit(lo: number, hi: number, prng: Prng): number {
     const d = this.dims;
-    const first = prng.int(d);
-    for (let k = 0; k < d; k++) {
-      const f = (first + k) % d;
+    let candidates = 0;
+    for (let f = 0; f < d; f++) {
       let min = Infinity;
       let max = -Infinity;
       for (let i = lo; i < hi; i++) {
@@ -150,14 +158,18 @@ class Builder {
         if (v < min) min = v;
         if (v > max) max = v;
       }
-      if (max > min) {
-        let thr = min + prng.next() * (max - min);
-        if (thr <= min) thr = (min + max) / 2;
-        this.threshold = thr;
-        return f;
-      }
+      this.mins[f] = min;
+      this.maxs[f] = max;
+      if (max > min) this.candidates[candidates++] = f;
     }
-    return -1;
+    if (candidates === 0) return -1;
+    const f = this.candidates[prng.int(candidates)] as number;
+    const min = this.mins[f] as number;
+    const max = this.maxs[f] as number;
+    const thr = min + prng.next() * (max - min);
+    // A threshold equal to the minimum would send every row right.
+    this.threshold = thr > min ? thr : (min + max) / 2;
+    return f;
   }
 
   private partition(lo: number, hi: number, f: number, thr: number): number {
