@@ -31,7 +31,11 @@ export function otlpMessages(options: {
   spansPerMessage: number;
   seed: number;
 }): { messages: Buffer[]; spans: number } {
-  const spans = syntheticSpans({ traces: options.traces, spansPerTrace: options.spansPerTrace, seed: options.seed });
+  const spans = syntheticSpans({
+    traces: options.traces,
+    spansPerTrace: options.spansPerTrace,
+    seed: options.seed,
+  });
   const messages: Buffer[] = [];
   for (let i = 0; i < spans.length; i += options.spansPerMessage) {
     messages.push(Buffer.from(encodeOtlpProto(spans.slice(i, i + options.spansPerMessage))));

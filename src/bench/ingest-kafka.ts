@@ -24,12 +24,19 @@ export interface KafkaBenchOptions {
  */
 export async function benchKafka(options: KafkaBenchOptions): Promise<number> {
   const spans = options.spans ?? 300_000;
-  const kafka = new Kafka({ clientId: "tracewatch-bench", brokers: [...options.brokers], logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: "tracewatch-bench",
+    brokers: [...options.brokers],
+    logLevel: logLevel.NOTHING,
+  });
   const topic = `tracewatch-bench-${randomBytes(4).toString("hex")}`;
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: options.partitions ?? 6 }], waitForLeaders: true });
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: options.partitions ?? 6 }],
+      waitForLeaders: true,
+    });
     await produce(kafka, topic, spans);
     return await consume(kafka, topic, spans, options.timeoutMs ?? 120_000);
   } finally {
@@ -77,7 +84,14 @@ async function consume(kafka: Kafka, topic: string, spans: number, timeoutMs: nu
       if (firstAt === 0n) firstAt = process.hrtime.bigint();
     },
   };
-  const source = new KafkaSpanSource({ kafka, assembler, topic, groupId: `${topic}-group`, metrics, tickIntervalMs: 50 });
+  const source = new KafkaSpanSource({
+    kafka,
+    assembler,
+    topic,
+    groupId: `${topic}-group`,
+    metrics,
+    tickIntervalMs: 50,
+  });
   await source.start();
   const timer = setTimeout(finish, timeoutMs);
   try {
@@ -86,6 +100,7 @@ async function consume(kafka: Kafka, topic: string, spans: number, timeoutMs: nu
     clearTimeout(timer);
     await source.stop(2_000);
   }
-  if (completed < spans) throw new Error(`only ${completed} of ${spans} spans completed within ${timeoutMs} ms`);
+  if (completed < spans)
+    throw new Error(`only ${completed} of ${spans} spans completed within ${timeoutMs} ms`);
   return Math.round(spans / (Number(doneAt - firstAt) / 1e9));
 }

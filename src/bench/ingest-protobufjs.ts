@@ -39,7 +39,12 @@ export async function benchDecodeProtobufjs(options: IngestBenchOptions = {}): P
   root.resolvePath = (_origin, target) => join(PROTO_DIR, target);
   root.loadSync("opentelemetry/proto/collector/trace/v1/trace_service.proto", { keepCase: true });
   const type = root.lookupType("opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest");
-  const { messages, spans } = otlpMessages({ traces: (options.spans ?? 200_000) / 10, spansPerTrace: 10, spansPerMessage: 100, seed: 7 });
+  const { messages, spans } = otlpMessages({
+    traces: (options.spans ?? 200_000) / 10,
+    spansPerTrace: 10,
+    spansPerMessage: 100,
+    seed: 7,
+  });
   const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
   const decode = (bytes: Buffer): Span[] => {
     const req = type.decode(bytes) as unknown as PjsRequest;

@@ -27,7 +27,10 @@ const SHAPE = { spansPerTrace: 10, spansPerMessage: 100, seed: 7 };
 
 /** OTLP protobuf decode throughput, one core: 100-span messages, 7 attributes per span. */
 export async function benchDecodeOtlp(options: IngestBenchOptions = {}): Promise<number> {
-  const { messages, spans } = otlpMessages({ traces: (options.spans ?? 200_000) / SHAPE.spansPerTrace, ...SHAPE });
+  const { messages, spans } = otlpMessages({
+    traces: (options.spans ?? 200_000) / SHAPE.spansPerTrace,
+    ...SHAPE,
+  });
   const decodeOptions: DecodeOptions = {};
   for (const m of messages.slice(0, 200)) decodeSpans(m, decodeOptions);
   const rates: number[] = [];
@@ -44,7 +47,10 @@ export async function benchDecodeOtlp(options: IngestBenchOptions = {}): Promise
 
 /** Decode plus assembly into completed, acknowledged traces, one core. */
 export async function benchDecodeAssemble(options: IngestBenchOptions = {}): Promise<number> {
-  const { messages, spans } = otlpMessages({ traces: (options.spans ?? 200_000) / SHAPE.spansPerTrace, ...SHAPE });
+  const { messages, spans } = otlpMessages({
+    traces: (options.spans ?? 200_000) / SHAPE.spansPerTrace,
+    ...SHAPE,
+  });
   const decodeOptions: DecodeOptions = {};
   const rates: number[] = [];
   for (let r = 0; r < (options.runs ?? 5); r++) {
@@ -91,7 +97,11 @@ export async function benchBufferedBytes(options: IngestBenchOptions = {}): Prom
   const before = process.memoryUsage().heapUsed;
   const chunk = 10_000;
   for (let done = 0; done < total; done += chunk) {
-    const spans = syntheticSpans({ traces: chunk / SHAPE.spansPerTrace, spansPerTrace: SHAPE.spansPerTrace, seed: 1000 + done });
+    const spans = syntheticSpans({
+      traces: chunk / SHAPE.spansPerTrace,
+      spansPerTrace: SHAPE.spansPerTrace,
+      seed: 1000 + done,
+    });
     for (let i = 0; i < spans.length; i += SHAPE.spansPerMessage) {
       const bytes = encodeOtlpProto(spans.slice(i, i + SHAPE.spansPerMessage));
       assembler.add(decodeSpans(bytes, decodeOptions).spans);
