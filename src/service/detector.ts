@@ -5,7 +5,7 @@ import { Detector } from "../core/model/detector.js";
 import type { TrainOptions } from "../core/model/trainer.js";
 import { COLUMN_SETS, DEFAULT_COLUMN_SET, type FeatureColumn } from "../core/model/transforms.js";
 import { RollingWindow } from "../core/model/window.js";
-import { compileRules } from "../core/rules/rules.js";
+import { compileRulesFromConfig } from "../core/rules/rules.js";
 import type { Config } from "../config/index.js";
 
 /** The detection core built from a loaded config: window, detector and alerter share one clock. */
@@ -45,16 +45,10 @@ export function buildDetectionCore(config: Config, clock: Clock): DetectionCore 
     window,
     learnBelow: spec.detection.threshold,
   });
-  const rules = compileRules(
-    spec.alerts.map((a) => ({
-      type: a.type,
-      condition: a.condition,
-      severity: a.severity,
-      ...(a.dedup === undefined ? {} : { dedup: a.dedup }),
-      cooldownMs: a.cooldown ?? spec.alerting.cooldown,
-    })),
-    spec.detection.threshold,
-  );
+  const rules = compileRulesFromConfig(spec.alerts, {
+    threshold: spec.detection.threshold,
+    defaultCooldownMs: spec.alerting.cooldown,
+  });
   const alerterOptions: AlerterOptions = {
     detector: config.metadata.name,
     rules,

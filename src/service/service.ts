@@ -34,6 +34,12 @@ import { featureRecord, pipelineMetrics } from "./records.js";
 
 const TICK_MS = 200;
 
+/** Process-level options of {@link Service} beyond the config. */
+export interface ServiceOptions {
+  /** Training worker script and Node flags (tests run the TypeScript sources through a loader). */
+  readonly retrainWorker?: { readonly url: URL; readonly execArgv?: string[] };
+}
+
 /** Addresses the service listens on, once started. */
 export interface ServiceAddresses {
   otlp?: string;
@@ -50,6 +56,7 @@ export class Service {
   readonly core: DetectionCore;
   readonly addresses: ServiceAddresses = {};
   private readonly log: Logger;
+  private readonly root: Logger;
   private readonly store: ModelStore;
   private readonly recent: RecentAlerts<ListedAlert>;
   private kafka: Kafka | null = null;
@@ -70,7 +77,9 @@ export class Service {
     private readonly config: Config,
     logger: Logger,
     private readonly env: NodeJS.ProcessEnv,
+    private readonly options: ServiceOptions = {},
   ) {
+    this.root = logger;
     this.log = logger.child({ component: "service" });
     this.metrics = createMetrics(this.registry, metricsOptions(config, { processMetrics: true }));
     this.core = buildDetectionCore(config, systemClock);
@@ -112,7 +121,7 @@ export class Service {
   }
 
   private async connectKafka(): Promise<void> {
-    this.kafka = createKafkaClient(this.config, this.log);
+    this.kafka = createKafkaClient(this.config, this.root);
     this.producer = this.kafka.producer({ allowAutoTopicCreation: true });
     await this.producer.connect();
     const topics = this.config.spec.topics;
@@ -131,7 +140,7 @@ export class Service {
   private buildPipeline(): void {
     const { config, metrics } = this;
     const spec = config.spec;
-    const sinkLog = this.log.child({ component: "sinks" });
+    const sinkLog = this.root.child({ component: "sinks" });
     const deadLetters =
       this.producer === null
         ? new LogDeadLetterWriter(sinkLog)
@@ -178,7 +187,7 @@ export class Service {
       maxSpansPerTrace: a.max_spans_per_trace,
       maxBytes: a.max_bytes,
       metrics: ingest.assembler,
-      logger: this.log.child({ component: "assembler" }),
+      logger: this.root.child({ component: "assembler" }),
     });
     this.startRetraining();
   }
@@ -190,12 +199,20 @@ export class Service {
       this.producer === null
         ? null
         : new ModelPublisher({ producer: this.producer, topic: this.config.spec.topics.models });
-    const log = this.log.child({ component: "retrainer" });
+    const log = this.root.child({ component: "retrainer" });
     this.retrainer = new Retrainer({
       detector: this.core.detector,
       clock: systemClock,
       train: this.core.train,
       intervalMs: 0,
+      ...(this.options.retrainWorker === undefined
+        ? {}
+        : {
+            workerUrl: this.options.retrainWorker.url,
+            ...(this.options.retrainWorker.execArgv === undefined
+              ? {}
+              : { workerExecArgv: this.options.retrainWorker.execArgv }),
+          }),
       onModel: async (a) => {
         this.metrics.setModel(a.version, a.trainedAtMs);
         await this.store.save(a);
@@ -244,7 +261,7 @@ export class Service {
         deadLetterTopic: spec.topics.dlq,
         decode: this.decodeOptions(),
         metrics: this.ingestMetrics!.source,
-        logger: this.log.child({ component: "kafka-source" }),
+        logger: this.root.child({ component: "kafka-source" }),
       });
       await this.source.start();
       this.sourceConnected.kafka = true;
@@ -262,7 +279,7 @@ export class Service {
             return summarizeDecode(r);
           },
           isOverloaded: () => assembler.isOverHighWater(),
-          logger: this.log.child({ component: "otlp-receiver" }),
+          logger: this.root.child({ component: "otlp-receiver" }),
           metrics: this.metrics,
         }),
       );
@@ -291,7 +308,7 @@ export class Service {
       apiServerOptions(this.config, {
         registry: this.registry,
         providers,
-        logger: this.log.child({ component: "api" }),
+        logger: this.root.child({ component: "api" }),
         isShuttingDown: () => this.stopping !== null,
       }),
     );
