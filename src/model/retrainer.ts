@@ -27,6 +27,8 @@ export interface RetrainerOptions {
   readonly intervalMs?: number;
   /** Called with each installed artifact (to save it to the store, publish it). */
   readonly onModel?: (a: ModelArtifact) => void | Promise<void>;
+  /** Called when `onModel` fails (the model stays installed). */
+  readonly onError?: (err: unknown) => void;
   /** Called with every outcome (log line and metric). */
   readonly onOutcome?: (o: RetrainOutcome) => void;
   /** Worker script; default the compiled train-worker.js next to this file. */
@@ -113,7 +115,11 @@ export class Retrainer {
       : { status: "refused", reason: r.reason, detail: r.detail, trainMs: res.trainMs };
     if (r.ok && !this.closed) {
       d.install(loadModel(r.artifact));
-      await this.o.onModel?.(r.artifact);
+      try {
+        await this.o.onModel?.(r.artifact);
+      } catch (err) {
+        this.o.onError?.(err);
+      }
     }
     this.o.onOutcome?.(outcome);
     return outcome;

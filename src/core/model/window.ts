@@ -83,6 +83,7 @@ export class RollingWindow {
   private tooOld = 0;
   private excluded = 0;
   private expired = 0;
+  private lastCutoffBucket = Number.NaN;
 
   constructor(o: RollingWindowOptions) {
     this.clock = o.clock;
@@ -125,6 +126,10 @@ export class RollingWindow {
   /** Drops buckets that ended before now − window. Called by observe; call it from a scheduler too. */
   expire(): void {
     const cutoff = this.clock.now() - this.windowMs;
+    // Which buckets are expired only changes when the cutoff crosses a bucket boundary.
+    const cutoffBucket = Math.floor(cutoff / this.bucketMs);
+    if (cutoffBucket === this.lastCutoffBucket) return;
+    this.lastCutoffBucket = cutoffBucket;
     let changed = false;
     for (const [id, b] of this.buckets) {
       if (b.startMs + this.bucketMs <= cutoff) {

@@ -75,6 +75,28 @@ describe("retrainer", () => {
     30_000,
   );
 
+  it("keeps the new model and reports the error when saving it fails", async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const window = new RollingWindow({ clock, sampleRate: 1 });
+    const detector = new Detector({ name: "latency-anomalies", window });
+    for (const f of traffic(1000, clock.now() - 60_000, 60_000)) detector.observe(f);
+    const errors: unknown[] = [];
+    const r = new Retrainer({
+      detector,
+      clock,
+      train: { minSamples: 100 },
+      workerUrl,
+      workerExecArgv,
+      onModel: () => Promise.reject(new Error("disk full")),
+      onError: (e) => errors.push(e),
+    });
+    open.push(r);
+    const out = await r.retrain();
+    expect(out.status).toBe("installed");
+    expect(detector.warmingUp).toBe(false);
+    expect(errors).toHaveLength(1);
+  }, 30_000);
+
   it("does not start a second retrain while one runs, and stops cleanly twice", async () => {
     const { retrainer } = setup(2000, { minSamples: 100 });
     const first = retrainer.retrain();
