@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Kafka, logLevel } from "kafkajs";
+import { describeError } from "../errors.js";
 import { systemClock } from "../platform/clock.js";
 import { InjectionAnnouncer } from "../sim/describe.js";
 import { FileTraceSink } from "../sim/output/file.js";
@@ -13,7 +14,20 @@ import { Simulator } from "../sim/simulator.js";
 import type { TraceLabel } from "../sim/labels.js";
 import type { Command } from "./commands.js";
 
-function buildSink(output: SimulateOutput): TraceSink {
+/** Creates the span topic when it does not exist yet; returns what it did, for the user. */
+async function ensureTopic(kafka: Kafka, topic: string, partitions: number): Promise<string | null> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if ((await admin.listTopics()).includes(topic)) return null;
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+    return `tracewatch simulate: created topic ${topic} with ${partitions} partitions`;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function buildSink(output: SimulateOutput, say: (line: string) => void): Promise<TraceSink> {
   switch (output.kind) {
     case "file":
       return new FileTraceSink({ path: output.path, format: output.format });
@@ -24,7 +38,10 @@ function buildSink(output: SimulateOutput): TraceSink {
         clientId: "tracewatch-simulate",
         brokers: [...output.brokers],
         logLevel: logLevel.NOTHING,
+        connectionTimeout: 3_000,
       });
+      const created = await ensureTopic(kafka, output.topic, output.partitions);
+      if (created !== null) say(created);
       return new KafkaTraceSink({ producer: kafka.producer(), topic: output.topic, brokers: output.brokers });
     }
   }
@@ -47,10 +64,18 @@ async function simulate(args: SimulateArgs): Promise<number> {
     anomalies: args.anomalies,
     schedule: args.schedule,
   });
-  const sink = buildSink(args.output);
+  const say = (line: string): void => void (args.quiet || process.stderr.write(`${line}\n`));
+  let sink: TraceSink;
+  try {
+    sink = await buildSink(args.output, say);
+  } catch (err) {
+    process.stderr.write(
+      `tracewatch simulate: cannot prepare ${args.output.kind} output: ${describeError(err)}\n`,
+    );
+    return 1;
+  }
   const labels = args.labelsPath === null ? null : new LabelsFile(args.labelsPath);
   const announcer = new InjectionAnnouncer(startTimeMs);
-  const say = (line: string): void => void (args.quiet || process.stderr.write(`${line}\n`));
   const onLabels = async (batch: readonly TraceLabel[]): Promise<string | null> => {
     // Fast runs cover minutes of event time in seconds: the labels file says what was injected.
     for (const label of args.fast ? [] : batch) {

@@ -13,7 +13,13 @@ import {
 export type SimulateOutput =
   | { readonly kind: "file"; readonly path: string; readonly format: "native" | "otlp_json" }
   | { readonly kind: "otlp-http"; readonly url: string; readonly format: "otlp_proto" | "otlp_json" }
-  | { readonly kind: "kafka"; readonly brokers: readonly string[]; readonly topic: string };
+  | {
+      readonly kind: "kafka";
+      readonly brokers: readonly string[];
+      readonly topic: string;
+      /** Partitions of the topic if simulate has to create it. */
+      readonly partitions: number;
+    };
 
 /** Parsed `tracewatch simulate` flags. */
 export interface SimulateArgs {
@@ -48,6 +54,7 @@ Options:
   --format F           file: native (NDJSON, default) or otlp_json;
                        otlp-http: otlp_proto (default) or otlp_json; kafka: otlp_proto only
   --topic NAME         Kafka topic (default ${DEFAULT_SPAN_TOPIC}), messages keyed by trace id
+  --partitions N       partitions if the topic does not exist yet and is created (default 6)
   --labels PATH        write one NDJSON label per trace to PATH
   --anomalies LIST     comma list of latency,path,cascade,near-miss, or all, or none (default all)
   --warmup D           normal traffic before the first anomaly window (default 15s)
@@ -73,6 +80,7 @@ const OPTIONS = {
   output: { type: "string" },
   format: { type: "string" },
   topic: { type: "string" },
+  partitions: { type: "string" },
   labels: { type: "string" },
   anomalies: { type: "string" },
   warmup: { type: "string" },
@@ -120,7 +128,7 @@ export function parseSimulateArgs(argv: readonly string[]): ParseResult {
     ratePerSec: rate,
     durationMs: durationMs === 0 ? null : durationMs,
     maxTraces: values.traces === undefined ? null : int("traces", values.traces, 0, 1),
-    output: parseOutput(values.output, values.format, values.topic, errors),
+    output: parseOutput(values, errors, int("partitions", values.partitions, 6, 1)),
     labelsPath: values.labels ?? null,
     anomalies: parseAnomalies(values.anomalies, errors),
     schedule,
@@ -176,13 +184,9 @@ function parseStart(text: string | undefined, errors: string[]): number | null {
   return ms;
 }
 
-function parseOutput(
-  text: string | undefined,
-  format: string | undefined,
-  topic: string | undefined,
-  errors: string[],
-): SimulateOutput {
-  const spec = text ?? "otlp-http";
+function parseOutput(values: Values, errors: string[], partitions: number): SimulateOutput {
+  const { format, topic } = values;
+  const spec = values.output ?? "otlp-http";
   const colon = spec.indexOf(":");
   const kind = colon < 0 ? spec : spec.slice(0, colon);
   const rest = colon < 0 ? "" : spec.slice(colon + 1);
@@ -192,7 +196,9 @@ function parseOutput(
         `--format: "${format}" is not available for ${kind} output (expected ${allowed.join(" or ")})`,
       );
   };
-  if (topic !== undefined && kind !== "kafka") errors.push("--topic: only applies to kafka output");
+  if (kind !== "kafka" && topic !== undefined) errors.push("--topic: only applies to kafka output");
+  if (kind !== "kafka" && values.partitions !== undefined)
+    errors.push("--partitions: only applies to kafka output");
   switch (kind) {
     case "file":
       if (rest === "") errors.push("--output: file output needs a path, e.g. file:/tmp/spans.ndjson");
@@ -211,7 +217,7 @@ function parseOutput(
       badFormat(["otlp_proto"]);
       if (topic !== undefined && !/^[a-zA-Z0-9._-]{1,249}$/.test(topic))
         errors.push(`--topic: "${topic}" is not a valid topic name`);
-      return { kind, brokers, topic: topic ?? DEFAULT_SPAN_TOPIC };
+      return { kind, brokers, topic: topic ?? DEFAULT_SPAN_TOPIC, partitions };
     }
     default:
       errors.push(

@@ -26,6 +26,7 @@ export class KafkaTraceSink implements TraceSink {
   private readonly producer: Producer;
   private readonly topic: string;
   private connected: Promise<void> | null = null;
+  private attempted = false;
   private closed = false;
 
   constructor(options: KafkaSinkOptions) {
@@ -36,6 +37,7 @@ export class KafkaTraceSink implements TraceSink {
 
   async write(traces: readonly SimulatedTrace[]): Promise<WriteResult> {
     try {
+      this.attempted = true;
       this.connected ??= this.producer.connect();
       await this.connected;
       const messages = traces.map((t) => ({ key: t.traceId, value: Buffer.from(encodeOtlpProto(t.spans)) }));
@@ -50,6 +52,7 @@ export class KafkaTraceSink implements TraceSink {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.connected !== null) await this.producer.disconnect();
+    // Disconnect even after a failed connect or send: an open socket would keep the process alive.
+    if (this.attempted) await this.producer.disconnect();
   }
 }
