@@ -43,7 +43,7 @@ describe("retrainer", () => {
   }, 30_000);
 
   it("keeps scoring on the calling thread while the worker trains", async () => {
-    const { detector, retrainer } = setup(50_000, { minSamples: 100, nEstimators: 200, maxSamples: 2048 });
+    const { detector, retrainer } = setup(20_000, { minSamples: 100, nEstimators: 100, maxSamples: 1024 });
     detector.install(loadModel(trainedArtifact()));
     const before = detector.model?.version;
     const pending = retrainer.retrain();
