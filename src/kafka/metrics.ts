@@ -15,6 +15,7 @@ export type SharedIngestMetrics = Pick<
   | "tracesCompleted"
   | "tracesInMemory"
   | "spansInMemory"
+  | "consumerLag"
 >;
 
 const REASONS: Partial<Record<ErrorCode, string>> = {
@@ -122,6 +123,7 @@ export function createIngestMetrics(
     commitFailed: () => commits.inc({ outcome: "failed" }),
     paused: (active) => paused.set(active ? 1 : 0),
     rebalanced: () => rebalances.inc(),
+    lag: (topic, partition, n) => shared.consumerLag.set({ topic, partition: String(partition) }, n),
   };
   return { assembler, source };
 }

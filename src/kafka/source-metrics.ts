@@ -17,6 +17,8 @@ export interface SourceMetrics {
   commitFailed(): void;
   paused(active: boolean): void;
   rebalanced(): void;
+  /** Messages between the last message handled and the partition's high watermark. */
+  lag(topic: string, partition: number, messages: number): void;
 }
 
 export const noopSourceMetrics: SourceMetrics = {
@@ -29,4 +31,5 @@ export const noopSourceMetrics: SourceMetrics = {
   commitFailed: () => undefined,
   paused: () => undefined,
   rebalanced: () => undefined,
+  lag: () => undefined,
 };

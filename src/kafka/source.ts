@@ -129,16 +129,22 @@ export class KafkaSpanSource {
       this.partitions.set(batch.partition, offsets);
     }
     let lastHeartbeat = Date.now();
+    let lastOffset: string | null = null;
     for (const message of batch.messages) {
       // Stop between messages when the generation ended or back-pressure began; kafkajs
       // re-fetches from the last resolved offset, so nothing is skipped.
       if (!isRunning() || isStale() || epoch !== this.epoch || this.stopping || this.paused) break;
       this.handleMessage(batch.topic, batch.partition, message, offsets);
       resolveOffset(message.offset);
+      lastOffset = message.offset;
       if (Date.now() - lastHeartbeat > 1_000) {
         await heartbeat();
         lastHeartbeat = Date.now();
       }
+    }
+    if (lastOffset !== null) {
+      const lag = Number(BigInt(batch.highWatermark) - BigInt(lastOffset) - 1n);
+      this.metrics.lag(batch.topic, batch.partition, lag);
     }
     await this.deadLetters.flush();
     await heartbeat();

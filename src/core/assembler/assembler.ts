@@ -11,6 +11,7 @@ import {
   type AckToken,
   type AssemblerMetrics,
   type AssemblerStats,
+  type CoreLogger,
   type TraceAssemblerOptions,
 } from "./types.js";
 
@@ -54,17 +55,15 @@ export class TraceAssembler {
   private duplicates = 0;
   private late = 0;
   private dropped = 0;
+  private readonly logger: CoreLogger;
 
   constructor(private readonly options: TraceAssemblerOptions) {
     this.cfg = { ...ASSEMBLER_DEFAULTS, ...stripUndefined(options) } as typeof this.cfg;
     this.metrics = options.metrics ?? noopMetrics;
+    this.logger = options.logger ?? noopLogger;
     this.decisions = new RecentDecisions(this.cfg.recentDecisions);
-    this.inFlight = new InFlight(
-      options.processor,
-      this.cfg.retryDelayMs,
-      this.metrics,
-      options.logger ?? noopLogger,
-      () => this.updatePressure(),
+    this.inFlight = new InFlight(options.processor, this.cfg.retryDelayMs, this.metrics, this.logger, () =>
+      this.updatePressure(),
     );
   }
 
@@ -177,6 +176,14 @@ export class TraceAssembler {
       const oldest = this.activity.oldest;
       if (oldest === null) return;
       this.complete(oldest, "evicted", now);
+      // Eviction means back-pressure did not hold the input back: say so, once per 10,000.
+      const evicted = this.completed.evicted;
+      if (evicted === 1 || evicted % 10_000 === 0) {
+        this.logger.warn(
+          { evicted, openTraces: this.traces.size, bufferedBytes: this.bytes },
+          "memory bound reached: completing the oldest traces early",
+        );
+      }
     }
   }
 

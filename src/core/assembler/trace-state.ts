@@ -72,9 +72,8 @@ export class TraceState implements ActivityNode {
 
   /** True when some span names a parent that has not arrived. */
   hasMissingParent(): boolean {
-    const ids = this.ids ?? new Set(this.spans.map((s) => s.spanId));
     for (const span of this.spans) {
-      if (span.parentSpanId !== null && !ids.has(span.parentSpanId)) return true;
+      if (span.parentSpanId !== null && !this.has(span.parentSpanId)) return true;
     }
     return false;
   }
