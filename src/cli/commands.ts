@@ -1,3 +1,4 @@
+import { retrainCommand } from "./retrain.js";
 import { serveCommand } from "./serve.js";
 import { replayCommand } from "./replay.js";
 import { simulateCommand } from "./simulate.js";
@@ -25,7 +26,7 @@ export const commands: readonly Command[] = [
   serveCommand,
   replayCommand,
   simulateCommand,
-  planned("retrain", "train a model from the features topic or span files and publish it"),
+  retrainCommand,
   planned("bench", "run the benchmark suite (JSON with --json)"),
   planned("eval", "measure detection quality on synthetic scenarios and the TrainTicket split"),
 ];
