@@ -1,6 +1,8 @@
-import type { Attributes, Span, SpanKind, SpanStatus } from "../domain/span.js";
-import type { TraceEffects } from "./effects.js";
+import type { Attributes } from "../domain/span.js";
 import type { Prng } from "./prng.js";
+import type { TraceRecorder } from "./recorder.js";
+
+export { TraceRecorder } from "./recorder.js";
 
 /** A server-side handler: runs inside the callee's SERVER (or CONSUMER) span. */
 export type Handler = (scope: Scope) => void;
@@ -22,91 +24,6 @@ export interface CallResult {
   readonly status: number;
 }
 
-const ms2ns = (ms: number): bigint => BigInt(Math.round(ms * 1e6));
-
-/** Collects the spans of one trace; times are ms offsets from the trace start until emitted. */
-export class TraceRecorder {
-  readonly spans: Span[] = [];
-
-  constructor(
-    readonly rng: Prng,
-    readonly traceId: string,
-    private readonly baseNs: bigint,
-    readonly effects: TraceEffects,
-  ) {}
-
-  /** Appends one finished span. */
-  emit(
-    spanId: string,
-    parent: string | null,
-    service: string,
-    name: string,
-    kind: SpanKind,
-    startMs: number,
-    endMs: number,
-    status: SpanStatus,
-    attributes: Attributes,
-  ): void {
-    const start = this.baseNs + ms2ns(startMs);
-    const end = this.baseNs + ms2ns(Math.max(endMs, startMs));
-    this.spans.push({
-      traceId: this.traceId,
-      spanId,
-      parentSpanId: parent,
-      service,
-      name,
-      kind,
-      startTimeUnixNano: start,
-      endTimeUnixNano: end,
-      status,
-      attributes,
-    });
-  }
-
-  /**
-   * Whether the next call from `caller` into `callee` fails, consuming a fault or the noise budget.
-   * Background noise only hits attempts that will be retried, so it never propagates.
-   */
-  takeFailure(caller: string, callee: string, willRetry: boolean): number | null {
-    const fx = this.effects;
-    if (fx.outage === callee) return 503;
-    for (const fault of fx.faults) {
-      if (fault.service === callee && (fault.caller ?? caller) === caller && fault.remaining > 0) {
-        fault.remaining -= 1;
-        return fault.status;
-      }
-    }
-    if (willRetry && fx.transientBudget > 0 && this.rng.chance(fx.transientProbability)) {
-      fx.transientBudget -= 1;
-      return 503;
-    }
-    return null;
-  }
-
-  /** Network latency of one direction of a call into `callee` (ms). */
-  networkMs(callee: string): number {
-    const slow = this.effects.slowdown;
-    const extra =
-      slow !== null && slow.service === callee && slow.shape === "network_delay" ? slow.addedDelayMs / 2 : 0;
-    return this.rng.logNormal(0.35, 0.4) + extra;
-  }
-
-  /** Own work of `service` (ms), stretched when the service is under CPU contention. */
-  workMs(service: string, median: number, sigma: number): number {
-    const base = this.rng.logNormal(median, sigma);
-    const slow = this.effects.slowdown;
-    if (slow === null || slow.service !== service || slow.shape !== "cpu_contention") return base;
-    return base * this.rng.logNormal(slow.slowdownMedian, 0.5);
-  }
-
-  /** Run-queue wait before `service` starts handling a call (ms): zero unless contended. */
-  queueWaitMs(service: string): number {
-    const slow = this.effects.slowdown;
-    if (slow === null || slow.service !== service || slow.shape !== "cpu_contention") return 0;
-    return this.rng.logNormal(slow.queueWaitMedianMs, 0.6);
-  }
-}
-
 /** A running SERVER or CONSUMER span: handlers advance its cursor with work and calls. */
 export class Scope {
   /** Current time inside the span (ms from trace start). */
@@ -118,7 +35,8 @@ export class Scope {
     readonly rec: TraceRecorder,
     readonly service: string,
     readonly spanId: string,
-    startMs: number,
+    /** When the span started (ms from the trace start). */
+    readonly startMs: number,
   ) {
     this.cursor = startMs;
   }
@@ -177,10 +95,51 @@ export class Scope {
   ): number {
     const rec = this.rec;
     const clientId = rec.rng.spanId();
-    const serverId = rec.rng.spanId();
     const clientStart = this.cursor;
-    const serverStart = clientStart + rec.networkMs(callee);
-    const server = new Scope(rec, callee, serverId, serverStart);
+    const server = this.serve(callee, clientStart + rec.networkMs(callee), handler, willRetry);
+    const clientEnd = server.cursor + rec.networkMs(callee);
+    const name = `${method} ${route}`;
+    const code = server.status;
+    rec.emit({
+      spanId: server.spanId,
+      parent: clientId,
+      service: callee,
+      name,
+      kind: "SERVER",
+      startMs: server.startMs,
+      endMs: server.cursor,
+      status: code >= 500 ? "ERROR" : "UNSET",
+      attributes: {
+        "http.method": method,
+        "http.route": route,
+        "http.status_code": code,
+        ...serverAttributes,
+      },
+    });
+    rec.emit({
+      spanId: clientId,
+      parent: this.spanId,
+      service: this.service,
+      name,
+      kind: "CLIENT",
+      startMs: clientStart,
+      endMs: clientEnd,
+      status: code >= 400 ? "ERROR" : "UNSET",
+      attributes: {
+        "http.method": method,
+        "http.url": `http://${callee}:8080${route}`,
+        "http.status_code": code,
+        "peer.service": callee,
+      },
+    });
+    this.cursor = clientEnd;
+    return code;
+  }
+
+  /** The callee's side of one attempt: queueing, then a forced failure or the handler's work. */
+  private serve(callee: string, startMs: number, handler: Handler, willRetry: boolean): Scope {
+    const rec = this.rec;
+    const server = new Scope(rec, callee, rec.rng.spanId(), startMs);
     server.cursor += rec.queueWaitMs(callee);
     const forced = rec.takeFailure(this.service, callee, willRetry);
     if (forced !== null) {
@@ -191,44 +150,7 @@ export class Scope {
       handler(server);
       server.work(0.1, 0.3);
     }
-    const serverEnd = server.cursor;
-    const clientEnd = serverEnd + rec.networkMs(callee);
-    const name = `${method} ${route}`;
-    const code = server.status;
-    rec.emit(
-      serverId,
-      clientId,
-      callee,
-      name,
-      "SERVER",
-      serverStart,
-      serverEnd,
-      code >= 500 ? "ERROR" : "UNSET",
-      {
-        "http.method": method,
-        "http.route": route,
-        "http.status_code": code,
-        ...serverAttributes,
-      },
-    );
-    rec.emit(
-      clientId,
-      this.spanId,
-      this.service,
-      name,
-      "CLIENT",
-      clientStart,
-      clientEnd,
-      code >= 400 ? "ERROR" : "UNSET",
-      {
-        "http.method": method,
-        "http.url": `http://${callee}:8080${route}`,
-        "http.status_code": code,
-        "peer.service": callee,
-      },
-    );
-    this.cursor = clientEnd;
-    return code;
+    return server;
   }
 
   /** A database or cache call: one CLIENT span whose service is the datastore, with retries. */
@@ -252,17 +174,17 @@ export class Scope {
         "net.peer.name": store,
         ...(failure === null ? {} : { "error.type": "connection_error" }),
       };
-      rec.emit(
-        id,
-        this.spanId,
-        store,
-        `${operation} ${store}`,
-        "CLIENT",
-        start,
-        this.cursor,
-        failure === null ? "UNSET" : "ERROR",
-        attrs,
-      );
+      rec.emit({
+        spanId: id,
+        parent: this.spanId,
+        service: store,
+        name: `${operation} ${store}`,
+        kind: "CLIENT",
+        startMs: start,
+        endMs: this.cursor,
+        status: failure === null ? "UNSET" : "ERROR",
+        attributes: attrs,
+      });
       if (failure === null) return true;
     }
     return false;
@@ -275,9 +197,19 @@ export class Scope {
     const start = this.cursor;
     this.cursor += rec.rng.logNormal(1.2, 0.3);
     const messaging = { "messaging.system": "kafka", "messaging.destination.name": topic };
-    rec.emit(id, this.spanId, this.service, `${topic} publish`, "PRODUCER", start, this.cursor, "UNSET", {
-      ...messaging,
-      "messaging.operation": "publish",
+    rec.emit({
+      spanId: id,
+      parent: this.spanId,
+      service: this.service,
+      name: `${topic} publish`,
+      kind: "PRODUCER",
+      startMs: start,
+      endMs: this.cursor,
+      status: "UNSET",
+      attributes: {
+        ...messaging,
+        "messaging.operation": "publish",
+      },
     });
     for (const [service, handler] of consumers) {
       const consumerId = rec.rng.spanId();
@@ -285,20 +217,20 @@ export class Scope {
       const consumerStart = consumer.cursor;
       consumer.work(0.3, 0.3);
       handler(consumer);
-      rec.emit(
-        consumerId,
-        id,
+      rec.emit({
+        spanId: consumerId,
+        parent: id,
         service,
-        `${topic} process`,
-        "CONSUMER",
-        consumerStart,
-        consumer.cursor,
-        consumer.failed ? "ERROR" : "UNSET",
-        {
+        name: `${topic} process`,
+        kind: "CONSUMER",
+        startMs: consumerStart,
+        endMs: consumer.cursor,
+        status: consumer.failed ? "ERROR" : "UNSET",
+        attributes: {
           ...messaging,
           "messaging.operation": "process",
         },
-      );
+      });
     }
   }
 
@@ -334,20 +266,20 @@ export function runRoot(
   root.work(0.3, 0.3);
   handler(root);
   root.work(0.2, 0.3);
-  rec.emit(
-    id,
-    null,
+  rec.emit({
+    spanId: id,
+    parent: null,
     service,
-    `${method} ${route}`,
-    "SERVER",
-    0,
-    root.cursor,
-    root.status >= 500 ? "ERROR" : "UNSET",
-    {
+    name: `${method} ${route}`,
+    kind: "SERVER",
+    startMs: 0,
+    endMs: root.cursor,
+    status: root.status >= 500 ? "ERROR" : "UNSET",
+    attributes: {
       "http.method": method,
       "http.route": route,
       "http.status_code": root.status,
       ...attributes,
     },
-  );
+  });
 }
