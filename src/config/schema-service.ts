@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DEFAULTS } from "./defaults.js";
-import { duration, httpUrl, name, port, positiveInt } from "./primitives.js";
+import { duration, durationString, httpUrl, name, port, positiveInt } from "./primitives.js";
 import { topicName } from "./schema-sources.js";
 
 const a = DEFAULTS.assembly;
@@ -46,6 +46,17 @@ const delivery = {
   queue_size: positiveInt
     .default(s.queue_size)
     .describe("Alerts buffered for this sink; beyond it they are dead-lettered."),
+  concurrency: positiveInt.max(1_000).optional().describe("Deliveries in flight at once; default 4."),
+  backoff_initial: durationString("First retry backoff cap; default 500ms.").optional(),
+  backoff_max: durationString("Largest retry backoff; default 30s.").optional(),
+  max_delivery_time: durationString(
+    "An alert not delivered this long after it was queued is dead-lettered; default 10m.",
+  ).optional(),
+  breaker_failures: positiveInt
+    .optional()
+    .describe("Consecutive failures that open the circuit breaker; default 5."),
+  breaker_open: durationString("How long an open circuit waits before a probe; default 30s.").optional(),
+  shutdown_grace: durationString("How long shutdown waits for this sink's backlog; default 5s.").optional(),
 };
 
 const logSink = z
@@ -78,6 +89,8 @@ const alertmanagerSink = z
     name: sinkName,
     url: httpUrl.describe("Alertmanager base URL; alerts are POSTed to its /api/v2/alerts."),
     generator_url: httpUrl.optional().describe("Link put in each alert's generatorURL."),
+    resolve_after: durationString("endsAt = detection time plus this; default 5m.").optional(),
+    labels: z.record(z.string(), z.string()).optional().describe("Extra labels on every alert."),
     ...delivery,
   })
   .describe("Sends alerts to Prometheus Alertmanager.");
