@@ -36,15 +36,20 @@ export interface AnomalySchedule {
  * Defaults: with the 15 s warm-up, the first minute of a run shows every anomaly type once:
  * network delay 15-21 s, new edge 23-29 s, cascade 31-35 s, CPU contention 37-43 s, error
  * near-misses 45-51 s; 51-75 s is normal again before the pattern repeats.
+ *
+ * The fractions keep injected anomalies near 1% of all traces, as rare as incidents should be:
+ * at a few percent, spikes fill the top percentile of their request type and a p99 baseline
+ * learned from the same traffic would absorb them. A cascade is injected into a quarter of the
+ * eligible requests (a partial outage); a canary takes 30% of the traffic that reaches it.
  */
 export const DEFAULT_SCHEDULE: AnomalySchedule = {
   warmupMs: 15_000,
   periodMs: 60_000,
   windows: [
-    { kind: "latency_network", offsetMs: 0, durationMs: 6_000, fraction: 0.5 },
+    { kind: "latency_network", offsetMs: 0, durationMs: 6_000, fraction: 0.04 },
     { kind: "unusual_path", offsetMs: 8_000, durationMs: 6_000, fraction: 0.3 },
-    { kind: "cascade_failure", offsetMs: 16_000, durationMs: 4_000, fraction: 1 },
-    { kind: "latency_cpu", offsetMs: 22_000, durationMs: 6_000, fraction: 0.5 },
+    { kind: "cascade_failure", offsetMs: 16_000, durationMs: 4_000, fraction: 0.25 },
+    { kind: "latency_cpu", offsetMs: 22_000, durationMs: 6_000, fraction: 0.04 },
     { kind: "near_miss_errors", offsetMs: 30_000, durationMs: 6_000, fraction: 0.3 },
   ],
 };

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { spanDurationMs } from "../../../src/domain/span.js";
 import { meetsCascadeCondition, traceShape, type TraceShape } from "../../../src/sim/inspect.js";
 import type { TraceLabelKind } from "../../../src/sim/labels.js";
+import { DEFAULT_SCHEDULE } from "../../../src/sim/schedule.js";
 import { Simulator, type SimulatedTrace } from "../../../src/sim/simulator.js";
 
 const START = 1_700_000_000_000;
@@ -23,7 +24,14 @@ describe.each([1, 2])("injected anomalies (seed %i)", (seed) => {
   const p99ByType = new Map<string, number>();
 
   beforeAll(() => {
-    const sim = new Simulator({ seed, ratePerSec: 60, startTimeMs: START });
+    // Injection shares well above the defaults: plenty of each anomaly to check, same shapes.
+    const windows = DEFAULT_SCHEDULE.windows.map((w) => ({ ...w, fraction: Math.max(w.fraction, 0.5) }));
+    const sim = new Simulator({
+      seed,
+      ratePerSec: 60,
+      startTimeMs: START,
+      schedule: { ...DEFAULT_SCHEDULE, windows },
+    });
     all = [...sim.until(255_000)].map((trace) => ({ trace, shape: traceShape(trace.spans) }));
     const durations = new Map<string, number[]>();
     for (const t of labelled("normal")) {

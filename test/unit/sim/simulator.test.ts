@@ -78,6 +78,14 @@ describe("Simulator traces", () => {
     ]);
   });
 
+  it("keeps injected anomalies rare by default, about 1% of traces", () => {
+    const injected = traces.filter((t) =>
+      ["latency_spike", "unusual_path", "cascade_failure"].includes(t.label.label),
+    );
+    expect(injected.length / traces.length).toBeGreaterThan(0.002);
+    expect(injected.length / traces.length).toBeLessThan(0.02);
+  });
+
   it("covers databases, the queue and every span kind", () => {
     const kinds = new Set(traces.flatMap((t) => t.spans.map((s) => s.kind)));
     expect([...kinds].sort()).toEqual(["CLIENT", "CONSUMER", "PRODUCER", "SERVER"]);
