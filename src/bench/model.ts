@@ -10,6 +10,7 @@ import {
   COLUMN_SETS,
   DEFAULT_COLUMN_SET,
   RAW_DIMS,
+  planColumns,
   writeColumns,
   writeRaw,
 } from "../core/model/transforms.js";
@@ -66,6 +67,7 @@ export function comparisonData(
   testRows = 5000,
 ): { dims: number; train: Float64Array; test: Float64Array; outlier: boolean[] } {
   const columns = COLUMN_SETS[DEFAULT_COLUMN_SET];
+  const plan = planColumns(columns);
   const all = syntheticFeatures(trainRows + testRows, 3);
   const durations = new Map<string, { total: number[]; maxSpan: number[] }>();
   const rootOf = new Map<string, string>();
@@ -82,14 +84,7 @@ export function comparisonData(
     const raw = new Float64Array(RAW_DIMS);
     fs.forEach((f, i) => {
       writeRaw(f, raw, 0);
-      writeColumns(
-        columns,
-        raw,
-        0,
-        baselineFor(baselines, f.group_key, rootKeyOf(f)),
-        out,
-        i * columns.length,
-      );
+      writeColumns(plan, raw, 0, baselineFor(baselines, f.group_key, rootKeyOf(f)), out, i * columns.length);
     });
     return out;
   };

@@ -76,14 +76,11 @@ export function buildBaselines(
   return { minGroupSamples, global: groupStats(all), groups, roots };
 }
 
-/**
- * The baseline a trace is compared with: its group, else its root group, else the global one.
- * `rootKey` may be a function, called only when the group is too small.
- */
-export function baselineFor(b: Baselines, groupKey: string, rootKey: string | (() => string)): GroupStats {
+/** The baseline a trace is compared with: its group, else its root group, else the global one. */
+export function baselineFor(b: Baselines, groupKey: string, rootKey: string): GroupStats {
   const g = b.groups.get(groupKey);
   if (g !== undefined && g.count >= b.minGroupSamples) return g;
-  const r = b.roots.get(typeof rootKey === "string" ? rootKey : rootKey());
+  const r = b.roots.get(rootKey);
   if (r !== undefined && r.count >= b.minGroupSamples) return r;
   return b.global;
 }

@@ -4,7 +4,7 @@ import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelArtifact } from "./artifa
 import { baselineFor, type Baselines, type GroupStats } from "./baselines.js";
 import { calibrate } from "./calibration.js";
 import { averagePathLength, meanPathLength } from "./forest.js";
-import { RAW_DIMS, writeColumns, writeRaw } from "./transforms.js";
+import { RAW_DIMS, planColumns, writeColumns, writeRaw, type ColumnPlan } from "./transforms.js";
 import { rootKeyOf } from "./window-bucket.js";
 
 /** The model's verdict on one trace. */
@@ -28,6 +28,7 @@ export class Model {
   private readonly raw = new Float64Array(RAW_DIMS);
   private readonly x: Float64Array;
   private readonly cn: number;
+  private readonly plan: ColumnPlan;
 
   constructor(readonly artifact: ModelArtifact) {
     this.version = artifact.version;
@@ -41,12 +42,18 @@ export class Model {
     this.knownEdges = new Set(artifact.knownEdges);
     this.x = new Float64Array(artifact.columns.length);
     this.cn = averagePathLength(artifact.forest.sampleSize);
+    this.plan = planColumns(artifact.columns);
   }
 
   score(f: TraceFeatures): ModelScore {
-    const baseline = baselineFor(this.baselines, f.group_key, () => rootKeyOf(f));
+    // The group's own baseline in the common case; the root key string is built only for fallbacks.
+    const own = this.baselines.groups.get(f.group_key);
+    const baseline =
+      own !== undefined && own.count >= this.baselines.minGroupSamples
+        ? own
+        : baselineFor(this.baselines, f.group_key, rootKeyOf(f));
     writeRaw(f, this.raw, 0);
-    writeColumns(this.artifact.columns, this.raw, 0, baseline, this.x, 0);
+    writeColumns(this.plan, this.raw, 0, baseline, this.x, 0);
     const raw = Math.pow(2, -meanPathLength(this.artifact.forest, this.x, 0) / this.cn);
     return {
       raw,

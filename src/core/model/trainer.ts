@@ -4,7 +4,14 @@ import { scoreRows, trainForest } from "./forest.js";
 import { quantileSorted } from "./metrics.js";
 import { Prng } from "./prng.js";
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelArtifact } from "./artifact.js";
-import { COLUMN_SETS, DEFAULT_COLUMN_SET, RAW_DIMS, writeColumns, type FeatureColumn } from "./transforms.js";
+import {
+  COLUMN_SETS,
+  DEFAULT_COLUMN_SET,
+  RAW_DIMS,
+  planColumns,
+  writeColumns,
+  type FeatureColumn,
+} from "./transforms.js";
 import type { TrainingSet } from "./window.js";
 import type { GroupKeyStrategy } from "../features/group-key.js";
 import { fnv1a } from "../features/group-key.js";
@@ -53,13 +60,14 @@ export function trainModel(set: TrainingSet, o: TrainOptions): TrainResult {
     return { ok: false, reason: "too_few_samples", detail: `${n} samples, ${minSamples} required` };
   }
   const columns = o.columns ?? COLUMN_SETS[DEFAULT_COLUMN_SET];
+  const plan = planColumns(columns);
   const baselines = buildBaselines(set.durations, set.rootOf, o.minGroupSamples ?? DEFAULT_MIN_GROUP_SAMPLES);
   const dims = columns.length;
   const x = new Float64Array(n * dims);
   for (let i = 0; i < n; i++) {
     const group = set.groupNames[set.groupIndex[i] as number] as string;
     const b = baselineFor(baselines, group, set.rootNames[set.rootIndex[i] as number] as string);
-    writeColumns(columns, set.rows, i * RAW_DIMS, b, x, i * dims);
+    writeColumns(plan, set.rows, i * RAW_DIMS, b, x, i * dims);
   }
   const params = { nEstimators: o.nEstimators ?? 100, maxSamples: o.maxSamples ?? 256, seed: o.seed ?? 1 };
   const forest = trainForest(x, dims, params);

@@ -97,35 +97,55 @@ export function writeRaw(f: TraceFeatures, out: Float64Array, at: number): void 
   out[at + 4] = f.max_span_duration;
 }
 
+const KIND: Readonly<Record<FeatureTransform, number>> = {
+  identity: 0,
+  log1p: 1,
+  group_ratio: 2,
+  group_log_ratio: 3,
+};
+
+/** Columns resolved to integer codes once, so the per-trace loop does no property lookups. */
+export interface ColumnPlan {
+  readonly source: Int32Array;
+  readonly kind: Int32Array;
+  /** Per column: 1 when the group baseline is the max-span median, 0 for the total-duration median. */
+  readonly maxSpanBaseline: Int32Array;
+}
+
+export function planColumns(columns: readonly FeatureColumn[]): ColumnPlan {
+  const n = columns.length;
+  const plan = { source: new Int32Array(n), kind: new Int32Array(n), maxSpanBaseline: new Int32Array(n) };
+  columns.forEach((c, i) => {
+    plan.source[i] = RAW_INDEX[c.feature];
+    plan.kind[i] = KIND[c.transform];
+    plan.maxSpanBaseline[i] = c.feature === "max_span_duration" ? 1 : 0;
+  });
+  return plan;
+}
+
 /** Computes the model columns from raw seed values (`raw` at `rawAt`) into `out` at `at`. */
 export function writeColumns(
-  columns: readonly FeatureColumn[],
+  plan: ColumnPlan,
   raw: ArrayLike<number>,
   rawAt: number,
   baseline: GroupStats,
   out: Float64Array,
   at: number,
 ): void {
-  for (let c = 0; c < columns.length; c++) {
-    const col = columns[c] as FeatureColumn;
-    const x = raw[rawAt + RAW_INDEX[col.feature]] as number;
-    switch (col.transform) {
-      case "identity":
-        out[at + c] = x;
-        break;
-      case "log1p":
-        out[at + c] = Math.log1p(Math.max(x, 0));
-        break;
-      case "group_ratio": {
-        const m = col.feature === "max_span_duration" ? baseline.maxSpanP50 : baseline.p50;
-        out[at + c] = Math.max(x, 0) / Math.max(m, 1e-3);
-        break;
-      }
-      case "group_log_ratio": {
-        const m = col.feature === "max_span_duration" ? baseline.maxSpanP50 : baseline.p50;
-        out[at + c] = Math.log1p(Math.max(x, 0)) - Math.log1p(Math.max(m, 0));
-        break;
-      }
+  const n = plan.kind.length;
+  for (let c = 0; c < n; c++) {
+    const x = raw[rawAt + (plan.source[c] as number)] as number;
+    const kind = plan.kind[c] as number;
+    if (kind === 0) {
+      out[at + c] = x;
+      continue;
     }
+    const pos = x > 0 ? x : 0;
+    if (kind === 1) {
+      out[at + c] = Math.log1p(pos);
+      continue;
+    }
+    const m = plan.maxSpanBaseline[c] === 1 ? baseline.maxSpanP50 : baseline.p50;
+    out[at + c] = kind === 2 ? pos / Math.max(m, 1e-3) : Math.log1p(pos) - Math.log1p(Math.max(m, 0));
   }
 }
