@@ -44,6 +44,58 @@ export interface AlertEvaluation {
   readonly alertsForUnknownTraces: number;
   /** Alerts of a type other than the three seed alert types. */
   readonly alertsOfOtherTypes: number;
+  /** Recall per injected incident (a window occurrence), for detectors that alert once per incident. */
+  readonly perIncident: Readonly<Record<AlertType, IncidentScore>>;
+}
+
+/** Incident-level recall: an incident counts as detected when any of its traces got its alert. */
+export interface IncidentScore {
+  readonly incidents: number;
+  readonly detected: number;
+  readonly recall: number | null;
+}
+
+/**
+ * The incident a labelled trace belongs to: one window occurrence of one injection (same target,
+ * same start), e.g. `latency_spike network_delay pricing 1700000015000`. Null for other labels.
+ */
+export function incidentKey(label: TraceLabel): string | null {
+  const i = label.injected;
+  switch (label.label) {
+    case "latency_spike":
+      return `latency_spike ${String(i.shape)} ${String(i.service)} ${String(i.windowStartMs)}`;
+    case "unusual_path":
+      return `unusual_path ${String(i.caller)}->${String(i.callee)} ${String(i.deployAtMs)}`;
+    case "cascade_failure":
+      return `cascade_failure ${String(i.origin)} ${String(i.windowStartMs)}`;
+    default:
+      return null;
+  }
+}
+
+function incidentScores(
+  labels: Iterable<TraceLabel>,
+  alerted: ReadonlyMap<string, ReadonlySet<string>>,
+): Record<AlertType, IncidentScore> {
+  const incidents = new Map<string, { type: AlertType; detected: boolean }>();
+  for (const label of labels) {
+    const key = incidentKey(label);
+    const type = expectedAlertType(label.label);
+    if (key === null || type === null) continue;
+    const incident = incidents.get(key) ?? { type, detected: false };
+    incident.detected ||= alerted.get(label.traceId)?.has(type) === true;
+    incidents.set(key, incident);
+  }
+  const score = (type: AlertType): IncidentScore => {
+    const of = [...incidents.values()].filter((i) => i.type === type);
+    const detected = of.filter((i) => i.detected).length;
+    return { incidents: of.length, detected, recall: ratio(detected, of.length) };
+  };
+  return {
+    latency_spike: score("latency_spike"),
+    unusual_path: score("unusual_path"),
+    cascade_failure: score("cascade_failure"),
+  };
 }
 
 const ratio = (num: number, den: number): number | null => (den === 0 ? null : num / den);
@@ -126,6 +178,7 @@ export function evaluateAlerts(labels: Iterable<TraceLabel>, alerts: Iterable<Al
     nearMissAlerted: nearMiss,
     alertsForUnknownTraces: unknown,
     alertsOfOtherTypes: other,
+    perIncident: incidentScores(byTrace.values(), alerted),
   };
 }
 

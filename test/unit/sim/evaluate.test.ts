@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluateAlerts, rocAuc, type AlertRef } from "../../../src/sim/evaluate.js";
+import { evaluateAlerts, incidentKey, rocAuc, type AlertRef } from "../../../src/sim/evaluate.js";
 import { makeLabel, type Injection, type TraceLabel } from "../../../src/sim/labels.js";
 
 const label = (traceId: string, kind: Injection["kind"]): TraceLabel => {
@@ -88,6 +88,47 @@ describe("evaluateAlerts", () => {
       { traceId: "n1", type: "custom_rule" },
     ]);
     expect(report).toMatchObject({ alertsForUnknownTraces: 1, alertsOfOtherTypes: 1 });
+  });
+});
+
+describe("incident recall", () => {
+  const spike = (traceId: string, service: string, windowStartMs: number): TraceLabel =>
+    makeLabel(
+      traceId,
+      {
+        kind: "latency_spike",
+        shape: "network_delay",
+        service,
+        addedDelayMs: 1000,
+        windowStartMs,
+        windowEndMs: windowStartMs + 6_000,
+      },
+      windowStartMs,
+      "search",
+    );
+
+  it("counts an incident detected when any one of its traces raised the right alert", () => {
+    const labels = [
+      spike("a1", "pricing", 15_000),
+      spike("a2", "pricing", 15_000),
+      spike("b1", "pricing", 75_000),
+      spike("c1", "redis", 135_000),
+    ];
+    const report = evaluateAlerts(labels, [
+      { traceId: "a2", type: "latency_spike" },
+      { traceId: "b1", type: "unusual_path" },
+    ]);
+    expect(report.perIncident.latency_spike).toEqual({ incidents: 3, detected: 1, recall: 1 / 3 });
+    expect(report.perIncident.cascade_failure).toEqual({ incidents: 0, detected: 0, recall: null });
+    expect(report.perType.latency_spike.recall).toBe(0.25);
+  });
+
+  it.each([
+    ["normal", label("n", "none"), null],
+    ["cascade", label("c", "cascade_failure"), "cascade_failure payment 0"],
+    ["new edge", label("p", "unusual_path"), "unusual_path checkout->fraud-check 0"],
+  ])("keys a %s trace's incident", (_name, l, key) => {
+    expect(incidentKey(l)).toBe(key);
   });
 });
 
