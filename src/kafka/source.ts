@@ -64,7 +64,13 @@ export class KafkaSpanSource {
     this.metrics = options.metrics ?? noopSourceMetrics;
     this.logger = options.logger ?? noopLogger;
     this.decodeOptions = options.decode ?? {};
-    this.consumer = options.kafka.consumer({ groupId: options.groupId ?? "tracewatch", ...options.consumer });
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId ?? "tracewatch",
+      // kafkajs sleeps this long when every partition is paused: keep resuming after
+      // back-pressure quick, well inside decision_wait, so half-read traces are not idled out.
+      maxWaitTimeInMs: 500,
+      ...options.consumer,
+    });
     this.producer = options.kafka.producer({ allowAutoTopicCreation: true });
     this.deadLetters = new DeadLetterWriter(
       this.producer,

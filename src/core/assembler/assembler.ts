@@ -56,11 +56,15 @@ export class TraceAssembler {
   private late = 0;
   private dropped = 0;
   private readonly logger: CoreLogger;
+  /** Time spent waiting on a slow downstream, which does not age open traces (see `tick`). */
+  private frozenMs = 0;
+  private lastTickMs: number;
 
   constructor(private readonly options: TraceAssemblerOptions) {
     this.cfg = { ...ASSEMBLER_DEFAULTS, ...stripUndefined(options) } as typeof this.cfg;
     this.metrics = options.metrics ?? noopMetrics;
     this.logger = options.logger ?? noopLogger;
+    this.lastTickMs = options.clock.now();
     this.decisions = new RecentDecisions(this.cfg.recentDecisions);
     this.inFlight = new InFlight(options.processor, this.cfg.retryDelayMs, this.metrics, this.logger, () =>
       this.updatePressure(),
@@ -74,13 +78,14 @@ export class TraceAssembler {
   add(spans: readonly Span[], token?: AckToken): AddResult {
     if (this.closed) throw new Error("TraceAssembler.add() after shutdown()");
     const now = this.options.clock.now();
+    const active = now - this.frozenMs;
     let accepted = 0;
     let duplicates = 0;
     let late = 0;
     let state: TraceState | undefined;
     for (const span of spans) {
       if (state === undefined || state.traceId !== span.traceId || !state.open) {
-        state = this.stateFor(span.traceId, now, token);
+        state = this.stateFor(span.traceId, active, token);
         if (state === undefined) {
           late++;
           continue;
@@ -96,7 +101,7 @@ export class TraceAssembler {
       this.spans++;
       accepted++;
       if (state.spans.length >= this.cfg.maxSpansPerTrace) this.complete(state, "max_spans", now);
-      else if (state.hasRoot) this.scheduleRootCheck(state, now);
+      else if (state.hasRoot) this.scheduleRootCheck(state, active);
     }
     this.countDropped(duplicates, late);
     this.enforceBounds(now);
@@ -139,10 +144,19 @@ export class TraceAssembler {
     }
   }
 
-  /** Completes what is due at `nowMs` (default: the clock) and retries failed processing. */
+  /**
+   * Completes what is due at `nowMs` (default: the clock) and retries failed processing.
+   * Deadlines run on "active" time: while back-pressure is on because completed traces await
+   * acknowledgement, the source is paused and cannot deliver the rest of the open traces, so
+   * that time does not count toward `decision_wait` or `root_grace` (else a slow downstream
+   * would turn half-read traces into partial ones).
+   */
   tick(nowMs: number = this.options.clock.now()): void {
-    this.completeRootDue(nowMs);
-    const idleBefore = nowMs - this.cfg.decisionWaitMs;
+    if (this.over && this.inFlight.count > 0) this.frozenMs += Math.max(0, nowMs - this.lastTickMs);
+    this.lastTickMs = nowMs;
+    const active = nowMs - this.frozenMs;
+    this.completeRootDue(active, nowMs);
+    const idleBefore = active - this.cfg.decisionWaitMs;
     for (let state = this.activity.oldest; state !== null && state.lastSeenMs <= idleBefore;) {
       this.complete(state, "idle", nowMs);
       state = this.activity.oldest;
@@ -157,9 +171,9 @@ export class TraceAssembler {
     });
   }
 
-  private completeRootDue(nowMs: number): void {
+  private completeRootDue(activeMs: number, nowMs: number): void {
     const queue = this.rootQueue;
-    while (this.rootHead < queue.length && queue[this.rootHead]!.deadlineMs <= nowMs) {
+    while (this.rootHead < queue.length && queue[this.rootHead]!.deadlineMs <= activeMs) {
       const { state, deadlineMs } = queue[this.rootHead++]!;
       if (state.open && state.rootDeadlineMs === deadlineMs && !state.hasMissingParent()) {
         this.complete(state, "root", nowMs);

@@ -30,6 +30,7 @@ export class TraceState implements ActivityNode {
   /** Starts as a one-element literal: pushing onto `[]` would reserve 16 slots per trace. */
   spans: Span[] = EMPTY;
   tokens: AckToken[] | null = null;
+  /** Active time (clock minus frozen time) of the last span. */
   lastSeenMs: number;
   bytes = TRACE_BASE_BYTES;
   hasRoot = false;

@@ -117,4 +117,23 @@ describe("acknowledgement through the assembler", () => {
     expect(assembler.isOverHighWater()).toBe(false);
     expect(changes).toEqual([true, false]);
   });
+
+  it("does not age open traces while paused on unacknowledged traces", () => {
+    const clock = new ManualClock(0);
+    const { pending, processor } = manualProcessor();
+    const assembler = new TraceAssembler({ clock, processor, maxTraces: 10, decisionWaitMs: 1_000 });
+    for (let t = 1; t <= 8; t++) assembler.add([span(t, 0, null)]);
+    clock.advance(1_000);
+    assembler.tick();
+    expect(pending).toHaveLength(8);
+    // Half of trace 9 arrives while eight completed traces wait for the downstream.
+    assembler.add([span(9, 1, 0)]);
+    expect(assembler.isOverHighWater()).toBe(true);
+    for (let i = 0; i < 30; i++) {
+      clock.advance(100);
+      assembler.tick();
+    }
+    expect(pending).toHaveLength(8);
+    expect(assembler.stats().openTraces).toBe(1);
+  });
 });
