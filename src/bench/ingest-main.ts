@@ -13,7 +13,8 @@ async function main(argv: readonly string[]): Promise<void> {
   const runs = Number(arg("--runs") ?? 5);
   const brokers = arg("--brokers");
   const figures: Record<string, number | null> = { ...(await runIngestBench({ runs })) };
-  if (brokers !== undefined) figures.kafka_spans_per_sec = await benchKafka({ brokers: brokers.split(",") });
+  if (brokers !== undefined)
+    figures.kafka_spans_per_sec = await benchKafka({ brokers: brokers.split(","), runs });
   process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
 }
 
