@@ -14,6 +14,9 @@ import { Simulator } from "../sim/simulator.js";
 import type { TraceLabel } from "../sim/labels.js";
 import type { Command } from "./commands.js";
 
+/** Fast mode: batches written concurrently per output (order of labels is kept either way). */
+const IN_FLIGHT: Readonly<Record<SimulateOutput["kind"], number>> = { file: 1, "otlp-http": 2, kafka: 4 };
+
 /** Creates the span topic when it does not exist yet; returns what it did, for the user. */
 async function ensureTopic(kafka: Kafka, topic: string, partitions: number): Promise<string | null> {
   const admin = kafka.admin();
@@ -100,6 +103,7 @@ async function simulate(args: SimulateArgs): Promise<number> {
       ...(args.durationMs === null ? {} : { durationMs: args.durationMs }),
       ...(args.maxTraces === null ? {} : { maxTraces: args.maxTraces }),
       batchTraces: args.batchTraces,
+      maxInFlight: IN_FLIGHT[args.output.kind],
       clock: systemClock,
       sleep: (ms) => sleep(ms),
       onLabels,

@@ -1,6 +1,6 @@
 import type { Clock } from "../core/clock.js";
 import type { TraceLabel, TraceLabelKind } from "./labels.js";
-import type { TraceSink } from "./output/sink.js";
+import type { TraceSink, WriteResult } from "./output/sink.js";
 import type { SimulatedTrace, Simulator } from "./simulator.js";
 
 /** Options of {@link runSimulation}. */
@@ -19,6 +19,8 @@ export interface RunOptions {
   readonly mode: "fast" | "live";
   /** Traces per write (default 100). */
   readonly batchTraces?: number;
+  /** Fast mode: writes outstanding at once (default 1); labels still follow the trace order. */
+  readonly maxInFlight?: number;
   /** Live mode: longest a finished trace waits for its batch (ms, default 200). */
   readonly flushIntervalMs?: number;
   readonly clock: Clock;
@@ -78,17 +80,14 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
     generated++;
     return o.simulator.next();
   };
-  const flush = async (batch: readonly SimulatedTrace[]): Promise<string | null> => {
-    if (batch.length === 0) return null;
-    const result = await o.sink.write(batch);
-    if (!result.ok) return result.error;
-    tally.add(batch);
-    return o.onLabels === undefined ? null : o.onLabels(batch.map((t) => t.label));
-  };
-  const error =
+  const pipeline = new WritePipeline(o, tally, o.mode === "fast" ? Math.max(1, o.maxInFlight ?? 1) : 1);
+  const flush: Flush = (batch) => pipeline.submit(batch);
+  let error =
     o.mode === "fast"
       ? await runFast(batchTraces, more, generate, flush)
       : await runLive(o, batchTraces, more, generate, flush);
+  const rest = await pipeline.drain();
+  error ??= rest;
   const summary: RunSummary = {
     traces: tally.traces,
     spans: tally.spans,
@@ -101,6 +100,50 @@ export async function runSimulation(o: RunOptions): Promise<RunResult> {
 }
 
 type Flush = (batch: readonly SimulatedTrace[]) => Promise<string | null>;
+
+/**
+ * Keeps up to `maxInFlight` writes outstanding and settles them in submission order, so labels
+ * follow the traces in order and a failure is reported for the first batch that failed.
+ */
+class WritePipeline {
+  private readonly inFlight: Array<{ batch: readonly SimulatedTrace[]; result: Promise<WriteResult> }> = [];
+  private failed: string | null = null;
+
+  constructor(
+    private readonly o: RunOptions,
+    private readonly tally: Tally,
+    private readonly maxInFlight: number,
+  ) {}
+
+  /** Starts writing `batch`; resolves once there is room for another (or to the first error). */
+  async submit(batch: readonly SimulatedTrace[]): Promise<string | null> {
+    if (batch.length === 0 || this.failed !== null) return this.failed;
+    this.inFlight.push({ batch, result: this.o.sink.write(batch) });
+    while (this.inFlight.length >= this.maxInFlight && this.failed === null) await this.settleOldest();
+    return this.failed;
+  }
+
+  /** Settles every outstanding write; the first error, if any. */
+  async drain(): Promise<string | null> {
+    while (this.inFlight.length > 0) {
+      if (this.failed === null) await this.settleOldest();
+      else await this.inFlight.shift()?.result;
+    }
+    return this.failed;
+  }
+
+  private async settleOldest(): Promise<void> {
+    const next = this.inFlight.shift();
+    if (next === undefined) return;
+    const result = await next.result;
+    if (!result.ok) {
+      this.failed = result.error;
+      return;
+    }
+    this.tally.add(next.batch);
+    if (this.o.onLabels !== undefined) this.failed = await this.o.onLabels(next.batch.map((t) => t.label));
+  }
+}
 
 async function runFast(
   batchTraces: number,
@@ -117,7 +160,7 @@ async function runFast(
       batch = [];
     }
   }
-  return flush(batch);
+  return batch.length === 0 ? null : flush(batch);
 }
 
 async function runLive(

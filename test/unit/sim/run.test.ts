@@ -74,6 +74,56 @@ describe("runSimulation, fast mode", () => {
     expect(labels).toHaveLength(20);
   });
 
+  it("keeps several writes in flight and still labels the traces in order", async () => {
+    let active = 0;
+    let peak = 0;
+    const written: string[] = [];
+    const slowSink: TraceSink = {
+      target: "slow",
+      async write(traces) {
+        active++;
+        peak = Math.max(peak, active);
+        // Later batches finish first: completion order differs from submission order.
+        await new Promise((r) => setTimeout(r, 20 - (written.length % 4) * 5));
+        written.push(...traces.map((t) => t.traceId));
+        active--;
+        return { ok: true };
+      },
+      async close() {},
+    };
+    const { labels, options } = setup({ maxTraces: 400, batchTraces: 25, maxInFlight: 4 }, slowSink);
+    const result = await runSimulation(options);
+    expect(result).toMatchObject({ ok: true, summary: { traces: 400, batches: 16 } });
+    expect(peak).toBe(4);
+    const expected = [...new Simulator({ seed: 5, ratePerSec: 40, startTimeMs: START }).take(400)].map(
+      (t) => t.traceId,
+    );
+    expect(labels.map((l) => l.traceId)).toEqual(expected);
+    expect(new Set(written)).toEqual(new Set(expected));
+  });
+
+  it("reports the first failed batch when writes are in flight", async () => {
+    let calls = 0;
+    const sink: TraceSink = {
+      target: "third-fails",
+      async write(): Promise<WriteResult> {
+        const call = ++calls;
+        await new Promise((r) => setTimeout(r, 5));
+        return call === 3 ? { ok: false, error: "batch 3 refused" } : { ok: true };
+      },
+      async close() {},
+    };
+    const { labels, options } = setup({ maxTraces: 1_000, batchTraces: 10, maxInFlight: 3 }, sink);
+    const result = await runSimulation(options);
+    expect(result).toMatchObject({
+      ok: false,
+      error: "batch 3 refused",
+      summary: { traces: 20, batches: 2 },
+    });
+    expect(labels).toHaveLength(20);
+    expect(calls).toBeLessThanOrEqual(5);
+  });
+
   it("stops when aborted", async () => {
     const controller = new AbortController();
     controller.abort();
