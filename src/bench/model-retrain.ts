@@ -9,14 +9,16 @@ import { syntheticFeatures } from "./model-data.js";
 
 /** Options of {@link retrainScoringImpact}. */
 export interface RetrainImpactOptions {
-  /** Samples in the window being retrained. Default 200,000. */
+  /** Samples in the window being retrained. Default 1,000,000. */
   readonly samples?: number;
   /** Traces per timed scoring batch. Default 200. */
   readonly batch?: number;
-  /** Minimum measuring time per phase, ms. Default 1,500. */
+  /** Minimum length of the idle phase, ms (it lasts as long as the retrain otherwise). Default 500. */
   readonly phaseMs?: number;
   /** Idle/retrain phase pairs; the figures are medians over them. Default 3. */
   readonly runs?: number;
+  /** Worker duty cycle (see RetrainerOptions). Default the retrainer's default. */
+  readonly dutyCycle?: number;
   /** Worker script and Node flags, when running from sources rather than dist/. */
   readonly workerUrl?: URL;
   readonly workerExecArgv?: string[];
@@ -28,6 +30,7 @@ export interface RetrainImpact {
   readonly scoring_batch_p99_us_during_retrain: number;
   /** during / idle − 1 (0.2 = 20% slower). */
   readonly p99_increase: number;
+  /** Wall time of one retrain (snapshot to installed model), paced by the duty cycle. */
   readonly retrain_ms: number;
   readonly batch_traces: number;
 }
@@ -37,9 +40,9 @@ export interface RetrainImpact {
  * retrain, then while the worker trains a model from a large window.
  */
 export async function retrainScoringImpact(o: RetrainImpactOptions = {}): Promise<RetrainImpact> {
-  const samples = o.samples ?? 200_000;
+  const samples = o.samples ?? 1_000_000;
   const batch = o.batch ?? 200;
-  const phaseMs = o.phaseMs ?? 1_500;
+  const phaseMs = o.phaseMs ?? 500;
   const clock = new ManualClock(1_700_000_000_000 + samples);
   const window = new RollingWindow({ clock, sampleRate: 1, maxSamples: samples });
   const detector = new Detector({ name: "bench", window });
@@ -57,6 +60,7 @@ export async function retrainScoringImpact(o: RetrainImpactOptions = {}): Promis
     clock,
     train: { minSamples: 100, nEstimators: 100, maxSamples: 256 },
     intervalMs: 0,
+    ...(o.dutyCycle === undefined ? {} : { dutyCycle: o.dutyCycle }),
     ...(o.workerUrl === undefined ? {} : { workerUrl: o.workerUrl }),
     ...(o.workerExecArgv === undefined ? {} : { workerExecArgv: o.workerExecArgv }),
   });
@@ -68,11 +72,13 @@ export async function retrainScoringImpact(o: RetrainImpactOptions = {}): Promis
     const busyP99: number[] = [];
     const retrainTimes: number[] = [];
     for (let r = 0; r < (o.runs ?? 3); r++) {
-      idleP99.push(p99(await measure(detector, probes, batch, phaseMs, null)));
+      // Busy phase: exactly while the retrain runs; then an idle phase of the same length.
       const t = performance.now();
       const pending = retrainer.retrain();
-      busyP99.push(p99(await measure(detector, probes, batch, phaseMs, pending)));
-      retrainTimes.push(performance.now() - t);
+      busyP99.push(p99(await measure(detector, probes, batch, 0, pending)));
+      const busyMs = performance.now() - t;
+      retrainTimes.push(busyMs);
+      idleP99.push(p99(await measure(detector, probes, batch, Math.max(busyMs, phaseMs), null)));
     }
     const pIdle = medianOf(idleP99);
     const pBusy = medianOf(busyP99);

@@ -7,7 +7,25 @@ import type { TrainingSet } from "../core/model/window.js";
 export interface TrainRequest {
   readonly id: number;
   readonly set: TrainingSet;
-  readonly options: TrainOptions;
+  readonly options: Omit<TrainOptions, "pace">;
+  /** Fraction of wall time the worker may compute (0 < duty ≤ 1); it sleeps the rest. */
+  readonly dutyCycle: number;
+}
+
+/**
+ * A pace callback that sleeps after each stretch of work so that work takes `duty` of wall time,
+ * leaving CPU to the scoring thread on small machines. duty ≥ 1: never sleeps.
+ */
+export function pacer(duty: number): (() => void) | undefined {
+  if (!(duty > 0 && duty < 1)) return undefined;
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  let since = performance.now();
+  return () => {
+    const worked = performance.now() - since;
+    if (worked < 2) return;
+    Atomics.wait(cell, 0, 0, worked * (1 / duty - 1));
+    since = performance.now();
+  };
 }
 
 /** Message from the worker back: the result plus the training time measured in the worker. */
@@ -21,7 +39,8 @@ parentPort?.on("message", (req: TrainRequest) => {
   const t0 = performance.now();
   let result: TrainResponse["result"];
   try {
-    result = trainModel(req.set, req.options);
+    const pace = pacer(req.dutyCycle);
+    result = trainModel(req.set, pace === undefined ? req.options : { ...req.options, pace });
   } catch (err) {
     result = { ok: false, reason: "failed", detail: err instanceof Error ? err.message : String(err) };
   }

@@ -8,6 +8,8 @@ export interface ForestOptions {
   readonly maxSamples?: number;
   /** PRNG seed; same data and seed give the same forest. Default 1. */
   readonly seed?: number;
+  /** Called after each tree (a worker uses it to pace itself); must not throw. */
+  readonly pace?: () => void;
 }
 
 /**
@@ -62,6 +64,7 @@ export function trainForest(rows: Float64Array, dims: number, options: ForestOpt
       b.idx[i] = pool[i] as number;
     }
     roots[t] = b.buildTree(prng);
+    options.pace?.();
   }
   return {
     dims,

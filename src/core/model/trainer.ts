@@ -1,6 +1,6 @@
 import { DEFAULT_MIN_GROUP_SAMPLES, baselineFor, buildBaselines } from "./baselines.js";
 import { CALIBRATION_POINTS, buildCalibration } from "./calibration.js";
-import { scoreRows, trainForest } from "./forest.js";
+import { scoreRows, trainForest, type Forest } from "./forest.js";
 import { quantileSorted } from "./metrics.js";
 import { Prng } from "./prng.js";
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelArtifact } from "./artifact.js";
@@ -38,6 +38,8 @@ export interface TrainOptions {
   /** Training rows (uniform random subset) scored to build the calibration table. Default 10,000
    * (standard error of the 0.95 quantile's rank ≈ 0.002). */
   readonly calibrationSamples?: number;
+  /** Called between units of work (trees, blocks of calibration rows), e.g. to pace a worker. */
+  readonly pace?: () => void;
   /** Minimum spread (p99 − p1) of the training raw scores; below it the model is refused. Default 0.005. */
   readonly minScoreSpread?: number;
 }
@@ -68,10 +70,15 @@ export function trainModel(set: TrainingSet, o: TrainOptions): TrainResult {
     const group = set.groupNames[set.groupIndex[i] as number] as string;
     const b = baselineFor(baselines, group, set.rootNames[set.rootIndex[i] as number] as string);
     writeColumns(plan, set.rows, i * RAW_DIMS, b, x, i * dims);
+    if ((i & 8191) === 8191) o.pace?.();
   }
   const params = { nEstimators: o.nEstimators ?? 100, maxSamples: o.maxSamples ?? 256, seed: o.seed ?? 1 };
-  const forest = trainForest(x, dims, params);
-  const raw = scoreRows(forest, calibrationRows(x, dims, o.calibrationSamples ?? 10_000, params.seed)).sort();
+  const forest = trainForest(x, dims, o.pace === undefined ? params : { ...params, pace: o.pace });
+  const raw = scoreInBlocks(
+    forest,
+    calibrationRows(x, dims, o.calibrationSamples ?? 10_000, params.seed),
+    o.pace,
+  ).sort();
   const spread = quantileSorted(raw, 0.99) - quantileSorted(raw, 0.01);
   const minSpread = o.minScoreSpread ?? 0.005;
   if (!(spread >= minSpread)) {
@@ -107,6 +114,19 @@ export function trainModel(set: TrainingSet, o: TrainOptions): TrainResult {
       knownEdges: [...set.edges],
     },
   };
+}
+
+/** Raw scores of `rows`, calling `pace` after every block of 1,000 rows. */
+function scoreInBlocks(forest: Forest, rows: Float64Array, pace: (() => void) | undefined): Float64Array {
+  const d = forest.dims;
+  const n = rows.length / d;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i += 1000) {
+    const end = Math.min(n, i + 1000);
+    scoreRows(forest, rows.subarray(i * d, end * d), out.subarray(i, end));
+    pace?.();
+  }
+  return out;
 }
 
 /** At most `k` rows of `x`, a uniform random subset (seeded), so calibration cost does not grow with the window. */
