@@ -32,3 +32,4 @@ export { describeInjection, InjectionAnnouncer } from "./describe.js";
 export { REQUEST_TYPES, SLOW_REQUEST_TYPE } from "./requests.js";
 export { runSimulation, type RunOptions, type RunResult, type RunSummary } from "./run.js";
 export { InMemoryTraceSink, type TraceSink, type WriteResult } from "./output/sink.js";
+export { EVAL_SCENARIOS, scenarioSimulator, trainingSimulator, type Scenario } from "./scenarios.js";
