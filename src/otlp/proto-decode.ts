@@ -273,10 +273,10 @@ function idProblem(
   parentLen: number,
   buf: Buffer,
 ): string | null {
-  if (traceAt < 0) return "trace id is missing";
+  if (traceAt < 0 || traceLen === 0) return "trace id is missing";
   if (traceLen !== 16) return `trace id must be 16 bytes, got ${traceLen}`;
   if (isZero(buf, traceAt, 16)) return "trace id is all zeros";
-  if (spanAt < 0) return "span id is missing";
+  if (spanAt < 0 || spanLen === 0) return "span id is missing";
   if (spanLen !== 8) return `span id must be 8 bytes, got ${spanLen}`;
   if (isZero(buf, spanAt, 8)) return "span id is all zeros";
   if (parentLen !== 0 && parentLen !== 8) return `parent span id must be empty or 8 bytes, got ${parentLen}`;

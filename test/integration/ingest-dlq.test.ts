@@ -49,7 +49,7 @@ async function readAll(kafka: ReturnType<typeof createTestKafka>, topic: string,
 }
 
 describe("dead letters against a real broker", () => {
-  it("dead-letters 1,000 malformed messages with reasons and still completes every good trace", async () => {
+  it("dead-letters 1,000 malformed and 50 partly valid messages with reasons; every good trace completes", async () => {
     const topic = await createTestTopic("ingest-dlq", 3);
     const dlq = await createTestTopic("ingest-dlq-out", 1);
     topics.push(topic, dlq);
@@ -67,6 +67,18 @@ describe("dead letters against a real broker", () => {
       }
     });
     expect(expectedCodes.size).toBe(1_000);
+    // 50 partly valid messages: a good trace's last part plus one span without a span id.
+    const partialIds: string[] = [];
+    for (let i = 0; i < mixed.length && partialIds.length < 50; i += 40) {
+      const m = mixed[i]!;
+      if (m.headers !== undefined) continue;
+      const id = `partial-${partialIds.length}`;
+      const broken = Buffer.from(encodeOtlpProto([{ ...valid, spanId: "" }]));
+      // Two OTLP requests concatenated are one request whose resource_spans are both lists.
+      mixed[i] = { key: m.key, value: Buffer.concat([m.value, broken]), headers: { "test.id": id } };
+      expectedCodes.set(id, "TW_SPAN_INVALID");
+      partialIds.push(id);
+    }
     const producer = kafka.producer();
     await producer.connect();
     await produceAll(producer, topic, mixed);
@@ -86,8 +98,8 @@ describe("dead letters against a real broker", () => {
     const seen = deliveries(delivered);
     for (const [traceId, count] of expected) expect(seen.get(traceId), traceId).toEqual([count]);
 
-    const letters = await readAll(kafka, dlq, 1_000);
-    expect(letters).toHaveLength(1_000);
+    const letters = await readAll(kafka, dlq, 1_050);
+    expect(letters).toHaveLength(1_050);
     for (const letter of letters) {
       const h = (name: string) => letter.headers?.[name]?.toString();
       const id = h("test.id")!;
@@ -96,7 +108,12 @@ describe("dead letters against a real broker", () => {
       expect(h("source.topic")).toBe(topic);
       expect(Number(h("source.partition"))).toBeGreaterThanOrEqual(0);
       expect(Number(h("source.offset"))).toBeGreaterThanOrEqual(0);
-      expect(letter.key?.toString()).toBe(id);
+      if (id.startsWith("partial-")) {
+        expect(h("error.spans")).toMatch(/^\d+$/);
+        expect(h("error.message")).toMatch(/1 span\(s\) rejected, \d+ kept; span \d+: span id is missing/);
+      } else {
+        expect(letter.key?.toString()).toBe(id);
+      }
     }
     const original = new Map(mixed.filter((m) => m.headers).map((m) => [m.headers!["test.id"], m.value]));
     for (const letter of letters) {
