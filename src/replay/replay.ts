@@ -9,7 +9,7 @@ import type { Span } from "../domain/span.js";
 import type { Config } from "../config/index.js";
 import { RetrainSchedule } from "../pipeline/retrain-schedule.js";
 import { TracePipeline } from "../pipeline/trace-pipeline.js";
-import { buildDetectionCore, type DetectionCore } from "../service/detector.js";
+import { assemblyLimits, buildDetectionCore, type DetectionCore } from "../service/detector.js";
 import { readSpanFile } from "./files.js";
 
 /** Options of {@link replay}. */
@@ -74,7 +74,6 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   const first = trainSpans[0] ?? spans[0];
   const clock = new ManualClock(first === undefined ? 0 : Number(first.endTimeUnixNano / 1_000_000n));
   const core = buildDetectionCore(o.config, clock);
-  const a = o.config.spec.assembly;
   const t = o.config.spec.training;
   const schedule = new RetrainSchedule({ intervalMs: t.retrain_interval, minSamples: t.min_samples });
   const counts = { traces: 0, warmUp: 0, installed: 0, refused: 0 };
@@ -100,11 +99,7 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   const assembler = new TraceAssembler({
     clock,
     processor: pipeline,
-    decisionWaitMs: a.decision_wait,
-    rootGraceMs: a.root_grace,
-    maxTraces: a.max_traces,
-    maxSpansPerTrace: a.max_spans_per_trace,
-    maxBytes: a.max_bytes,
+    ...assemblyLimits(o.config),
   });
   const retrain = (): void => {
     const now = clock.now();

@@ -7,6 +7,7 @@ import { COLUMN_SETS, DEFAULT_COLUMN_SET, type FeatureColumn } from "../core/mod
 import { RollingWindow } from "../core/model/window.js";
 import { compileRulesFromConfig } from "../core/rules/rules.js";
 import type { Config } from "../config/index.js";
+import type { TraceAssemblerOptions } from "../core/assembler/types.js";
 
 /** The detection core built from a loaded config: window, detector and alerter share one clock. */
 export interface DetectionCore {
@@ -66,4 +67,21 @@ export function buildDetectionCore(config: Config, clock: Clock): DetectionCore 
     minSamples: t.min_samples,
   };
   return { window, detector, alerter, previewAlerter: () => new Alerter(alerterOptions), train };
+}
+
+/** The assembler's limits from `spec.assembly` (clock, processor, metrics and logger come from the caller). */
+export function assemblyLimits(
+  config: Config,
+): Pick<
+  TraceAssemblerOptions,
+  "decisionWaitMs" | "rootGraceMs" | "maxTraces" | "maxSpansPerTrace" | "maxBytes"
+> {
+  const a = config.spec.assembly;
+  return {
+    decisionWaitMs: a.decision_wait,
+    rootGraceMs: a.root_grace,
+    maxTraces: a.max_traces,
+    maxSpansPerTrace: a.max_spans_per_trace,
+    maxBytes: a.max_bytes,
+  };
 }

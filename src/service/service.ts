@@ -28,7 +28,7 @@ import { LogDeadLetterWriter } from "../sinks/log.js";
 import { sinkMetricsFrom } from "../sinks/metrics.js";
 import { apiProviders, listable, type ListedAlert } from "./api-providers.js";
 import { BatchPublisher } from "./batch-publisher.js";
-import { buildDetectionCore, type DetectionCore } from "./detector.js";
+import { assemblyLimits, buildDetectionCore, type DetectionCore } from "./detector.js";
 import { createKafkaClient } from "./kafka-client.js";
 import { featureRecord, pipelineMetrics } from "./records.js";
 
@@ -177,15 +177,10 @@ export class Service {
     });
     const ingest = createIngestMetrics(this.registry, metrics);
     this.ingestMetrics = ingest;
-    const a = spec.assembly;
     this.assembler = new TraceAssembler({
       clock: systemClock,
       processor: pipeline,
-      decisionWaitMs: a.decision_wait,
-      rootGraceMs: a.root_grace,
-      maxTraces: a.max_traces,
-      maxSpansPerTrace: a.max_spans_per_trace,
-      maxBytes: a.max_bytes,
+      ...assemblyLimits(this.config),
       metrics: ingest.assembler,
       logger: this.root.child({ component: "assembler" }),
     });
