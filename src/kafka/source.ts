@@ -108,7 +108,7 @@ export class KafkaSpanSource {
     this.epoch++;
     this.partitions = new Map();
     this.deadLetters.discard();
-    const dropped = this.options.assembler.dropOpen();
+    const dropped = this.options.assembler.dropOpen({ onlyHeld: true });
     if (!first) {
       this.metrics.rebalanced();
       this.logger.info({ topic: this.topic, droppedTraces: dropped }, "consumer group rebalanced");
@@ -245,7 +245,7 @@ export class KafkaSpanSource {
       await this.commit();
       for (const t of this.timers) clearInterval(t);
       // Traces still open were read only in part: completing them would deliver partial traces.
-      const left = this.options.assembler.dropOpen();
+      const left = this.options.assembler.dropOpen({ onlyHeld: true });
       if (left > 0)
         this.logger.info(
           { topic: this.topic, openTraces: left },

@@ -241,19 +241,30 @@ export class TraceAssembler {
   }
 
   /**
-   * Discards every open trace without completing it and forgets recent decisions. For a
+   * Discards open traces without completing them and forgets recent decisions. For a
    * rebalance: the source re-reads those spans from the committed offsets, so no trace is
-   * completed from the part of its spans read before the partition moved.
+   * completed from the part of its spans read before the partition moved. With `onlyHeld`,
+   * only traces holding a source acknowledgement token are dropped (spans from sources that
+   * cannot re-read, such as OTLP/HTTP, stay). Returns the number of traces dropped.
    */
-  dropOpen(): number {
-    const count = this.traces.size;
-    for (const state of this.traces.values()) state.open = false;
-    this.traces.clear();
-    this.activity.clear();
-    this.rootQueue = [];
-    this.rootHead = 0;
-    this.spans = 0;
-    this.bytes = 0;
+  dropOpen(options: { onlyHeld?: boolean } = {}): number {
+    let count = 0;
+    for (let state = this.activity.oldest; state !== null;) {
+      const next = state.next;
+      if (options.onlyHeld !== true || state.tokens !== null) {
+        state.open = false;
+        this.traces.delete(state.traceId);
+        this.activity.remove(state);
+        this.spans -= state.spans.length;
+        this.bytes -= state.bytes;
+        count++;
+      }
+      state = next;
+    }
+    if (this.traces.size === 0) {
+      this.rootQueue = [];
+      this.rootHead = 0;
+    }
     this.decisions.clear();
     this.dropped += count;
     if (count > 0) this.metrics.tracesDropped(count);

@@ -140,4 +140,13 @@ describe("shutdown and rebalance", () => {
     await advance(1_000);
     expect(delivered.map((t) => t.traceId.slice(-1))).toEqual(["1", "1"]);
   });
+
+  it("dropOpen with onlyHeld keeps traces that hold no source token", () => {
+    const { assembler } = setup();
+    const token = { hold: () => undefined, release: () => undefined };
+    assembler.add([span(1, 1, 0)], token);
+    assembler.add([span(2, 1, 0), span(2, 2, 0)]);
+    expect(assembler.dropOpen({ onlyHeld: true })).toBe(1);
+    expect(assembler.stats()).toMatchObject({ openTraces: 1, bufferedSpans: 2 });
+  });
 });
