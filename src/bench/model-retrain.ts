@@ -19,6 +19,8 @@ export interface RetrainImpactOptions {
   readonly runs?: number;
   /** Worker duty cycle (see RetrainerOptions). Default the retrainer's default. */
   readonly dutyCycle?: number;
+  /** Worker nice value (see RetrainerOptions). Default the retrainer's default. */
+  readonly workerNice?: number | null;
   /** Worker script and Node flags, when running from sources rather than dist/. */
   readonly workerUrl?: URL;
   readonly workerExecArgv?: string[];
@@ -61,6 +63,7 @@ export async function retrainScoringImpact(o: RetrainImpactOptions = {}): Promis
     train: { minSamples: 100, nEstimators: 100, maxSamples: 256 },
     intervalMs: 0,
     ...(o.dutyCycle === undefined ? {} : { dutyCycle: o.dutyCycle }),
+    ...(o.workerNice === undefined ? {} : { workerNice: o.workerNice }),
     ...(o.workerUrl === undefined ? {} : { workerUrl: o.workerUrl }),
     ...(o.workerExecArgv === undefined ? {} : { workerExecArgv: o.workerExecArgv }),
   });

@@ -4,7 +4,7 @@ import type { ModelArtifact } from "../core/model/artifact.js";
 import type { Detector } from "../core/model/detector.js";
 import { loadModel } from "../core/model/model.js";
 import type { TrainOptions } from "../core/model/trainer.js";
-import type { TrainRequest, TrainResponse } from "./train-worker.js";
+import type { TrainRequest, TrainResponse, TrainWorkerData } from "./train-worker.js";
 
 /** Outcome of one retrain, as logged and counted by the caller. */
 export type RetrainOutcome =
@@ -37,6 +37,11 @@ export interface RetrainerOptions {
    * about four times as long: seconds for a 1M-sample window). 1 disables pacing.
    */
   readonly dutyCycle?: number;
+  /**
+   * Nice value of the training thread (Linux), 19 by default: the lowest priority, so that the
+   * scoring thread keeps the CPU when both compete. null leaves the priority alone.
+   */
+  readonly workerNice?: number | null;
   /** Worker script; default the compiled train-worker.js next to this file. */
   readonly workerUrl?: URL;
   /** Extra Node flags for the worker (tests run the TypeScript sources through a loader). */
@@ -162,7 +167,11 @@ export class Retrainer {
   private ensureWorker(): Worker {
     if (this.worker !== null) return this.worker;
     const url = this.o.workerUrl ?? new URL("./train-worker.js", import.meta.url);
-    const w = new Worker(url, this.o.workerExecArgv === undefined ? {} : { execArgv: this.o.workerExecArgv });
+    const workerData: TrainWorkerData = { nice: this.o.workerNice === undefined ? 19 : this.o.workerNice };
+    const w = new Worker(url, {
+      workerData,
+      ...(this.o.workerExecArgv === undefined ? {} : { execArgv: this.o.workerExecArgv }),
+    });
     w.unref();
     this.worker = w;
     return w;

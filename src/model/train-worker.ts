@@ -1,5 +1,7 @@
 // Worker-thread entry: trains one model per request, off the scoring thread.
-import { parentPort } from "node:worker_threads";
+import { readlinkSync } from "node:fs";
+import { setPriority } from "node:os";
+import { parentPort, workerData } from "node:worker_threads";
 import { trainModel, type TrainOptions, type TrainResult } from "../core/model/trainer.js";
 import type { TrainingSet } from "../core/model/window.js";
 
@@ -34,6 +36,33 @@ export interface TrainResponse {
   readonly result: TrainResult | { readonly ok: false; readonly reason: "failed"; readonly detail: string };
   readonly trainMs: number;
 }
+
+/** What the retrainer passes as workerData. */
+export interface TrainWorkerData {
+  /** Nice value (−20…19) for this thread, or null to leave it. */
+  readonly nice: number | null;
+}
+
+/**
+ * Lowers this thread's scheduling priority (Linux: a thread id is a valid target of
+ * setpriority), so that on a busy machine the scoring thread wins the CPU. Returns whether it did.
+ */
+export function lowerThreadPriority(nice: number): boolean {
+  let link: string;
+  try {
+    link = readlinkSync("/proc/thread-self");
+  } catch {
+    // Not Linux (no per-thread /proc entry): the duty cycle alone limits the worker.
+    return false;
+  }
+  const tid = Number(link.split("/").pop());
+  if (!Number.isInteger(tid)) return false;
+  setPriority(tid, nice);
+  return true;
+}
+
+const data = workerData as TrainWorkerData | undefined;
+if (parentPort !== null && typeof data?.nice === "number") lowerThreadPriority(data.nice);
 
 parentPort?.on("message", (req: TrainRequest) => {
   const t0 = performance.now();
