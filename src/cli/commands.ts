@@ -2,6 +2,7 @@ import { retrainCommand } from "./retrain.js";
 import { serveCommand } from "./serve.js";
 import { replayCommand } from "./replay.js";
 import { simulateCommand } from "./simulate.js";
+import { evalCommand } from "./eval.js";
 
 /** One CLI subcommand. `run` returns the process exit code. */
 export interface Command {
@@ -28,5 +29,5 @@ export const commands: readonly Command[] = [
   simulateCommand,
   retrainCommand,
   planned("bench", "run the benchmark suite (JSON with --json)"),
-  planned("eval", "measure detection quality on synthetic scenarios and the TrainTicket split"),
+  evalCommand,
 ];

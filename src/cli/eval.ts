@@ -1,0 +1,87 @@
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { trainTicketDir } from "../datasets/trainticket.js";
+import { describeError } from "../errors.js";
+import { runEvaluation } from "../eval/index.js";
+import { formatEvaluation } from "../eval/report.js";
+import type { Command } from "./commands.js";
+import { loadCliConfig } from "./load-config.js";
+
+const example = (name: string): string =>
+  fileURLToPath(new URL(`../../config/examples/${name}`, import.meta.url));
+
+const USAGE = `Usage: tracewatch eval [options]
+
+Measures detection quality: a seeded simulated scenario (docs/simulate.md) and the TrainTicket
+development split are replayed through the detection pipeline on event time, and each trace's
+alert decisions are scored against its label (docs/evaluation.md).
+
+Options:
+      --json                  one JSON object on stdout (stable keys) instead of the table
+      --config PATH           detector for the synthetic scenario (default config/examples/eval-synthetic.yaml)
+      --trainticket-config P  detector for TrainTicket (default config/examples/trainticket.yaml)
+      --dataset DIR           TrainTicket directory (default TRACEWATCH_DATASET_DIR or ../shared/datasets/trainticket-nezha)
+      --seed N                simulator seed (default 1)
+      --rate N                simulated traces per second of event time (default 50)
+      --minutes N             judged minutes of event time after the 5-minute warm-up (default 15)
+  -h, --help                  this text
+`;
+
+function positive(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got "${raw}"`);
+  return n;
+}
+
+async function runEval(argv: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      json: { type: "boolean" },
+      config: { type: "string" },
+      "trainticket-config": { type: "string" },
+      dataset: { type: "string" },
+      seed: { type: "string" },
+      rate: { type: "string" },
+      minutes: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const report = await runEvaluation({
+    syntheticConfig: loadCliConfig(values.config ?? example("eval-synthetic.yaml"), process.env),
+    trainTicketConfig: loadCliConfig(
+      values["trainticket-config"] ?? example("trainticket.yaml"),
+      process.env,
+    ),
+    trainTicketDir: values.dataset ?? trainTicketDir(),
+    scenario: {
+      seed: Math.trunc(positive("seed", values.seed, 1)),
+      ratePerSec: positive("rate", values.rate, 50),
+      durationMs: Math.round(positive("minutes", values.minutes, 15) * 60_000),
+    },
+    log: (line) => process.stderr.write(`tracewatch eval: ${line}\n`),
+  });
+  process.stdout.write(
+    values.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatEvaluation(report),
+  );
+  return 0;
+}
+
+/** `tracewatch eval`: detection quality on synthetic scenarios and the TrainTicket split. */
+export const evalCommand: Command = {
+  name: "eval",
+  summary: "measure detection quality on synthetic scenarios and the TrainTicket split (JSON with --json)",
+  async run(argv) {
+    try {
+      return await runEval(argv);
+    } catch (err) {
+      process.stderr.write(`tracewatch eval: ${describeError(err)}\n`);
+      return 1;
+    }
+  },
+};
