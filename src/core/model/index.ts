@@ -7,12 +7,6 @@ export {
   type GroupStats,
 } from "./baselines.js";
 export { buildCalibration, calibrate, type Calibration } from "./calibration.js";
-export {
-  DEFAULT_DETECTION,
-  detectionVerdict,
-  type DetectionSettings,
-  type DetectionVerdict,
-} from "./detection.js";
 export { Detector, type DetectorOptions } from "./detector.js";
 export {
   averagePathLength,

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../../../src/core/clock.js";
 import { Detector } from "../../../../src/core/model/detector.js";
-import { detectionVerdict } from "../../../../src/core/model/detection.js";
 import { loadModel } from "../../../../src/core/model/model.js";
 import { trainModel } from "../../../../src/core/model/trainer.js";
 import { RollingWindow } from "../../../../src/core/model/window.js";
@@ -69,23 +68,4 @@ describe("detector", () => {
       expect(window.size).toBe(learned ? 1 : 0);
     },
   );
-});
-
-describe("detection verdict", () => {
-  it.each([
-    { score: null, anomalous: false, alertable: true },
-    { score: 0.5, anomalous: false, alertable: false },
-    { score: 0.7, anomalous: false, alertable: true },
-    { score: 0.95, anomalous: true, alertable: true },
-  ])("score $score: anomalous $anomalous, alertable $alertable", ({ score, anomalous, alertable }) => {
-    const t = {
-      features: features(),
-      anomaly_score: score,
-      p99_baseline: null,
-      new_edges: [],
-      new_service_combination: false,
-      model_version: null,
-    };
-    expect(detectionVerdict(t)).toEqual({ anomalous, alertable });
-  });
 });
