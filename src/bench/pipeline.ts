@@ -1,0 +1,101 @@
+import type { Config } from "../config/index.js";
+import { TraceAssembler } from "../core/assembler/assembler.js";
+import { ManualClock } from "../core/clock.js";
+import type { Model } from "../core/model/model.js";
+import { decodeSpans, type DecodeOptions } from "../decode/index.js";
+import { TracePipeline } from "../pipeline/trace-pipeline.js";
+import { buildDetectionCore } from "../service/detector.js";
+import { AlertDispatcher, InMemoryAlertSink } from "../sinks/index.js";
+import { median, timed } from "./ingest-common.js";
+import { BENCH_START_MS, otlpTraffic, warmModel, type TimedMessage } from "./pipeline-data.js";
+
+/** Options of {@link benchPipeline}. */
+export interface PipelineBenchOptions {
+  /** The detector (the packaged default config in `tracewatch bench`). */
+  readonly config: Config;
+  /** Timed repetitions; the median is reported. Default 5. */
+  readonly runs?: number;
+  /** Simulated traces per run (about 16 spans each). Default 20,000. */
+  readonly traces?: number;
+}
+
+/** Result of {@link benchPipeline}. */
+export interface PipelineBenchResult {
+  /** Median spans per CPU second from OTLP protobuf bytes to alerts in the sink. */
+  readonly pipeline_spans_per_sec: number;
+  readonly runs: number;
+  readonly spans_per_run: number;
+  readonly traces_per_run: number;
+  /** Alerts the last run delivered to the in-memory sink. */
+  readonly alerts_per_run: number;
+}
+
+const TICK_EVERY_MS = 100;
+
+/** One pass of the messages through decode → assembler → features → score → rules → sink. */
+async function onePass(config: Config, model: Model, messages: readonly TimedMessage[]) {
+  const clock = new ManualClock(BENCH_START_MS);
+  const core = buildDetectionCore(config, clock);
+  core.detector.install(model);
+  const sink = new InMemoryAlertSink();
+  const dispatcher = new AlertDispatcher([sink]);
+  const pipeline = new TracePipeline({
+    detector: core.detector,
+    alerter: core.alerter,
+    outputs: { alert: (alert) => void dispatcher.dispatch(alert) },
+  });
+  const a = config.spec.assembly;
+  let traces = 0;
+  const assembler = new TraceAssembler({
+    clock,
+    processor: { process: (t) => (traces++, pipeline.process(t)) },
+    decisionWaitMs: a.decision_wait,
+    rootGraceMs: a.root_grace,
+    maxTraces: a.max_traces,
+    maxSpansPerTrace: a.max_spans_per_trace,
+    maxBytes: a.max_bytes,
+  });
+  const decodeOptions: DecodeOptions = {};
+  let lastTick = clock.now();
+  const seconds = await timed(async () => {
+    for (const m of messages) {
+      if (m.endMs > clock.now()) clock.set(m.endMs);
+      assembler.add(decodeSpans(m.bytes, decodeOptions).spans);
+      if (clock.now() - lastTick >= TICK_EVERY_MS) {
+        lastTick = clock.now();
+        assembler.tick(lastTick);
+        await assembler.whenIdle();
+      }
+    }
+    await assembler.flush();
+  });
+  await assembler.shutdown();
+  return { seconds, traces, alerts: sink.alerts.length };
+}
+
+/**
+ * In-process pipeline throughput on one core: simulated traffic (with its injected anomalies) as
+ * 100-span OTLP protobuf messages in end-time order, decoded, assembled on event time (root grace
+ * and decision wait from the config), then features, scoring by a pre-trained model, the training
+ * window, the alert rules, and alerts dispatched to an in-memory sink.
+ */
+export async function benchPipeline(o: PipelineBenchOptions): Promise<PipelineBenchResult> {
+  const model = warmModel(o.config);
+  const { messages, spans, traces } = otlpTraffic({ traces: o.traces ?? 20_000, seed: 202 });
+  await onePass(o.config, model, messages.slice(0, 200));
+  const rates: number[] = [];
+  let alerts = 0;
+  for (let r = 0; r < (o.runs ?? 5); r++) {
+    const pass = await onePass(o.config, model, messages);
+    if (pass.traces !== traces) throw new Error(`pipeline completed ${pass.traces} of ${traces} traces`);
+    rates.push(spans / pass.seconds);
+    alerts = pass.alerts;
+  }
+  return {
+    pipeline_spans_per_sec: Math.round(median(rates)),
+    runs: rates.length,
+    spans_per_run: spans,
+    traces_per_run: traces,
+    alerts_per_run: alerts,
+  };
+}

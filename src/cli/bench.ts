@@ -1,0 +1,62 @@
+import { parseArgs } from "node:util";
+import { runBench } from "../bench/index.js";
+import { formatBench } from "../bench/report.js";
+import { describeError } from "../errors.js";
+import type { Command } from "./commands.js";
+
+const USAGE = `Usage: tracewatch bench [options]
+
+Runs the benchmark suite: decode, the in-process pipeline, alert latency, rules, the model, a
+retrain's cost to scoring, memory per buffered span and Kafka end to end, each part in its own
+Node process; each figure is the median of several runs (docs/benchmarks.md).
+
+Kafka: KAFKA_BROKERS when set, otherwise the local broker of scripts/kafka (started if needed,
+and stopped afterwards if this run started it).
+
+Options:
+      --json        one JSON object on stdout instead of the table
+      --quick       fewer runs and smaller workloads (a smoke run; figures less stable)
+      --skip-kafka  leave out kafka_spans_per_sec
+  -q, --quiet       no progress lines on stderr
+  -h, --help        this text
+`;
+
+async function runBenchCommand(argv: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      json: { type: "boolean" },
+      quick: { type: "boolean" },
+      "skip-kafka": { type: "boolean" },
+      quiet: { type: "boolean", short: "q" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const report = await runBench({
+    quick: values.quick === true,
+    skipKafka: values["skip-kafka"] === true,
+    ...(values.quiet === true
+      ? {}
+      : { log: (line: string) => process.stderr.write(`tracewatch bench: ${line}\n`) }),
+  });
+  process.stdout.write(values.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatBench(report));
+  return 0;
+}
+
+/** `tracewatch bench`: the benchmark suite (docs/benchmarks.md). */
+export const benchCommand: Command = {
+  name: "bench",
+  summary: "run the benchmark suite (JSON with --json)",
+  async run(argv) {
+    try {
+      return await runBenchCommand(argv);
+    } catch (err) {
+      process.stderr.write(`tracewatch bench: ${describeError(err)}\n`);
+      return 1;
+    }
+  },
+};
