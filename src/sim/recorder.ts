@@ -15,18 +15,30 @@ export interface SpanDraft {
   readonly attributes: Attributes;
 }
 
+/** Chance that one stretch of own work hits a pause, and the pause's median length (ms). */
+const PAUSE_PROBABILITY = 0.004;
+const PAUSE_MEDIAN_MS = 8;
+
 const ms2ns = (ms: number): bigint => BigInt(Math.round(ms * 1e6));
 
 /** Collects the spans of one trace; times are ms offsets from the trace start until emitted. */
 export class TraceRecorder {
   readonly spans: Span[] = [];
 
+  /**
+   * How busy the hosts are while this request runs: one log-normal factor (median 1, sigma 0.25)
+   * on all its work, so slowness is correlated within a trace as on real machines.
+   */
+  private readonly load: number;
+
   constructor(
     readonly rng: Prng,
     readonly traceId: string,
     private readonly baseNs: bigint,
     readonly effects: TraceEffects,
-  ) {}
+  ) {
+    this.load = rng.logNormal(1, 0.25);
+  }
 
   /** Appends one finished span. */
   emit(d: SpanDraft): void {
@@ -76,8 +88,12 @@ export class TraceRecorder {
   }
 
   /** Own work of `service` (ms), stretched when the service is under CPU contention. */
-  workMs(service: string, median: number, sigma: number): number {
-    const base = this.rng.logNormal(median, sigma);
+  workMs(service: string, median: number, sigma: number, steady = false): number {
+    let base = this.rng.logNormal(median, sigma);
+    // The tail real services have: host load, and a GC pause or lock wait now and then.
+    // Steady work (a batch query on its own replica) has neither.
+    if (!steady) base *= this.load;
+    if (!steady && this.rng.chance(PAUSE_PROBABILITY)) base += this.rng.logNormal(PAUSE_MEDIAN_MS, 0.5);
     const slow = this.effects.slowdown;
     if (slow === null || slow.service !== service || slow.shape !== "cpu_contention") return base;
     return base * this.rng.logNormal(slow.slowdownMedian, 0.5);

@@ -45,9 +45,9 @@ export class Scope {
     return this.rec.rng;
   }
 
-  /** Spends own CPU/IO time: log-normal with the given median (ms) and sigma. */
-  work(medianMs: number, sigma = 0.3): void {
-    this.cursor += this.rec.workMs(this.service, medianMs, sigma);
+  /** Spends own CPU/IO time: log-normal with the given median (ms) and sigma; `steady` work ignores host load and pauses. */
+  work(medianMs: number, sigma = 0.3, steady = false): void {
+    this.cursor += this.rec.workMs(this.service, medianMs, sigma, steady);
   }
 
   /** Marks the span failed with an HTTP status; returns false so handlers can `return s.fail()`. */
@@ -154,7 +154,15 @@ export class Scope {
   }
 
   /** A database or cache call: one CLIENT span whose service is the datastore, with retries. */
-  db(store: string, system: string, statement: string, medianMs: number, sigma = 0.4, retries = 0): boolean {
+  db(
+    store: string,
+    system: string,
+    statement: string,
+    medianMs: number,
+    sigma = 0.4,
+    retries = 0,
+    steady = false,
+  ): boolean {
     const rec = this.rec;
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) this.cursor += rec.rng.logNormal(5, 0.2);
@@ -164,7 +172,7 @@ export class Scope {
       const took =
         rec.networkMs(store) * 2 +
         rec.queueWaitMs(store) +
-        (failure === null ? rec.workMs(store, medianMs, sigma) : rec.rng.logNormal(1, 0.3));
+        (failure === null ? rec.workMs(store, medianMs, sigma, steady) : rec.rng.logNormal(1, 0.3));
       this.cursor = start + took;
       const operation = statement.split(" ", 1)[0] ?? "";
       const attrs: Attributes = {

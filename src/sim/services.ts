@@ -202,10 +202,12 @@ export const reportExport: Handler = (s) => {
       "SELECT date_trunc('day', created_at), sum(total) FROM orders GROUP BY 1",
       1500,
       0.08,
+      0,
+      true,
     )
   ) {
     s.fail(500);
     return;
   }
-  s.work(350, 0.1);
+  s.work(350, 0.1, true);
 };

@@ -149,6 +149,18 @@ describe.each([1, 2])("injected anomalies (seed %i)", (seed) => {
     expect(Math.max(...durations)).toBeLessThan(3_000);
   });
 
+  it("gives normal latency a realistic tail that still almost never reaches twice the p99", () => {
+    const normal = labelled("normal");
+    const over = normal.filter(
+      (t) => t.shape.totalDurationMs > 2 * p99ByType.get(t.trace.label.requestType)!,
+    );
+    expect(over.length / normal.length).toBeLessThan(2e-4);
+    const browse = normal
+      .filter((t) => t.trace.label.requestType === "browse_catalog")
+      .map((t) => t.shape.totalDurationMs);
+    expect(quantile(browse, 0.99) / quantile(browse, 0.5)).toBeGreaterThan(2);
+  });
+
   it("keeps normal error noise rare, small and short of the cascade condition", () => {
     const normal = labelled("normal");
     const withErrors = normal.filter((t) => t.shape.errorCount > 0);
