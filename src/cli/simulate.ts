@@ -9,7 +9,7 @@ import { LabelsFile } from "../sim/output/labels-file.js";
 import { OtlpHttpTraceSink } from "../sim/output/otlp-http.js";
 import type { TraceSink } from "../sim/output/sink.js";
 import { parseSimulateArgs, SIMULATE_USAGE, type SimulateArgs, type SimulateOutput } from "../sim/options.js";
-import { runSimulation, type RunSummary } from "../sim/run.js";
+import { runSimulation, type RunOptions, type RunSummary } from "../sim/run.js";
 import { Simulator } from "../sim/simulator.js";
 import type { TraceLabel } from "../sim/labels.js";
 import type { Command } from "./commands.js";
@@ -58,16 +58,57 @@ function summaryLine(target: string, s: RunSummary): string {
   return `tracewatch simulate: ${s.traces} traces (${s.spans} spans) to ${target} in ${secs} s, event time ${(s.eventTimeMs / 1000).toFixed(1)} s; ${labels || "nothing written"}\n`;
 }
 
+type Say = (line: string) => void;
+
+/** Announces injections on screen (live runs) and appends labels to the labels file. */
+function labelHandler(
+  args: SimulateArgs,
+  startTimeMs: number,
+  labels: LabelsFile | null,
+  say: Say,
+): (batch: readonly TraceLabel[]) => Promise<string | null> {
+  const announcer = new InjectionAnnouncer(startTimeMs);
+  return async (batch) => {
+    // Fast runs cover minutes of event time in seconds: the labels file says what was injected.
+    for (const label of args.fast ? [] : batch) {
+      const line = announcer.announce(label);
+      if (line !== null) say(line);
+    }
+    return labels === null ? null : labels.write(batch);
+  };
+}
+
+async function execute(
+  args: SimulateArgs,
+  options: Pick<RunOptions, "simulator" | "sink" | "onLabels" | "signal">,
+  say: Say,
+): Promise<number> {
+  const duration = args.durationMs === null ? "until interrupted" : `${args.durationMs / 1000} s`;
+  const anomalies = args.anomalies.join(", ") || "none";
+  say(
+    `tracewatch simulate: seed ${args.seed}, ${args.ratePerSec} traces/s, ${duration}${args.fast ? " (fast)" : ""}, to ${options.sink.target}; anomalies: ${anomalies}`,
+  );
+  const result = await runSimulation({
+    ...options,
+    mode: args.fast ? "fast" : "live",
+    ...(args.durationMs === null ? {} : { durationMs: args.durationMs }),
+    ...(args.maxTraces === null ? {} : { maxTraces: args.maxTraces }),
+    batchTraces: args.batchTraces,
+    maxInFlight: IN_FLIGHT[args.output.kind],
+    clock: systemClock,
+    sleep: (ms) => sleep(ms),
+  });
+  process.stderr.write(summaryLine(options.sink.target, result.summary));
+  if (result.ok) return 0;
+  process.stderr.write(`tracewatch simulate: stopped: ${result.error}\n`);
+  return 1;
+}
+
 async function simulate(args: SimulateArgs): Promise<number> {
   const startTimeMs = args.startTimeMs ?? systemClock.now();
-  const simulator = new Simulator({
-    seed: args.seed,
-    ratePerSec: args.ratePerSec,
-    startTimeMs,
-    anomalies: args.anomalies,
-    schedule: args.schedule,
-  });
-  const say = (line: string): void => void (args.quiet || process.stderr.write(`${line}\n`));
+  const { seed, ratePerSec, anomalies, schedule } = args;
+  const simulator = new Simulator({ seed, ratePerSec, startTimeMs, anomalies, schedule });
+  const say: Say = (line) => void (args.quiet || process.stderr.write(`${line}\n`));
   let sink: TraceSink;
   try {
     sink = await buildSink(args.output, say);
@@ -78,43 +119,13 @@ async function simulate(args: SimulateArgs): Promise<number> {
     return 1;
   }
   const labels = args.labelsPath === null ? null : new LabelsFile(args.labelsPath);
-  const announcer = new InjectionAnnouncer(startTimeMs);
-  const onLabels = async (batch: readonly TraceLabel[]): Promise<string | null> => {
-    // Fast runs cover minutes of event time in seconds: the labels file says what was injected.
-    for (const label of args.fast ? [] : batch) {
-      const line = announcer.announce(label);
-      if (line !== null) say(line);
-    }
-    return labels === null ? null : labels.write(batch);
-  };
   const controller = new AbortController();
   const stop = (): void => controller.abort();
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
-  const duration = args.durationMs === null ? "until interrupted" : `${args.durationMs / 1000} s`;
-  say(
-    `tracewatch simulate: seed ${args.seed}, ${args.ratePerSec} traces/s, ${duration}${args.fast ? " (fast)" : ""}, to ${sink.target}; anomalies: ${args.anomalies.join(", ") || "none"}`,
-  );
   try {
-    const result = await runSimulation({
-      simulator,
-      sink,
-      mode: args.fast ? "fast" : "live",
-      ...(args.durationMs === null ? {} : { durationMs: args.durationMs }),
-      ...(args.maxTraces === null ? {} : { maxTraces: args.maxTraces }),
-      batchTraces: args.batchTraces,
-      maxInFlight: IN_FLIGHT[args.output.kind],
-      clock: systemClock,
-      sleep: (ms) => sleep(ms),
-      onLabels,
-      signal: controller.signal,
-    });
-    process.stderr.write(summaryLine(sink.target, result.summary));
-    if (!result.ok) {
-      process.stderr.write(`tracewatch simulate: stopped: ${result.error}\n`);
-      return 1;
-    }
-    return 0;
+    const onLabels = labelHandler(args, startTimeMs, labels, say);
+    return await execute(args, { simulator, sink, onLabels, signal: controller.signal }, say);
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
