@@ -9,6 +9,7 @@ import { createWriteStream, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { clearTimeout, setTimeout } from "node:timers";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -129,7 +130,7 @@ async function ready() {
   while (Date.now() < deadline) {
     if (serve.exitCode !== null) return false;
     try {
-      const res = await fetch(`http://127.0.0.1:${apiPort}/healthz`);
+      const res = await globalThis.fetch(`http://127.0.0.1:${apiPort}/healthz`);
       if (res.ok) return true;
     } catch {
       // not listening yet
@@ -190,13 +191,15 @@ while (Date.now() < end && serve.exitCode === null) {
   await sleep(1000);
   try {
     if (!modelShown) {
-      const m = await (await fetch(`http://127.0.0.1:${apiPort}/api/v1/models`)).json();
+      const m = await (await globalThis.fetch(`http://127.0.0.1:${apiPort}/api/v1/models`)).json();
       if (m.status === "loaded") {
         modelShown = true;
         say(`${since()}  first model trained: detection is on`);
       }
     }
-    const { alerts } = await (await fetch(`http://127.0.0.1:${apiPort}/api/v1/alerts?limit=1000`)).json();
+    const { alerts } = await (
+      await globalThis.fetch(`http://127.0.0.1:${apiPort}/api/v1/alerts?limit=1000`)
+    ).json();
     for (const alert of [...alerts].reverse()) {
       if (seen.has(alert.id)) continue;
       seen.add(alert.id);
