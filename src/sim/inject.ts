@@ -38,6 +38,30 @@ export function newEdgeForCycle(cycle: number): NewEdge {
   return round === 0 ? base : { ...base, callee: `${base.callee}-v${round + 1}` };
 }
 
+/** What to inject into one trace and what its label will say. */
+export interface Decision {
+  readonly effects: TraceEffects;
+  readonly injection: Injection;
+}
+
+function latencyDecision(slow: Slowdown, windowStartMs: number, windowEndMs: number): Decision {
+  const shape =
+    slow.shape === "network_delay"
+      ? { addedDelayMs: slow.addedDelayMs }
+      : { slowdownMedian: slow.slowdownMedian, queueWaitMedianMs: slow.queueWaitMedianMs };
+  return {
+    effects: { ...normalEffects(0, false), slowdown: slow },
+    injection: {
+      kind: "latency_spike",
+      shape: slow.shape,
+      service: slow.service,
+      ...shape,
+      windowStartMs,
+      windowEndMs,
+    },
+  };
+}
+
 /** Per-occurrence parameters drawn from the seed, so every trace in a window agrees. */
 interface WindowPlan {
   slowdown?: Slowdown;
@@ -89,11 +113,7 @@ export class InjectionPlanner {
    * Effects and the intended injection for one trace of `requestType` in `active` (or none).
    * `rng` is the trace's own stream; noise for normal traces is drawn from it too.
    */
-  decide(
-    active: ActiveWindow | null,
-    requestType: string,
-    rng: Prng,
-  ): { effects: TraceEffects; injection: Injection } {
+  decide(active: ActiveWindow | null, requestType: string, rng: Prng): Decision {
     const inject = active !== null && rng.chance(active.window.fraction);
     if (!inject || active === null) return this.normal(rng);
     const clean = normalEffects(0, false);
@@ -102,20 +122,10 @@ export class InjectionPlanner {
     const plan = this.plan(active);
     switch (active.window.kind) {
       case "latency_network":
-      case "latency_cpu": {
-        const slow = plan.slowdown!;
-        const injection: Injection = {
-          kind: "latency_spike",
-          shape: slow.shape,
-          service: slow.service,
-          ...(slow.shape === "network_delay"
-            ? { addedDelayMs: slow.addedDelayMs }
-            : { slowdownMedian: slow.slowdownMedian, queueWaitMedianMs: slow.queueWaitMedianMs }),
-          windowStartMs,
-          windowEndMs,
-        };
-        return { effects: { ...clean, slowdown: slow }, injection };
-      }
+      case "latency_cpu":
+        return plan.slowdown === undefined
+          ? this.normal(rng)
+          : latencyDecision(plan.slowdown, windowStartMs, windowEndMs);
       case "unusual_path": {
         const edge = newEdgeForCycle(active.cycle);
         const injection: Injection = {
@@ -128,8 +138,8 @@ export class InjectionPlanner {
         return { effects: { ...clean, newEdge: edge }, injection };
       }
       case "cascade_failure": {
-        const origin = plan.origin!;
-        if (!origin.requestTypes.includes(requestType)) return this.normal(rng);
+        const origin = plan.origin;
+        if (origin === undefined || !origin.requestTypes.includes(requestType)) return this.normal(rng);
         return {
           effects: { ...clean, outage: origin.origin },
           injection: { kind: "cascade_failure", origin: origin.origin, windowStartMs, windowEndMs },
@@ -140,12 +150,7 @@ export class InjectionPlanner {
     }
   }
 
-  private nearMiss(
-    requestType: string,
-    rng: Prng,
-    windowStartMs: number,
-    windowEndMs: number,
-  ): { effects: TraceEffects; injection: Injection } {
+  private nearMiss(requestType: string, rng: Prng, windowStartMs: number, windowEndMs: number): Decision {
     const shape = NEAR_MISS_ERRORS[requestType];
     if (shape === undefined) return this.normal(rng);
     const effects = normalEffects(0, false);
@@ -164,7 +169,7 @@ export class InjectionPlanner {
   }
 
   /** Normal traffic: 3% of traces may see one transient, retried failure; 404 noise allowed. */
-  private normal(rng: Prng): { effects: TraceEffects; injection: Injection } {
+  private normal(rng: Prng): Decision {
     return { effects: normalEffects(rng.chance(0.03) ? 1 : 0, true), injection: { kind: "none" } };
   }
 }
