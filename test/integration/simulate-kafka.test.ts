@@ -1,11 +1,28 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { decodeSpans } from "../../src/decode/index.js";
 import { ManualClock } from "../../src/core/clock.js";
 import { KafkaTraceSink } from "../../src/sim/output/kafka.js";
 import { runSimulation } from "../../src/sim/run.js";
 import { Simulator, type SimulatedTrace } from "../../src/sim/simulator.js";
 import { InMemoryTraceSink } from "../../src/sim/output/sink.js";
-import { createTestKafka, createTestTopic, deleteTopics, kafkaBrokers } from "../helpers/kafka.js";
+import { simulateCommand } from "../../src/cli/simulate.js";
+import {
+  createTestKafka,
+  createTestTopic,
+  deleteTopics,
+  kafkaBrokers,
+  uniqueTopicName,
+} from "../helpers/kafka.js";
+
+/** Runs `fn` with stderr silenced (the command prints its summary there). */
+async function quietly<T>(fn: () => Promise<T>): Promise<T> {
+  const spy = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+  try {
+    return await fn();
+  } finally {
+    spy.mockRestore();
+  }
+}
 
 const topics: string[] = [];
 afterAll(async () => {
@@ -67,6 +84,36 @@ describe("simulate to Kafka", () => {
     await consumer.disconnect();
     expect(problems).toEqual([]);
     expect(new Set(seen.values()).size).toBe(3);
+  });
+
+  it("creates a missing topic from the command line and fills it with one message per trace", async () => {
+    const topic = uniqueTopicName("simulate-cli");
+    topics.push(topic);
+    const brokers = kafkaBrokers().join(",");
+    const code = await quietly(() =>
+      simulateCommand.run([
+        "--fast",
+        "--traces",
+        "300",
+        "--output",
+        `kafka:${brokers}`,
+        "--topic",
+        topic,
+        "--partitions",
+        "2",
+        "--quiet",
+      ]),
+    );
+    expect(code).toBe(0);
+    const admin = createTestKafka("simulate-cli-admin").admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      expect(offsets).toHaveLength(2);
+      expect(offsets.reduce((n, p) => n + Number(p.high), 0)).toBe(300);
+    } finally {
+      await admin.disconnect();
+    }
   });
 
   it("reports an unreachable broker as a failed write", async () => {
