@@ -8,6 +8,8 @@ export const ErrorCodes = {
   TW_CONFIG_INVALID: "configuration is invalid",
   /** A message or body that is not a span encoding we understand. */
   TW_DECODE_FAILED: "message could not be decoded",
+  /** A well-formed message that holds no spans at all (valid for OTLP/HTTP, dead-lettered from Kafka). */
+  TW_NO_SPANS: "message contains no spans",
   /** A decoded span that breaks the span contract (ids, times, names). */
   TW_SPAN_INVALID: "span is invalid",
   /** A message larger than the configured limit. */

@@ -99,7 +99,7 @@ export function decodeSpans(bytes: Uint8Array, options: DecodeOptions = {}): Dec
     throw err;
   }
   if (result.spans.length === 0 && result.rejected.length === 0) {
-    return whole("TW_DECODE_FAILED", "message contains no spans", encoding);
+    return whole("TW_NO_SPANS", "message contains no spans", encoding);
   }
   return { spans: result.spans, rejected: result.rejected, encoding };
 }

@@ -22,6 +22,7 @@ const REASONS: Partial<Record<ErrorCode, string>> = {
   TW_DECODE_FAILED: "decode",
   TW_SPAN_INVALID: "invalid",
   TW_MESSAGE_TOO_LARGE: "too_large",
+  TW_NO_SPANS: "empty",
 };
 
 function counter(registry: Registry, name: string, help: string, labelNames: string[] = []) {

@@ -45,7 +45,7 @@ function createIngestMetrics(r: Registry) {
     spansReceived: counter(r, "tracewatch_spans_received_total", "Spans decoded, by wire encoding.", [
       "encoding",
     ]),
-    /** Spans or messages refused, by reason: decode, invalid, too_large, overloaded, max_spans. */
+    /** Spans or messages refused, by reason: decode, invalid, too_large, empty, overloaded, max_spans. */
     spansRejected: counter(
       r,
       "tracewatch_spans_rejected_total",

@@ -37,7 +37,7 @@ describe("whole-message failures", () => {
     ],
     ["invalid JSON", text('{"traceId": '), "TW_DECODE_FAILED", /invalid JSON/],
     ["empty message", Buffer.alloc(0), "TW_DECODE_FAILED", /empty/],
-    ["JSON without spans", text("[]"), "TW_DECODE_FAILED", /no spans/],
+    ["JSON without spans", text("[]"), "TW_NO_SPANS", /no spans/],
     ["OTLP JSON with a wrong shape", text('{"resourceSpans": 5}'), "TW_DECODE_FAILED", /not an array/],
   ])("rejects %s as a whole", (_name, bytes, code, message) => {
     const result = decodeSpans(bytes);

@@ -35,6 +35,11 @@ describe("summarizeDecode", () => {
       },
       { accepted: 0, rejected: 0, malformed: true, errorMessage: "invalid OTLP protobuf: truncated" },
     ],
+    [
+      "a valid export request without spans",
+      { spans: [], rejected: [{ code: "TW_NO_SPANS" as const, message: "message contains no spans" }] },
+      { accepted: 0, rejected: 0 },
+    ],
   ])("%s", (_what, decoded, expected) => {
     expect(summarizeDecode(decoded)).toEqual(expected);
   });
