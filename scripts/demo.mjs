@@ -21,7 +21,7 @@ const CONFIG = join(ROOT, "config", "examples", "demo.yaml");
 const { values } = parseArgs({
   options: {
     duration: { type: "string", default: "90" },
-    rate: { type: "string", default: "50" },
+    rate: { type: "string", default: "100" },
     seed: { type: "string", default: "1" },
     help: { type: "boolean", short: "h" },
   },
@@ -53,6 +53,9 @@ function freePort() {
   });
 }
 
+// Normal traffic before the first injection: the first model (2,000 traces, config/examples/demo.yaml)
+// is trained after about 30 s at 100 traces/s (the service checks the window every 10 s).
+const WARMUP_S = 35;
 const started = Date.now();
 const since = () => `+${String(Math.round((Date.now() - started) / 1000)).padStart(3)}s`;
 const say = (line) => process.stdout.write(`${line}\n`);
@@ -94,7 +97,8 @@ let stopping = false;
 async function cleanUp() {
   if (stopping) return;
   stopping = true;
-  await Promise.all(children.map(stop));
+  // The traffic first, so the simulator does not report the service going away.
+  for (const child of [...children].reverse()) await stop(child);
   rmSync(work, { recursive: true, force: true });
 }
 process.once("SIGINT", () => void cleanUp().then(() => process.exit(130)));
@@ -104,11 +108,11 @@ say(`tracewatch demo: ${durationS} s of simulated web-shop traffic (${rate} trac
 
 What happens:
   - tracewatch serve listens for OTLP/HTTP on 127.0.0.1:${otlpPort}; its API is on 127.0.0.1:${apiPort}.
-    It learns normal traffic first (about 10 s), then scores every trace and applies the seed's rules:
+    It learns normal traffic first (about 30 s), then scores every trace and applies the seed's rules:
       latency_spike    anomaly_score > 0.9 AND total_duration > p99_baseline * 2
       unusual_path     new_service_combination = true
       cascade_failure  error_count > 5 AND affected_services > 3
-  - tracewatch simulate sends a gateway, 15 services, 3 datastores and a queue. After 15 s of normal
+  - tracewatch simulate sends a gateway, 15 services, 3 datastores and a queue. After ${WARMUP_S} s of normal
     traffic it injects, each minute: a network delay on one service, a canary deploy that adds a new
     call, a cascading failure, CPU contention on one service, and error near-misses that must NOT alert.
   - Lines starting with "injected" say what the simulator just injected; "ALERT" lines are the alerts
@@ -156,6 +160,8 @@ start(
     String(values.seed),
     "--duration",
     `${durationS}s`,
+    "--warmup",
+    `${WARMUP_S}s`,
     "--output",
     `otlp-http:http://127.0.0.1:${otlpPort}/v1/traces`,
   ],
@@ -163,8 +169,8 @@ start(
   (line) => {
     const m = /^\[\+\d+s\.\.\+\d+s\] (.*)$/.exec(line);
     if (m !== null) say(`${since()}  injected  ${m[1]}`);
-    else if (/stopped|cannot|error/i.test(line))
-      say(`${since()}  simulate: ${line.replace(/^tracewatch simulate: /, "")}`);
+    else if (/^tracewatch simulate: (stopped|cannot)/.test(line))
+      say(`${since()}  ${line.replace(/^tracewatch /, "")}`);
   },
 );
 
