@@ -102,10 +102,19 @@ export async function runBench(o: BenchOptions = {}): Promise<BenchReport> {
   const quick = o.quick ?? false;
   const results: Partial<Record<PartName, PartResult>> = {};
   const notMeasured: Record<string, string> = {};
-  const run = async (name: PartName, options: PartOptions = { quick }): Promise<PartResult | null> => {
+  const seconds: Record<string, number> = {};
+  const run = async (name: PartName, options: PartOptions): Promise<PartResult> => {
     log(`${name}...`);
+    const t0 = performance.now();
     try {
       return await runPartInChild(name, options);
+    } finally {
+      seconds[name] = Math.round(((seconds[name] ?? 0) * 1000 + performance.now() - t0) / 100) / 10;
+    }
+  };
+  const attempt = async (name: PartName, options: PartOptions = { quick }): Promise<PartResult | null> => {
+    try {
+      return await run(name, options);
     } catch (err) {
       notMeasured[name] = err instanceof Error ? err.message : String(err);
       log(`${name} failed: ${notMeasured[name]}`);
@@ -113,12 +122,12 @@ export async function runBench(o: BenchOptions = {}): Promise<BenchReport> {
     }
   };
   for (const name of ["decode", "pipeline", "alert_latency", "rules", "model", "retrain"] as const) {
-    const r = await run(name);
+    const r = await attempt(name);
     if (r !== null) results[name] = r;
   }
   const buffered: number[] = [];
   for (let i = 0; i < (quick ? 1 : 3); i++) {
-    const v = (await run("buffered"))?.figures["bytes_per_buffered_span"];
+    const v = (await attempt("buffered"))?.figures["bytes_per_buffered_span"];
     if (typeof v === "number") buffered.push(v);
   }
   if (buffered.length > 0) {
@@ -131,7 +140,7 @@ export async function runBench(o: BenchOptions = {}): Promise<BenchReport> {
   if (o.skipKafka === true) notMeasured["kafka"] = "skipped (--skip-kafka)";
   else {
     try {
-      const k = await withBrokers(o, (brokers) => run("kafka", { quick, brokers }));
+      const k = await withBrokers(o, (brokers) => attempt("kafka", { quick, brokers }));
       if (!k.ok) notMeasured["kafka"] = k.reason;
       else if (k.value !== null)
         results.kafka = { ...k.value, details: { ...k.value.details, broker: k.note } };
@@ -139,11 +148,12 @@ export async function runBench(o: BenchOptions = {}): Promise<BenchReport> {
       notMeasured["kafka"] = `broker: ${err instanceof Error ? err.message : String(err)}`;
     }
   }
-  return assembleBenchReport(
+  const report = assembleBenchReport(
     results,
     notMeasured,
     runEnvironment(),
     Math.round(performance.now() - started),
     quick,
   );
+  return { ...report, details: { ...report.details, part_seconds: seconds } };
 }

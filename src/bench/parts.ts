@@ -109,8 +109,7 @@ export const PARTS: Readonly<Record<PartName, (o: PartOptions) => Promise<PartRe
     if (brokers === undefined || brokers.length === 0) throw new Error("no Kafka brokers given");
     const runs = quick ? 1 : 3;
     const rates: number[] = [];
-    for (let r = 0; r < runs; r++)
-      rates.push(await benchKafka({ brokers, spans: quick ? 100_000 : 200_000 }));
+    for (let r = 0; r < runs; r++) rates.push(await benchKafka({ brokers, spans: quick ? 50_000 : 100_000 }));
     return {
       figures: { kafka_spans_per_sec: Math.round(median(rates)) },
       runs: { kafka_spans_per_sec: runs },
