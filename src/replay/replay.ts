@@ -113,17 +113,21 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   const feed = async (list: readonly Span[], p: ReplayProgress["phase"]): Promise<void> => {
     phase = p;
     let lastTick = clock.now();
-    list.forEach((span, i) => {
+    for (let i = 0; i < list.length; i++) {
+      const span = list[i] as Span;
       clock.set(Number(span.endTimeUnixNano / 1_000_000n));
       assembler.add([span]);
       if (clock.now() - lastTick >= TICK_EVERY_MS) {
         lastTick = clock.now();
         assembler.tick(lastTick);
+        // Let completed traces be processed and acknowledged before event time moves on, as they
+        // would be live; otherwise unacknowledged traces pile up and hold the assembler at its bound.
+        await assembler.whenIdle();
         retrain();
       }
       if (i % 50_000 === 0)
         o.onProgress?.({ phase: p, spans: i, totalSpans: list.length, eventTimeMs: clock.now() });
-    });
+    }
     await assembler.flush();
     o.onProgress?.({ phase: p, spans: list.length, totalSpans: list.length, eventTimeMs: clock.now() });
   };
