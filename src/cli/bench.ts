@@ -1,8 +1,7 @@
 import { parseArgs } from "node:util";
 import { runBench } from "../bench/index.js";
 import { formatBench } from "../bench/report.js";
-import { describeError } from "../errors.js";
-import type { Command } from "./commands.js";
+import { defineCommand } from "./command.js";
 
 const USAGE = `Usage: tracewatch bench [options]
 
@@ -48,15 +47,8 @@ async function runBenchCommand(argv: readonly string[]): Promise<number> {
 }
 
 /** `tracewatch bench`: the benchmark suite (docs/benchmarks.md). */
-export const benchCommand: Command = {
-  name: "bench",
-  summary: "run the benchmark suite (JSON with --json)",
-  async run(argv) {
-    try {
-      return await runBenchCommand(argv);
-    } catch (err) {
-      process.stderr.write(`tracewatch bench: ${describeError(err)}\n`);
-      return 1;
-    }
-  },
-};
+export const benchCommand = defineCommand(
+  "bench",
+  "run the benchmark suite (JSON with --json)",
+  runBenchCommand,
+);

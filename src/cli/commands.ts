@@ -5,12 +5,9 @@ import { simulateCommand } from "./simulate.js";
 import { evalCommand } from "./eval.js";
 import { benchCommand } from "./bench.js";
 
-/** One CLI subcommand. `run` returns the process exit code. */
-export interface Command {
-  readonly name: string;
-  readonly summary: string;
-  run(argv: readonly string[]): Promise<number>;
-}
+import type { Command } from "./command.js";
+
+export type { Command } from "./command.js";
 
 export const commands: readonly Command[] = [
   serveCommand,

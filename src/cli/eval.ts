@@ -1,10 +1,9 @@
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { trainTicketDir } from "../datasets/trainticket.js";
-import { describeError } from "../errors.js";
 import { runEvaluation } from "../eval/index.js";
 import { formatEvaluation } from "../eval/report.js";
-import type { Command } from "./commands.js";
+import { defineCommand } from "./command.js";
 import { loadCliConfig } from "./load-config.js";
 
 const example = (name: string): string =>
@@ -73,15 +72,8 @@ async function runEval(argv: readonly string[]): Promise<number> {
 }
 
 /** `tracewatch eval`: detection quality on synthetic scenarios and the TrainTicket split. */
-export const evalCommand: Command = {
-  name: "eval",
-  summary: "measure detection quality on synthetic scenarios and the TrainTicket split (JSON with --json)",
-  async run(argv) {
-    try {
-      return await runEval(argv);
-    } catch (err) {
-      process.stderr.write(`tracewatch eval: ${describeError(err)}\n`);
-      return 1;
-    }
-  },
-};
+export const evalCommand = defineCommand(
+  "eval",
+  "measure detection quality on synthetic scenarios and the TrainTicket split (JSON with --json)",
+  runEval,
+);

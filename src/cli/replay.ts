@@ -1,8 +1,7 @@
 import { createWriteStream, type WriteStream } from "node:fs";
 import { parseArgs } from "node:util";
-import { describeError } from "../errors.js";
 import { replay, type ReplayProgress } from "../replay/replay.js";
-import type { Command } from "./commands.js";
+import { defineCommand } from "./command.js";
 import { loadCliConfig } from "./load-config.js";
 
 const USAGE = `Usage: tracewatch replay [options] FILES...
@@ -86,15 +85,8 @@ async function runReplay(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-export const replayCommand: Command = {
-  name: "replay",
-  summary: "feed recorded span files through the pipeline on event time, print alerts as NDJSON",
-  async run(argv) {
-    try {
-      return await runReplay(argv);
-    } catch (err) {
-      process.stderr.write(`tracewatch replay: ${describeError(err)}\n`);
-      return 1;
-    }
-  },
-};
+export const replayCommand = defineCommand(
+  "replay",
+  "feed recorded span files through the pipeline on event time, print alerts as NDJSON",
+  runReplay,
+);

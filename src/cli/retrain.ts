@@ -2,7 +2,6 @@ import { parseArgs } from "node:util";
 import type { Config } from "../config/index.js";
 import type { CompletedTrace } from "../domain/trace.js";
 import type { Span } from "../domain/span.js";
-import { describeError } from "../errors.js";
 import { createLogger } from "../log/index.js";
 import { ModelPublisher } from "../model/model-topic.js";
 import {
@@ -17,7 +16,7 @@ import { parseFeatureRecord } from "../retrain/feature-records.js";
 import { readTopicSnapshot } from "../retrain/topic-reader.js";
 import { columnsFor } from "../service/detector.js";
 import { createKafkaClient } from "../service/kafka-client.js";
-import type { Command } from "./commands.js";
+import { defineCommand } from "./command.js";
 import { loadCliConfig } from "./load-config.js";
 
 const USAGE = `Usage: tracewatch retrain [options] [SPAN FILES...]
@@ -180,15 +179,8 @@ async function runRetrain(argv: readonly string[]): Promise<number> {
   }
 }
 
-export const retrainCommand: Command = {
-  name: "retrain",
-  summary: "train a model from the features topic or span files and publish it",
-  async run(argv) {
-    try {
-      return await runRetrain(argv);
-    } catch (err) {
-      process.stderr.write(`tracewatch retrain: ${describeError(err)}\n`);
-      return 1;
-    }
-  },
-};
+export const retrainCommand = defineCommand(
+  "retrain",
+  "train a model from the features topic or span files and publish it",
+  runRetrain,
+);

@@ -1,8 +1,7 @@
 import { parseArgs } from "node:util";
-import { describeError, isTracewatchError } from "../errors.js";
 import { createLogger } from "../log/index.js";
 import { Service } from "../service/service.js";
-import type { Command } from "./commands.js";
+import { defineCommand } from "./command.js";
 import { loadCliConfig } from "./load-config.js";
 
 const USAGE = `Usage: tracewatch serve [options]
@@ -53,16 +52,8 @@ async function runServe(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-export const serveCommand: Command = {
-  name: "serve",
-  summary: "run the detector: consume spans, score traces, emit alerts",
-  async run(argv) {
-    try {
-      return await runServe(argv);
-    } catch (err) {
-      const code = isTracewatchError(err) ? `${err.code}: ` : "";
-      process.stderr.write(`tracewatch serve: ${code}${describeError(err)}\n`);
-      return 1;
-    }
-  },
-};
+export const serveCommand = defineCommand(
+  "serve",
+  "run the detector: consume spans, score traces, emit alerts",
+  runServe,
+);

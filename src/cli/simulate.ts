@@ -12,7 +12,7 @@ import { parseSimulateArgs, SIMULATE_USAGE, type SimulateArgs, type SimulateOutp
 import { runSimulation, type RunOptions, type RunSummary } from "../sim/run.js";
 import { Simulator } from "../sim/simulator.js";
 import type { TraceLabel } from "../sim/labels.js";
-import type { Command } from "./commands.js";
+import type { Command } from "./command.js";
 
 /** Fast mode: batches written concurrently per output (order of labels is kept either way). */
 const IN_FLIGHT: Readonly<Record<SimulateOutput["kind"], number>> = { file: 1, "otlp-http": 2, kafka: 4 };

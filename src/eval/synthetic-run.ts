@@ -1,12 +1,10 @@
 import { TraceAssembler } from "../core/assembler/assembler.js";
 import { ManualClock } from "../core/clock.js";
-import { loadModel } from "../core/model/model.js";
-import { trainModel } from "../core/model/trainer.js";
 import type { Config } from "../config/index.js";
 import type { CompletedTrace } from "../domain/trace.js";
 import { RetrainSchedule } from "../pipeline/retrain-schedule.js";
 import { TracePipeline, type TraceVerdict } from "../pipeline/trace-pipeline.js";
-import { buildDetectionCore, type DetectionCore } from "../service/detector.js";
+import { buildDetectionCore, trainAndInstall } from "../service/detector.js";
 import { endOrdered, type TimedTrace } from "./synthetic-order.js";
 
 /** Options of {@link driveSynthetic}. */
@@ -73,7 +71,7 @@ export async function driveSynthetic(o: DriveOptions): Promise<DriveSummary> {
     maxBytes: a.max_bytes,
   });
   const train = (): boolean => {
-    const installed = trainNow(core, o.config.metadata.name, clock.now());
+    const installed = trainAndInstall(core, o.config.metadata.name, clock.now());
     if (installed) counts.installed++;
     else counts.refused++;
     return installed;
@@ -110,16 +108,4 @@ export async function driveSynthetic(o: DriveOptions): Promise<DriveSummary> {
     modelsRefused: counts.refused,
     completedBy,
   };
-}
-
-/** Trains on the window synchronously (no live traffic to protect) and installs the model. */
-function trainNow(core: DetectionCore, detector: string, nowMs: number): boolean {
-  const r = trainModel(core.detector.trainingSet(), {
-    ...core.train,
-    detector,
-    groupKey: core.detector.groupKey,
-    trainedAtMs: nowMs,
-  });
-  if (r.ok) core.detector.install(loadModel(r.artifact));
-  return r.ok;
 }

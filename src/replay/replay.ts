@@ -2,14 +2,12 @@ import type { Alert } from "../core/alerts/alert.js";
 import { TraceAssembler } from "../core/assembler/assembler.js";
 import type { AssemblerStats } from "../core/assembler/types.js";
 import { ManualClock } from "../core/clock.js";
-import { loadModel } from "../core/model/model.js";
-import { trainModel } from "../core/model/trainer.js";
 import type { ScoredTrace } from "../domain/features.js";
 import type { Span } from "../domain/span.js";
 import type { Config } from "../config/index.js";
 import { RetrainSchedule } from "../pipeline/retrain-schedule.js";
 import { TracePipeline } from "../pipeline/trace-pipeline.js";
-import { assemblyLimits, buildDetectionCore, type DetectionCore } from "../service/detector.js";
+import { assemblyLimits, buildDetectionCore, trainAndInstall } from "../service/detector.js";
 import { readSpanFile } from "./files.js";
 
 /** Options of {@link replay}. */
@@ -105,7 +103,7 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
     const now = clock.now();
     const hasModel = core.detector.model !== null;
     if (!schedule.due(now, hasModel, core.window.stats().samples)) return;
-    const installed = trainNow(core, o.config.metadata.name, now);
+    const installed = trainAndInstall(core, o.config.metadata.name, now);
     if (installed) counts.installed++;
     else counts.refused++;
     schedule.ran(now, installed, hasModel);
@@ -132,7 +130,7 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
     o.onProgress?.({ phase: p, spans: list.length, totalSpans: list.length, eventTimeMs: clock.now() });
   };
   await feed(trainSpans, "train");
-  if (trainSpans.length > 0 && trainNow(core, o.config.metadata.name, clock.now())) counts.installed++;
+  if (trainSpans.length > 0 && trainAndInstall(core, o.config.metadata.name, clock.now())) counts.installed++;
   await feed(spans, "replay");
   await assembler.shutdown();
   return {
@@ -146,16 +144,4 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
     eventStartMs: first === undefined ? 0 : Number(first.endTimeUnixNano / 1_000_000n),
     eventEndMs: clock.now(),
   };
-}
-
-/** Trains on the window synchronously (replay has no live traffic to protect) and installs it. */
-function trainNow(core: DetectionCore, detector: string, nowMs: number): boolean {
-  const r = trainModel(core.detector.trainingSet(), {
-    ...core.train,
-    detector,
-    groupKey: core.detector.groupKey,
-    trainedAtMs: nowMs,
-  });
-  if (r.ok) core.detector.install(loadModel(r.artifact));
-  return r.ok;
 }

@@ -2,7 +2,8 @@ import type { Clock } from "../core/clock.js";
 import { Alerter, type AlerterOptions } from "../core/alerts/alerter.js";
 import { Redactor } from "../core/alerts/redaction.js";
 import { Detector } from "../core/model/detector.js";
-import type { TrainOptions } from "../core/model/trainer.js";
+import { loadModel } from "../core/model/model.js";
+import { trainModel, type TrainOptions } from "../core/model/trainer.js";
 import { COLUMN_SETS, DEFAULT_COLUMN_SET, type FeatureColumn } from "../core/model/transforms.js";
 import { RollingWindow } from "../core/model/window.js";
 import { compileRulesFromConfig } from "../core/rules/rules.js";
@@ -84,4 +85,20 @@ export function assemblyLimits(
     maxSpansPerTrace: a.max_spans_per_trace,
     maxBytes: a.max_bytes,
   };
+}
+
+/**
+ * Trains on the detector's window on the calling thread and installs the model when it passes
+ * the sanity checks. For replay and evaluation, which have no live traffic to protect; the service
+ * trains in a worker thread instead. Returns whether a model was installed.
+ */
+export function trainAndInstall(core: DetectionCore, detector: string, nowMs: number): boolean {
+  const r = trainModel(core.detector.trainingSet(), {
+    ...core.train,
+    detector,
+    groupKey: core.detector.groupKey,
+    trainedAtMs: nowMs,
+  });
+  if (r.ok) core.detector.install(loadModel(r.artifact));
+  return r.ok;
 }
