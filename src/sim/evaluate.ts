@@ -1,5 +1,6 @@
 import type { TraceLabel } from "./labels.js";
 import { expectedAlertType } from "./labels.js";
+import { rocAuc as modelRocAuc } from "../core/model/metrics.js";
 
 /**
  * Detector-independent scoring of alerts against the simulator's labels: per alert type
@@ -188,23 +189,6 @@ export function evaluateAlerts(labels: Iterable<TraceLabel>, alerts: Iterable<Al
  */
 export function rocAuc(scores: readonly number[], positives: readonly boolean[]): number | null {
   if (scores.length !== positives.length) throw new RangeError("scores and positives differ in length");
-  const order = scores.map((_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
-  let nPos = 0;
-  let rankSumPos = 0;
-  let i = 0;
-  while (i < order.length) {
-    let j = i;
-    while (j + 1 < order.length && scores[order[j + 1]!] === scores[order[i]!]) j++;
-    const midRank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) {
-      if (positives[order[k]!]) {
-        nPos++;
-        rankSumPos += midRank;
-      }
-    }
-    i = j + 1;
-  }
-  const nNeg = scores.length - nPos;
-  if (nPos === 0 || nNeg === 0) return null;
-  return (rankSumPos - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
+  const auc = modelRocAuc(scores, positives);
+  return Number.isNaN(auc) ? null : auc;
 }
