@@ -178,8 +178,14 @@ function describe(alert) {
   const f = alert.features ?? {};
   const e = alert.evidence ?? {};
   switch (alert.type) {
-    case "latency_spike":
-      return `${alert.rootOperation}: ${Math.round(f.total_duration)} ms vs p99 ${Math.round(e.p99Baseline ?? 0)} ms, slowest ${e.slowestService?.service ?? alert.service}`;
+    case "latency_spike": {
+      const head = `${alert.rootOperation}: ${Math.round(f.total_duration)} ms vs p99 ${Math.round(e.p99Baseline ?? 0)} ms`;
+      const call = e.slowestCall;
+      // A wait between two services (network, queue) points at the call; otherwise at own work.
+      if (call && call.outsideCalleeMs > (e.slowestService?.selfTimeMs ?? 0) / 2)
+        return `${head}, slow call ${call.caller} -> ${call.callee} (+${Math.round(call.outsideCalleeMs)} ms)`;
+      return `${head}, slowest ${e.slowestService?.service ?? alert.service}`;
+    }
     case "unusual_path":
       return `new call ${(e.newEdges ?? []).join(", ")}`;
     case "cascade_failure":

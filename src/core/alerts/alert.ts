@@ -49,6 +49,16 @@ export interface AlertEvidence {
   readonly likelyOrigin: LikelyOrigin | null;
   /** Service with the most self time on the critical path, with that time in ms. */
   readonly slowestService: { readonly service: string; readonly selfTimeMs: number } | null;
+  /**
+   * The cross-service call with the most time outside the callee's span (network or queueing
+   * delay between two services), or null. Optional in version 1.
+   */
+  readonly slowestCall?: {
+    readonly caller: string;
+    readonly callee: string;
+    readonly operation: string;
+    readonly outsideCalleeMs: number;
+  } | null;
   /** Critical path in time order, at most 20 steps (the longest ones when truncated). */
   readonly criticalPath: readonly CriticalPathStep[];
   readonly criticalPathTruncated: boolean;

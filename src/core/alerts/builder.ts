@@ -15,6 +15,7 @@ const EMPTY_ANALYSIS: TraceAnalysis = {
   likelyOrigin: null,
   criticalPath: [],
   slowestService: null,
+  slowestCall: null,
 };
 
 /** Everything the builder needs besides the rule. */
@@ -71,6 +72,7 @@ function evidence(ctx: AlertContext): AlertEvidence {
     erroringServices: scored.features.erroring_services,
     likelyOrigin: analysis.likelyOrigin,
     slowestService: analysis.slowestService,
+    slowestCall: analysis.slowestCall,
     criticalPath: steps,
     criticalPathTruncated: truncated,
     rootAttributes: analysis.root === null ? {} : redactor.apply(analysis.root.attributes),

@@ -9,6 +9,18 @@ export interface TraceAnalysis {
   /** Spans with self time on the critical path, in time order. */
   readonly criticalPath: readonly CriticalPathStep[];
   readonly slowestService: { readonly service: string; readonly selfTimeMs: number } | null;
+  /** The cross-service call with the most time outside the callee's span (network, queueing). */
+  readonly slowestCall: SlowestCall | null;
+}
+
+/** A caller→callee call and how long it took beyond the callee's own span. */
+export interface SlowestCall {
+  readonly caller: string;
+  readonly callee: string;
+  /** The callee's operation. */
+  readonly operation: string;
+  /** Caller span duration minus the callee span duration, ms. */
+  readonly outsideCalleeMs: number;
 }
 
 /** Recursion guard: deeper span trees are cut here (their remaining time counts as self time). */
@@ -114,13 +126,40 @@ function slowest(self: ReadonlyMap<Span, bigint>): TraceAnalysis["slowestService
   return best === null ? null : { service: best.service, selfTimeMs: toMs(best.ns) };
 }
 
+/**
+ * The call whose caller-side span outlasts the callee's span the most: a delay on the network or
+ * in a queue between two services shows there, not in either service's own work. Only spans whose
+ * single child runs in another service count (a client span around one call), so a server span's
+ * own work or fan-out is not misread as waiting.
+ */
+function slowestCall(spans: readonly Span[], children: ReadonlyMap<string, Span[]>): SlowestCall | null {
+  let best: { caller: Span; callee: Span; ns: bigint } | null = null;
+  for (const caller of spans) {
+    const kids = children.get(caller.spanId);
+    const callee = kids?.length === 1 ? kids[0]! : undefined;
+    if (callee === undefined || callee.service === caller.service) continue;
+    const ns =
+      caller.endTimeUnixNano - caller.startTimeUnixNano - (callee.endTimeUnixNano - callee.startTimeUnixNano);
+    if (ns > 0n && (best === null || ns > best.ns)) best = { caller, callee, ns };
+  }
+  return best === null
+    ? null
+    : {
+        caller: best.caller.service,
+        callee: best.callee.service,
+        operation: best.callee.name,
+        outsideCalleeMs: toMs(best.ns),
+      };
+}
+
 /** Analyses a trace's spans for alert evidence. Pure; O(n log n) in the number of spans. */
 export function analyseTrace(spans: readonly Span[]): TraceAnalysis {
   const byId = new Map<string, Span>();
   for (const s of spans) byId.set(s.spanId, s);
   const root = findRoot(spans, byId);
   const origin = deepestError(spans, byId);
-  const self = root === null ? new Map<Span, bigint>() : walkCriticalPath(root, childrenOf(spans));
+  const children = childrenOf(spans);
+  const self = root === null ? new Map<Span, bigint>() : walkCriticalPath(root, children);
   const steps = [...self]
     .filter(([, ns]) => ns > 0n)
     .sort(([a], [b]) =>
@@ -141,5 +180,6 @@ export function analyseTrace(spans: readonly Span[]): TraceAnalysis {
           },
     criticalPath: steps,
     slowestService: slowest(self),
+    slowestCall: slowestCall(spans, children),
   };
 }

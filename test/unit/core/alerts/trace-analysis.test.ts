@@ -3,6 +3,35 @@ import { analyseTrace } from "../../../../src/core/alerts/trace-analysis.js";
 import { span } from "./spans.js";
 
 describe("analyseTrace", () => {
+  it.each([
+    {
+      what: "names the call that spent the most time outside the callee (a network delay)",
+      // catalog's client span 10..1610 waits on inventory's server span 800..1600.
+      spans: [
+        span(1, null, "gateway", 0, 1700),
+        span(2, 1, "catalog", 5, 1650),
+        span(3, 2, "catalog", 10, 1610),
+        span(4, 3, "inventory", 800, 1600),
+        span(5, 2, "pricing", 1620, 1640),
+      ],
+      expected: { caller: "catalog", callee: "inventory", outsideCalleeMs: 800 },
+    },
+    {
+      what: "ignores a span that fans out to several services",
+      spans: [span(1, null, "api", 0, 500), span(2, 1, "a", 10, 20), span(3, 1, "b", 30, 40)],
+      expected: null,
+    },
+    {
+      what: "reports nothing when callees account for all of their callers' time",
+      spans: [span(1, null, "api", 0, 50), span(2, 1, "db", 0, 50)],
+      expected: null,
+    },
+  ])("$what", ({ spans, expected }) => {
+    const call = analyseTrace(spans).slowestCall;
+    if (expected === null) expect(call).toBeNull();
+    else expect(call).toMatchObject(expected);
+  });
+
   it("walks the critical path through the child that finished last", () => {
     // gateway 0..100 calls cart 10..30 and, in parallel, checkout 10..90 which calls payment 20..80.
     const a = analyseTrace([
