@@ -1,7 +1,5 @@
-import { createWriteStream, type WriteStream } from "node:fs";
 import { encodeOtlpJson } from "../../otlp/index.js";
-import { describeError } from "../../errors.js";
-import { drained } from "./drain.js";
+import { TextFile } from "./text-file.js";
 import type { SimulatedTrace } from "../simulator.js";
 import { spanToNativeJsonLine } from "./native.js";
 import type { TraceSink, WriteResult } from "./sink.js";
@@ -19,22 +17,16 @@ export interface FileSinkOptions {
 /** Appends simulated traces to a file (created or truncated at open). */
 export class FileTraceSink implements TraceSink {
   readonly target: string;
-  private readonly stream: WriteStream;
+  private readonly file: TextFile;
   private readonly format: FileFormat;
-  private failure: string | null = null;
-  private closed = false;
 
   constructor(options: FileSinkOptions) {
     this.format = options.format ?? "native";
     this.target = `file:${options.path}`;
-    this.stream = createWriteStream(options.path, { flags: "w" });
-    this.stream.on("error", (err) => {
-      this.failure = `${this.target}: ${describeError(err)}`;
-    });
+    this.file = new TextFile(options.path, this.target);
   }
 
   async write(traces: readonly SimulatedTrace[]): Promise<WriteResult> {
-    if (this.failure !== null) return { ok: false, error: this.failure };
     let text: string;
     if (this.format === "native") {
       text = traces.map((t) => t.spans.map(spanToNativeJsonLine).join("")).join("");
@@ -42,19 +34,11 @@ export class FileTraceSink implements TraceSink {
       const body = encodeOtlpJson(traces.flatMap((t) => t.spans));
       text = `${Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8")}\n`;
     }
-    if (!this.stream.write(text)) {
-      await drained(this.stream);
-    }
-    return this.failure === null ? { ok: true } : { ok: false, error: this.failure };
+    const failure = await this.file.append(text);
+    return failure === null ? { ok: true } : { ok: false, error: failure };
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.failure !== null) {
-      this.stream.destroy();
-      return;
-    }
-    await new Promise<void>((resolve) => this.stream.end(resolve));
+  close(): Promise<void> {
+    return this.file.close();
   }
 }
