@@ -2,18 +2,10 @@ import type { Alert } from "../core/alerts/alert.js";
 import { extractFeatures } from "../core/features/extract.js";
 import { decodeSpans } from "../decode/index.js";
 import type { Span } from "../domain/span.js";
-import type { ApiProviders, ListableAlert, ModelSummary, ReadinessReport } from "../http/api-types.js";
+import type { ApiProviders, ModelSummary, ReadinessReport } from "../http/api-types.js";
 import { RecentAlerts } from "../http/recent-alerts.js";
 import type { Retrainer } from "../model/retrainer.js";
 import type { DetectionCore } from "./detector.js";
-
-/** An alert as the recent-alerts buffer keeps it: the alert plus the fields the API filters on. */
-export type ListedAlert = Alert & ListableAlert;
-
-/** Adds the filter fields the API's recent-alerts list needs. */
-export function listable(alert: Alert): ListedAlert {
-  return { ...alert, rootService: alert.rootService };
-}
 
 const API_DECODE = { attributes: { mode: "all" } } as const;
 
@@ -21,7 +13,7 @@ const API_DECODE = { attributes: { mode: "all" } } as const;
 export interface ProviderDeps {
   readonly core: DetectionCore;
   readonly retrainer: Retrainer;
-  readonly recent: RecentAlerts<ListedAlert>;
+  readonly recent: RecentAlerts<Alert>;
   readonly windowMs: number;
   readonly sources: () => ReadinessReport["sources"];
 }

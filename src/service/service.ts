@@ -1,6 +1,7 @@
 import type { Kafka, Producer } from "kafkajs";
 import type { Logger } from "pino";
 import { Registry } from "prom-client";
+import type { Alert } from "../core/alerts/alert.js";
 import { TraceAssembler } from "../core/assembler/assembler.js";
 import type { ModelArtifact } from "../core/model/artifact.js";
 import { loadModel } from "../core/model/model.js";
@@ -26,7 +27,7 @@ import { createSinks } from "../sinks/factory.js";
 import { KafkaDeadLetterWriter } from "../sinks/kafka.js";
 import { LogDeadLetterWriter } from "../sinks/log.js";
 import { sinkMetricsFrom } from "../sinks/metrics.js";
-import { apiProviders, listable, type ListedAlert } from "./api-providers.js";
+import { apiProviders } from "./api-providers.js";
 import { BatchPublisher } from "./batch-publisher.js";
 import { assemblyLimits, buildDetectionCore, type DetectionCore } from "./detector.js";
 import { createKafkaClient } from "./kafka-client.js";
@@ -58,7 +59,8 @@ export class Service {
   private readonly log: Logger;
   private readonly root: Logger;
   private readonly store: ModelStore;
-  private readonly recent: RecentAlerts<ListedAlert>;
+  private readonly recent: RecentAlerts<Alert>;
+  private readonly ingestMetrics: ReturnType<typeof createIngestMetrics>;
   private kafka: Kafka | null = null;
   private producer: Producer | null = null;
   private dispatcher: AlertDispatcher | null = null;
@@ -82,6 +84,7 @@ export class Service {
     this.root = logger;
     this.log = logger.child({ component: "service" });
     this.metrics = createMetrics(this.registry, metricsOptions(config, { processMetrics: true }));
+    this.ingestMetrics = createIngestMetrics(this.registry, this.metrics);
     this.core = buildDetectionCore(config, systemClock);
     this.store = new ModelStore({ dir: config.spec.model_store.dir, keep: config.spec.model_store.keep });
     this.recent = new RecentAlerts(config.spec.alerting.recent_alerts);
@@ -165,7 +168,7 @@ export class Service {
       outputs: {
         alert: (alert) => {
           metrics.alerts.inc({ type: alert.type, severity: alert.severity });
-          this.recent.push(listable(alert));
+          this.recent.push(alert);
           dispatcher.dispatch(alert);
         },
         scored: (scored, trace) => {
@@ -175,19 +178,15 @@ export class Service {
         },
       },
     });
-    const ingest = createIngestMetrics(this.registry, metrics);
-    this.ingestMetrics = ingest;
     this.assembler = new TraceAssembler({
       clock: systemClock,
       processor: pipeline,
       ...assemblyLimits(this.config),
-      metrics: ingest.assembler,
+      metrics: this.ingestMetrics.assembler,
       logger: this.root.child({ component: "assembler" }),
     });
     this.startRetraining();
   }
-
-  private ingestMetrics: ReturnType<typeof createIngestMetrics> | null = null;
 
   private startRetraining(): void {
     const publisher =
@@ -255,7 +254,7 @@ export class Service {
         groupId: spec.sources.kafka.group_id,
         deadLetterTopic: spec.topics.dlq,
         decode: this.decodeOptions(),
-        metrics: this.ingestMetrics!.source,
+        metrics: this.ingestMetrics.source,
         logger: this.root.child({ component: "kafka-source" }),
       });
       await this.source.start();

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { SeedFeature, TraceFeatures } from "../../domain/features.js";
 import type { AttributeValue } from "../../domain/span.js";
 import type { DedupScope } from "../rules/rules.js";
 import type { Severity } from "../rules/severity.js";
@@ -6,17 +7,8 @@ import type { Severity } from "../rules/severity.js";
 /** Version of the alert JSON; schemas/alert.v1.json describes it. */
 export const ALERT_VERSION = 1;
 
-/** Feature values carried in an alert, keyed by the seed's snake_case names. */
-export interface AlertFeatures {
-  /** ms */
-  readonly total_duration: number;
-  readonly span_count: number;
-  readonly error_count: number;
-  readonly service_hop_count: number;
-  /** ms */
-  readonly max_span_duration: number;
-  readonly affected_services: number;
-}
+/** Feature values carried in an alert: the seed's features (durations in ms) and affected_services. */
+export type AlertFeatures = Pick<TraceFeatures, SeedFeature | "affected_services">;
 
 /** One span on the trace's critical path. */
 export interface CriticalPathStep {
