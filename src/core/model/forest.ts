@@ -191,39 +191,3 @@ class Builder {
     return i;
   }
 }
-
-/** Mean path length of one row (offset `at` in `rows`) over the forest's trees. */
-export function meanPathLength(forest: Forest, rows: ArrayLike<number>, at: number): number {
-  const { roots, feature, left, value } = forest;
-  let total = 0;
-  for (let t = 0; t < roots.length; t++) {
-    let node = roots[t] as number;
-    let f = feature[node] as number;
-    while (f >= 0) {
-      node =
-        (rows[at + f] as number) < (value[node] as number)
-          ? (left[node] as number)
-          : (left[node] as number) + 1;
-      f = feature[node] as number;
-    }
-    total += value[node] as number;
-  }
-  return total / roots.length;
-}
-
-/** Isolation score 2^(−E[h(x)] / c(ψ)) of one row: near 1 isolated, ≤ 0.5 ordinary. */
-export function scoreRow(forest: Forest, rows: ArrayLike<number>, at = 0): number {
-  return Math.pow(2, -meanPathLength(forest, rows, at) / averagePathLength(forest.sampleSize));
-}
-
-/** Scores every row of a row-major matrix into `out` (allocated when omitted). */
-export function scoreRows(
-  forest: Forest,
-  rows: Float64Array,
-  out = new Float64Array(rows.length / forest.dims),
-): Float64Array {
-  const d = forest.dims;
-  const cn = averagePathLength(forest.sampleSize);
-  for (let i = 0; i < out.length; i++) out[i] = Math.pow(2, -meanPathLength(forest, rows, i * d) / cn);
-  return out;
-}

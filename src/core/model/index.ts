@@ -8,14 +8,8 @@ export {
 } from "./baselines.js";
 export { buildCalibration, calibrate, type Calibration } from "./calibration.js";
 export { Detector, type DetectorOptions } from "./detector.js";
-export {
-  averagePathLength,
-  scoreRow,
-  scoreRows,
-  trainForest,
-  type Forest,
-  type ForestOptions,
-} from "./forest.js";
+export { averagePathLength, trainForest, type Forest, type ForestOptions } from "./forest.js";
+export { ForestScorer, scoreRows } from "./forest-scorer.js";
 export { confusion, quantileSorted, rocAuc, type Confusion } from "./metrics.js";
 export { Model, loadModel, type ModelScore } from "./model.js";
 export { trainModel, type RejectReason, type TrainOptions, type TrainResult } from "./trainer.js";

@@ -3,7 +3,7 @@ import { TracewatchError } from "../../errors.js";
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelArtifact } from "./artifact.js";
 import { baselineFor, type Baselines, type GroupStats } from "./baselines.js";
 import { calibrate } from "./calibration.js";
-import { averagePathLength, meanPathLength } from "./forest.js";
+import { ForestScorer } from "./forest-scorer.js";
 import { RAW_DIMS, planColumns, writeColumns, writeRaw, type ColumnPlan } from "./transforms.js";
 import { rootKeyOf } from "./window-bucket.js";
 
@@ -27,7 +27,7 @@ export class Model {
   private readonly knownEdges: ReadonlySet<string>;
   private readonly raw = new Float64Array(RAW_DIMS);
   private readonly x: Float64Array;
-  private readonly cn: number;
+  private readonly forest: ForestScorer;
   private readonly plan: ColumnPlan;
 
   constructor(readonly artifact: ModelArtifact) {
@@ -41,7 +41,7 @@ export class Model {
     };
     this.knownEdges = new Set(artifact.knownEdges);
     this.x = new Float64Array(artifact.columns.length);
-    this.cn = averagePathLength(artifact.forest.sampleSize);
+    this.forest = new ForestScorer(artifact.forest);
     this.plan = planColumns(artifact.columns);
   }
 
@@ -54,7 +54,7 @@ export class Model {
         : baselineFor(this.baselines, f.group_key, rootKeyOf(f));
     writeRaw(f, this.raw, 0);
     writeColumns(this.plan, this.raw, 0, baseline, this.x, 0);
-    const raw = Math.pow(2, -meanPathLength(this.artifact.forest, this.x, 0) / this.cn);
+    const raw = this.forest.score(this.x, 0);
     return {
       raw,
       anomalyScore: calibrate(this.artifact.calibration, raw),

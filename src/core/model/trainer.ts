@@ -1,6 +1,7 @@
 import { DEFAULT_MIN_GROUP_SAMPLES, baselineFor, buildBaselines } from "./baselines.js";
 import { CALIBRATION_POINTS, buildCalibration } from "./calibration.js";
-import { scoreRows, trainForest, type Forest } from "./forest.js";
+import { trainForest, type Forest } from "./forest.js";
+import { ForestScorer } from "./forest-scorer.js";
 import { quantileSorted } from "./metrics.js";
 import { Prng } from "./prng.js";
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelArtifact } from "./artifact.js";
@@ -121,9 +122,10 @@ function scoreInBlocks(forest: Forest, rows: Float64Array, pace: (() => void) | 
   const d = forest.dims;
   const n = rows.length / d;
   const out = new Float64Array(n);
+  const scorer = new ForestScorer(forest);
   for (let i = 0; i < n; i += 1000) {
     const end = Math.min(n, i + 1000);
-    scoreRows(forest, rows.subarray(i * d, end * d), out.subarray(i, end));
+    scorer.scoreRows(rows.subarray(i * d, end * d), out.subarray(i, end));
     pace?.();
   }
   return out;

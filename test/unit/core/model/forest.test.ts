@@ -1,6 +1,7 @@
 import { IsolationForest } from "ml-isolation-forest";
 import { describe, expect, it } from "vitest";
-import { averagePathLength, scoreRows, trainForest } from "../../../../src/core/model/forest.js";
+import { averagePathLength, trainForest } from "../../../../src/core/model/forest.js";
+import { scoreRows } from "../../../../src/core/model/forest-scorer.js";
 import { rocAuc } from "../../../../src/core/model/metrics.js";
 import { Prng } from "../../../../src/core/model/prng.js";
 
