@@ -26,6 +26,17 @@ export function median(runs: number, f: () => number): number {
   return xs[Math.floor(xs.length / 2)] as number;
 }
 
+/**
+ * CPU seconds (user + system) this process spends in `fn`: rates per CPU second are "on one core"
+ * and do not drop when other processes compete for the machine, as wall-clock rates would.
+ */
+function cpuSeconds(fn: () => void): number {
+  const start = process.cpuUsage();
+  fn();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
+
 /** A window holding `n` samples of synthetic traffic. */
 export function filledWindow(n: number, seed = 1): RollingWindow {
   const { features } = syntheticFeatures(n, seed);
@@ -47,19 +58,6 @@ function trainedModel(set: TrainingSet, maxSamples = 256): Model {
   });
   if (!r.ok) throw new Error(`bench model refused: ${r.detail}`);
   return loadModel(r.artifact);
-}
-
-/** Traces/s through the whole scoring path (columns, baseline, forest, calibration, new edges). */
-export function scoreTracesPerSec(runs = 5, n = 100_000, maxSamples = 256): number {
-  const model = trainedModel(filledWindow(20_000).snapshot(), maxSamples);
-  const { features } = syntheticFeatures(n, 2);
-  let sink = 0;
-  const rate = median(runs, () => {
-    const t = performance.now();
-    for (const f of features) sink += model.score(f).anomalyScore;
-    return n / ((performance.now() - t) / 1000);
-  });
-  return sink === -1 ? 0 : rate;
 }
 
 /**
@@ -139,9 +137,8 @@ export function compareWithReference(runs = 3): {
   const test = rowsOf(d.test, d.dims);
   let aucReference = 0;
   const referenceScorePerSec = median(runs, () => {
-    const t = performance.now();
-    const s = ref.predict(test);
-    const rate = test.length / ((performance.now() - t) / 1000);
+    let s: number[] = [];
+    const rate = test.length / cpuSeconds(() => (s = ref.predict(test)));
     aucReference = rocAuc(s, d.outlier);
     return rate;
   });
@@ -155,16 +152,18 @@ export function compareWithReference(runs = 3): {
   const passes = 20;
   let sink = 0;
   const oursScorePerSec = median(runs, () => {
-    const t = performance.now();
-    for (let p = 0; p < passes; p++) for (const f of d.testFeatures) sink += model.score(f).anomalyScore;
-    return (passes * d.testFeatures.length) / ((performance.now() - t) / 1000);
+    const used = cpuSeconds(() => {
+      for (let p = 0; p < passes; p++) for (const f of d.testFeatures) sink += model.score(f).anomalyScore;
+    });
+    return (passes * d.testFeatures.length) / used;
   });
   const forest = new ForestScorer(trainForest(d.train, d.dims, { seed: 1 }));
   const out = new Float64Array(d.testFeatures.length);
   const oursForestRowsPerSec = median(runs, () => {
-    const t = performance.now();
-    for (let p = 0; p < passes; p++) forest.scoreRows(d.test, out);
-    return (passes * out.length) / ((performance.now() - t) / 1000);
+    const used = cpuSeconds(() => {
+      for (let p = 0; p < passes; p++) forest.scoreRows(d.test, out);
+    });
+    return (passes * out.length) / used;
   });
   return {
     aucOurs,
@@ -190,40 +189,10 @@ export function featureSpansPerSec(runs = 5, traces = 20_000, spansPerTrace = 50
   const ts = syntheticTraces(traces, spansPerTrace);
   let sink = 0;
   const rate = median(runs, () => {
-    const t = performance.now();
-    for (const tr of ts) sink += extractFeatures(tr).span_count;
-    return (traces * spansPerTrace) / ((performance.now() - t) / 1000);
+    const used = cpuSeconds(() => {
+      for (const tr of ts) sink += extractFeatures(tr).span_count;
+    });
+    return (traces * spansPerTrace) / used;
   });
   return sink === -1 ? 0 : rate;
-}
-
-/** The model figures of `tracewatch bench` (names as in the JSON output). */
-export interface ModelBenchFigures {
-  readonly score_traces_per_sec: number;
-  readonly score_traces_per_sec_psi_1024: number;
-  readonly ml_isolation_forest_score_traces_per_sec: number;
-  /** score_traces_per_sec / ml_isolation_forest_score_traces_per_sec. */
-  readonly score_speedup_vs_ml_isolation_forest: number;
-  readonly auc_ours: number;
-  readonly auc_ml_isolation_forest: number;
-  readonly train_100k_ms: number;
-  readonly train_1m_ms: number;
-  readonly feature_spans_per_sec: number;
-}
-
-/** Runs every synchronous model benchmark (about 30 s on an idle 2-core machine). */
-export function modelBenchFigures(): ModelBenchFigures {
-  const cmp = compareWithReference();
-  const score = cmp.oursScorePerSec;
-  return {
-    score_traces_per_sec: Math.round(score),
-    score_traces_per_sec_psi_1024: Math.round(scoreTracesPerSec(3, 100_000, 1024)),
-    ml_isolation_forest_score_traces_per_sec: Math.round(cmp.referenceScorePerSec),
-    score_speedup_vs_ml_isolation_forest: Math.round((score / cmp.referenceScorePerSec) * 10) / 10,
-    auc_ours: Math.round(cmp.aucOurs * 10_000) / 10_000,
-    auc_ml_isolation_forest: Math.round(cmp.aucReference * 10_000) / 10_000,
-    train_100k_ms: Math.round(trainMs(100_000)),
-    train_1m_ms: Math.round(trainMs(1_000_000)),
-    feature_spans_per_sec: Math.round(featureSpansPerSec()),
-  };
 }

@@ -3,7 +3,7 @@ import { benchAlertLatency } from "./alert-latency.js";
 import { benchBufferedBytes, benchDecodeOtlp } from "./ingest.js";
 import { benchKafka } from "./ingest-kafka.js";
 import { median } from "./ingest-common.js";
-import { compareWithReference, trainMs } from "./model.js";
+import { compareWithReference, featureSpansPerSec, trainMs } from "./model.js";
 import { retrainScoringImpact } from "./model-retrain.js";
 import { benchPipeline } from "./pipeline.js";
 import { benchConditions } from "./rules.js";
@@ -94,6 +94,7 @@ export const PARTS: Readonly<Record<PartName, (o: PartOptions) => Promise<PartRe
       auc_ml_isolation_forest: r4(cmp.aucReference),
       train_100k_ms: Math.round(trainMs(100_000, runs)),
       train_1m_ms: Math.round(trainMs(1_000_000, runs)),
+      feature_spans_per_sec: Math.round(featureSpansPerSec(quick ? 1 : 5)),
     };
     const perFigure = Object.fromEntries(Object.keys(figures).map((k) => [k, runs]));
     const comparisonRuns = quick ? 1 : 5;
@@ -105,6 +106,7 @@ export const PARTS: Readonly<Record<PartName, (o: PartOptions) => Promise<PartRe
         ml_isolation_forest_score_traces_per_sec: comparisonRuns,
         score_speedup_vs_ml_isolation_forest: comparisonRuns,
         forest_score_rows_per_sec: comparisonRuns,
+        feature_spans_per_sec: comparisonRuns,
         auc_ours: comparisonRuns,
         auc_ml_isolation_forest: comparisonRuns,
       },
