@@ -1,4 +1,5 @@
 import type { Alert } from "../core/alerts/alert.js";
+import { allSettled } from "./settlement.js";
 import type { AlertSink, EnqueueResult } from "./types.js";
 
 /**
@@ -8,11 +9,20 @@ import type { AlertSink, EnqueueResult } from "./types.js";
 export class AlertDispatcher {
   constructor(private readonly sinks: readonly AlertSink[]) {}
 
-  /** Enqueues on every sink; the result per sink name (refused alerts are already dead-lettered). */
+  /** Enqueues on every sink; the result per sink name (refused alerts go to the dead letters). */
   dispatch(alert: Alert): Record<string, EnqueueResult> {
     const results: Record<string, EnqueueResult> = {};
     for (const sink of this.sinks) results[sink.name] = sink.enqueue(alert);
     return results;
+  }
+
+  /**
+   * Enqueues on every sink like {@link dispatch} (returning as soon as it is queued everywhere);
+   * the promise resolves once every sink delivered or dead-lettered the alert, and rejects when a
+   * sink gave up on it without keeping it (see `EnqueueResult.settled`).
+   */
+  dispatchSettled(alert: Alert): Promise<void> {
+    return allSettled(this.dispatch(alert));
   }
 
   /** Backlog per sink name. */

@@ -1,9 +1,12 @@
 import type { Alert } from "../core/alerts/alert.js";
+import { TracewatchError } from "../errors.js";
+import { createSettlement } from "./settlement.js";
 import type { AlertSink, DeadLetter, DeadLetterWriter, EnqueueResult } from "./types.js";
 
 /**
  * Keeps every alert in memory, in order: for users' tests and `POST /api/v1/score`-style dry runs.
- * Unbounded by design; do not use it in a long-running service.
+ * An accepted alert is settled (`delivered`) at once; one refused after shutdown is not kept
+ * anywhere, so its settlement rejects. Unbounded by design; do not use it in a long-running service.
  */
 export class InMemoryAlertSink implements AlertSink {
   readonly type = "memory";
@@ -19,12 +22,18 @@ export class InMemoryAlertSink implements AlertSink {
   }
 
   enqueue(alert: Alert): EnqueueResult {
-    if (this.closed) return { accepted: false, reason: "shut_down" };
+    const settlement = createSettlement();
+    if (this.closed) {
+      const why = `alert ${alert.id} refused: in-memory sink "${this.name}" is shut down`;
+      settlement.reject(new TracewatchError("TW_SINK_DELIVERY_FAILED", why));
+      return { accepted: false, reason: "shut_down", settled: settlement.promise };
+    }
     this.received.push(alert);
     this.waiters = this.waiters.filter((w) =>
       this.received.length >= w.count ? (w.resolve(), false) : true,
     );
-    return { accepted: true };
+    settlement.resolve("delivered");
+    return { accepted: true, settled: settlement.promise };
   }
 
   /** Resolves once `count` alerts have arrived; rejects after `timeoutMs` (default 5000). */

@@ -32,6 +32,9 @@ export interface DeliveryQueueOptions {
 
 export type ResolvedQueueOptions = Required<DeliveryQueueOptions>;
 
+/** Default of {@link DeliveryQueueOptions.shutdownGraceMs}, ms. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 5_000;
+
 /** Fills in the defaults documented on {@link DeliveryQueueOptions}. */
 export function resolveQueueOptions(options: DeliveryQueueOptions): ResolvedQueueOptions {
   return {
@@ -44,7 +47,7 @@ export function resolveQueueOptions(options: DeliveryQueueOptions): ResolvedQueu
     maxDeliveryMs: 600_000,
     breakerFailures: 5,
     breakerOpenMs: 30_000,
-    shutdownGraceMs: 5_000,
+    shutdownGraceMs: DEFAULT_SHUTDOWN_GRACE_MS,
     random: Math.random,
     ...options,
   };

@@ -10,6 +10,7 @@ import {
   type DeliveryQueueOptions,
   type ResolvedQueueOptions,
 } from "./queue-options.js";
+import { createSettlement, type Settlement } from "./settlement.js";
 import type { AlertSink, DeadLetterReason, DeliveryResult, EnqueueResult } from "./types.js";
 
 export type { DeliveryQueueOptions } from "./queue-options.js";
@@ -20,12 +21,15 @@ interface Item {
   attempts: number;
   lastError: string;
   abandoned: boolean;
+  readonly settlement: Settlement;
 }
 
 /**
  * A sink's own bounded queue with bounded concurrency, retries with exponential backoff and full
  * jitter, a circuit breaker, and dead-lettering of what cannot be delivered. `enqueue` never blocks:
- * a slow or dead destination fills only its own queue. Timers are unref()ed.
+ * a slow or dead destination fills only its own queue. Each alert's `settled` promise resolves when
+ * it is delivered or its dead letter is written, so a caller may hold its acknowledgement on it.
+ * Timers are unref()ed.
  */
 export class DeliveryQueue implements AlertSink {
   readonly name: string;
@@ -84,18 +88,20 @@ export class DeliveryQueue implements AlertSink {
       attempts: 0,
       lastError: "",
       abandoned: false,
+      settlement: createSettlement(),
     };
+    const settled = item.settlement.promise;
     if (this.closed) {
       this.deadLetter(item, "shutdown", "sink is shut down");
-      return { accepted: false, reason: "shut_down" };
+      return { accepted: false, reason: "shut_down", settled };
     }
     if (this.backlog() >= this.o.capacity) {
       this.deadLetter(item, "queue_full", `queue of ${this.o.capacity} alerts is full`);
-      return { accepted: false, reason: "queue_full" };
+      return { accepted: false, reason: "queue_full", settled };
     }
     this.ready.push(item);
     this.schedulePump();
-    return { accepted: true };
+    return { accepted: true, settled };
   }
 
   /**
@@ -150,6 +156,7 @@ export class DeliveryQueue implements AlertSink {
     }
     this.inFlight.clear();
     this.publishDepth();
+    this.deadLetterer.close();
     await this.deadLetterer.drain();
     await this.o.deliverer.shutdown?.();
   }
@@ -233,14 +240,15 @@ export class DeliveryQueue implements AlertSink {
     }
     if (item.abandoned) return;
     this.inFlight.delete(item);
-    if (result.ok) this.onDelivered();
+    if (result.ok) this.onDelivered(item);
     else this.onFailed(item, result);
     this.pump();
     this.publishDepth();
     this.settle();
   }
 
-  private onDelivered(): void {
+  private onDelivered(item: Item): void {
+    item.settlement.resolve("delivered");
     this.breaker.success();
     this.failures.success();
     this.o.metrics.outcome(this.name, "delivered");
@@ -267,16 +275,12 @@ export class DeliveryQueue implements AlertSink {
     this.sleeping.set(item, timer);
   }
 
+  /** The alert settles once its dead letter is written (or rejects if that is given up). */
   private deadLetter(item: Item, reason: DeadLetterReason, error: string): void {
-    this.deadLetterer.write({
-      alert: item.alert,
-      sink: this.name,
-      sinkType: this.type,
-      reason,
-      error,
-      attempts: item.attempts,
-      enqueuedAtMs: item.enqueuedAtMs,
-    });
+    const { alert, attempts, enqueuedAtMs, settlement } = item;
+    this.deadLetterer
+      .write({ alert, sink: this.name, sinkType: this.type, reason, error, attempts, enqueuedAtMs })
+      .then(() => settlement.resolve("dead_lettered"), settlement.reject);
   }
 
   private publishDepth(): void {

@@ -23,16 +23,36 @@ export interface AlertDeliverer {
   shutdown?(): Promise<void>;
 }
 
-/** Result of handing an alert to a sink. Never blocks, never throws. */
+/** How a sink finished with one alert: delivered, or kept in the dead letters (write acknowledged). */
+export type AlertSettlement = "delivered" | "dead_lettered";
+
+/**
+ * Result of handing an alert to a sink. Never blocks, never throws.
+ *
+ * `settled` resolves once the sink is done with the alert: delivered, or its dead letter written
+ * and acknowledged by the dead-letter store (refused alerts settle when their dead letter is
+ * written). While the dead-letter write keeps failing it stays pending (the sink retries the write
+ * as long as it runs). It rejects (`TW_SINK_DELIVERY_FAILED`) only when the sink gave up on the
+ * alert without keeping it: the dead-letter write still failed when the sink shut down. A
+ * rejection is already handled, so callers that ignore `settled` cause no unhandled rejection.
+ */
 export type EnqueueResult =
-  { readonly accepted: true } | { readonly accepted: false; readonly reason: "queue_full" | "shut_down" };
+  | { readonly accepted: true; readonly settled: Promise<AlertSettlement> }
+  | {
+      readonly accepted: false;
+      readonly reason: "queue_full" | "shut_down";
+      readonly settled: Promise<AlertSettlement>;
+    };
 
 /** A named alert destination as the pipeline sees it. */
 export interface AlertSink {
   /** Unique name from config; labels metrics and logs. */
   readonly name: string;
   readonly type: string;
-  /** Hands the alert over and returns at once. A refused alert has already gone to the dead letters. */
+  /**
+   * Hands the alert over and returns at once. A refused alert is on its way to the dead letters.
+   * The result's `settled` says when the sink is done with it (see {@link EnqueueResult}).
+   */
   enqueue(alert: Alert): EnqueueResult;
   /** Alerts not yet delivered or dead-lettered (queued, waiting to retry, in flight). */
   backlog(): number;

@@ -1,13 +1,15 @@
 import { describeError } from "../../errors.js";
 import type { CompletedTrace } from "../../domain/trace.js";
-import type { AckToken, AssemblerMetrics, CoreLogger, TraceProcessor } from "./types.js";
+import type { AckToken, AssemblerMetrics, CoreLogger, TraceProcessor, TraceProgress } from "./types.js";
 
 interface Pending {
-  readonly trace: CompletedTrace;
+  /** The trace, or after `spansReleased` a copy without spans (id and times for logs). */
+  trace: CompletedTrace;
   readonly tokens: AckToken[] | null;
-  readonly bytes: number;
+  bytes: number;
   attempts: number;
   retryAtMs: number;
+  released: boolean;
 }
 
 const MAX_RETRY_DELAY_MS = 30_000;
@@ -15,12 +17,16 @@ const MAX_RETRY_DELAY_MS = 30_000;
 /**
  * Completed traces handed to the processor and not yet acknowledged. On acknowledgement their
  * source tokens are released; on failure they are retried with a doubling delay, so a failing
- * downstream holds back commits instead of losing traces.
+ * downstream holds back commits instead of losing traces. A trace whose processor released its
+ * spans while waiting counts only what the processor retains, and is never retried: a failure
+ * then leaves its tokens held (no commit past it until the partition is re-read).
  */
 export class InFlight {
   count = 0;
   bytes = 0;
   failures = 0;
+  /** Traces left unacknowledged for good (failed after their spans were released). */
+  abandoned = 0;
   private readonly retries: Pending[] = [];
   private idleWaiters: Array<() => void> = [];
   private failuresLogged = 0;
@@ -37,7 +43,7 @@ export class InFlight {
   submit(trace: CompletedTrace, tokens: AckToken[] | null, bytes: number): void {
     this.count++;
     this.bytes += bytes;
-    this.run({ trace, tokens, bytes, attempts: 0, retryAtMs: 0 });
+    this.run({ trace, tokens, bytes, attempts: 0, retryAtMs: 0, released: false });
   }
 
   /** Starts the retries that are due at `nowMs`. */
@@ -60,8 +66,9 @@ export class InFlight {
 
   private run(p: Pending): void {
     let result: Promise<void>;
+    const progress: TraceProgress = { spansReleased: (bytes) => this.release(p, bytes) };
     try {
-      result = this.processor.process(p.trace);
+      result = this.processor.process(p.trace, progress);
     } catch (err) {
       result = Promise.reject(err);
     }
@@ -71,10 +78,26 @@ export class InFlight {
     );
   }
 
+  /** The processor keeps only `bytes` of the trace from now on: drop the spans. */
+  private release(p: Pending, bytes: number): void {
+    if (p.released) return;
+    p.released = true;
+    const { traceId, reason, completedAtMs } = p.trace;
+    p.trace = { traceId, reason, completedAtMs, spans: [] };
+    this.bytes += bytes - p.bytes;
+    p.bytes = bytes;
+    this.onSettled();
+  }
+
   private acked(p: Pending): void {
+    if (p.tokens !== null) for (const token of p.tokens) token.release();
+    this.done(p);
+  }
+
+  private done(p: Pending): void {
+    p.released = true; // a late spansReleased() must not count its bytes again
     this.count--;
     this.bytes -= p.bytes;
-    if (p.tokens !== null) for (const token of p.tokens) token.release();
     if (this.count === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
@@ -86,6 +109,7 @@ export class InFlight {
   private failed(p: Pending, err: unknown): void {
     this.failures++;
     this.metrics.processingFailed();
+    if (p.released) return this.abandon(p, err);
     p.attempts++;
     // Log the first failure and then every hundredth, with the count, instead of one line each.
     if (this.failures - this.failuresLogged >= 100 || this.failuresLogged === 0) {
@@ -99,5 +123,15 @@ export class InFlight {
       Math.max(this.nowMs, p.trace.completedAtMs) +
       Math.min(MAX_RETRY_DELAY_MS, this.retryDelayMs * 2 ** (p.attempts - 1));
     this.retries.push(p);
+  }
+
+  /** Its spans are gone, so it cannot be processed again; its tokens stay held (never committed). */
+  private abandon(p: Pending, err: unknown): void {
+    this.abandoned++;
+    this.logger.error(
+      { traceId: p.trace.traceId, abandoned: this.abandoned, err: describeError(err) },
+      "trace outputs could not be kept; leaving it unacknowledged so its spans are re-read after a restart",
+    );
+    this.done(p);
   }
 }

@@ -3,11 +3,24 @@ import type { CompletedTrace, CompletionReason } from "../../domain/trace.js";
 
 /**
  * The next stage after assembly. The returned promise resolving means the trace was fully
- * handled (features, scores, alerts delivered or queued durably): only then may the source
- * commit the offsets of the trace's spans. Rejecting makes the assembler retry later.
+ * handled (features, scores, alerts delivered or durably dead-lettered): only then may the source
+ * commit the offsets of the trace's spans. Rejecting makes the assembler retry later, unless the
+ * processor had released the spans (see {@link TraceProgress}).
  */
 export interface TraceProcessor {
-  process(trace: CompletedTrace): Promise<void>;
+  process(trace: CompletedTrace, progress?: TraceProgress): Promise<void>;
+}
+
+/** What a processor may tell the assembler about a trace whose promise is still pending. */
+export interface TraceProgress {
+  /**
+   * The processor no longer needs the trace's spans and keeps about `retainedBytes` of its results
+   * until the promise settles. The assembler drops its reference to the spans and counts
+   * `retainedBytes` toward back-pressure instead of the trace's size. Such a trace cannot be
+   * processed again: if the promise then rejects, the trace is left unacknowledged for good (its
+   * offsets are never committed; the next consumer re-reads it).
+   */
+  spansReleased(retainedBytes: number): void;
 }
 
 /**

@@ -61,7 +61,7 @@ function queue(script: Script, options: Partial<DeliveryQueueOptions> = {}) {
 describe("DeliveryQueue", () => {
   it("delivers every alert and reports an empty backlog", async () => {
     const { q, deliverer, outcomes, depth } = queue(() => ok);
-    for (const a of sampleAlerts(20)) expect(q.enqueue(a)).toEqual({ accepted: true });
+    for (const a of sampleAlerts(20)) expect(q.enqueue(a)).toMatchObject({ accepted: true });
     expect(await q.flush(2_000)).toBe(true);
     expect(new Set(deliverer.calls.map((c) => c.id)).size).toBe(20);
     expect(outcomes.filter((o) => o === "delivered")).toHaveLength(20);
@@ -125,7 +125,9 @@ describe("DeliveryQueue", () => {
     const results = alerts.map((a) => q.enqueue(a));
     expect(performance.now() - started).toBeLessThan(50);
     expect(results.filter((r) => r.accepted)).toHaveLength(5);
-    expect(results.slice(5)).toEqual([0, 0, 0].map(() => ({ accepted: false, reason: "queue_full" })));
+    expect(results.slice(5).map(({ accepted, ...r }) => [accepted, "reason" in r ? r.reason : ""])).toEqual(
+      [0, 0, 0].map(() => [false, "queue_full"]),
+    );
     await wait(5);
     expect(dead.letters.map((l) => [l.alert.id, l.reason, l.attempts])).toEqual(
       alerts.slice(5).map((a) => [a.id, "queue_full", 0]),
@@ -189,24 +191,38 @@ describe("DeliveryQueue", () => {
     for (const a of sampleAlerts(3)) q.enqueue(a);
     await q.shutdown();
     expect(dead.letters.map((l) => l.reason)).toEqual(["shutdown", "shutdown", "shutdown"]);
-    expect(q.enqueue(sampleAlerts(1)[0]!)).toEqual({ accepted: false, reason: "shut_down" });
+    expect(q.enqueue(sampleAlerts(1)[0]!)).toMatchObject({ accepted: false, reason: "shut_down" });
     expect(q.backlog()).toBe(0);
     await q.shutdown();
   });
 
-  it("logs the whole alert when even the dead-letter write fails", async () => {
+  it("keeps retrying a failing dead-letter write while running, and logs the whole alert when it gives up at shutdown", async () => {
     const errors: object[] = [];
-    const broken: DeadLetterWriter = { write: () => Promise.reject(new Error("broker down")) };
+    let writes = 0;
+    const broken: DeadLetterWriter = { write: () => (writes++, Promise.reject(new Error("broker down"))) };
     const { q, outcomes } = queue(() => fail(false), {
       deadLetters: broken,
+      shutdownGraceMs: 10,
       logger: { info: () => undefined, warn: () => undefined, error: (obj) => errors.push(obj) },
     });
     const alert = sampleAlerts(1)[0]!;
-    q.enqueue(alert);
-    expect(await q.flush(5_000)).toBe(true);
-    expect(outcomes.at(-1)).toBe("dropped");
+    const { settled } = q.enqueue(alert);
+    expect(await q.flush(1_500)).toBe(false);
+    expect(writes).toBe(3);
     expect(errors).toEqual([
-      expect.objectContaining({ sink: "hook", alert, err: "broker down", reason: "permanent_error" }),
+      expect.objectContaining({
+        sink: "hook",
+        alertId: alert.id,
+        err: "broker down",
+        reason: "permanent_error",
+      }),
     ]);
+    await q.shutdown();
+    expect(writes).toBe(4);
+    expect(outcomes.at(-1)).toBe("dropped");
+    expect(errors.at(-1)).toEqual(
+      expect.objectContaining({ sink: "hook", alert, err: "broker down", reason: "permanent_error" }),
+    );
+    await expect(settled).rejects.toMatchObject({ code: "TW_SINK_DELIVERY_FAILED" });
   });
 });

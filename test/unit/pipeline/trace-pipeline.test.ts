@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import { TraceAssembler } from "../../../src/core/assembler/assembler.js";
+import type { AckToken } from "../../../src/core/assembler/types.js";
+import { cascadeTrace, deferred, pipelineWithSink, state, wait } from "./helpers.js";
+
+const delivered = { ok: true } as const;
+const rejected = { ok: false, retriable: false, error: "HTTP 400" } as const;
+
+describe("TracePipeline acknowledgement", () => {
+  it("stays pending while the sink delivers the alert and resolves once it is delivered", async () => {
+    const { pipeline, deliverer } = pipelineWithSink();
+    const done = pipeline.process(cascadeTrace(1));
+    await wait(5);
+    expect(deliverer.attempts.map((a) => a.alert.type)).toEqual(["cascade_failure"]);
+    expect(await state(done)).toBe("pending");
+    deliverer.attempts[0]!.answer.resolve(delivered);
+    await expect(done).resolves.toBeUndefined();
+  });
+
+  it("resolves only once the dead letter of an undeliverable alert is written", async () => {
+    const { pipeline, deliverer, deadLetters } = pipelineWithSink();
+    const done = pipeline.process(cascadeTrace(2));
+    await wait(5);
+    deliverer.attempts[0]!.answer.resolve(rejected);
+    await wait(5);
+    expect(deadLetters.writes.map((w) => w.letter.reason)).toEqual(["permanent_error"]);
+    expect(await state(done)).toBe("pending");
+    deadLetters.writes[0]!.done.resolve();
+    await expect(done).resolves.toBeUndefined();
+  });
+
+  it("never resolves while the dead-letter write fails, and rejects when the sink gives up at shutdown", async () => {
+    const { pipeline, sink, deliverer, deadLetters } = pipelineWithSink();
+    deadLetters.failing = true;
+    const done = pipeline.process(cascadeTrace(3));
+    await wait(5);
+    deliverer.attempts[0]!.answer.resolve(rejected);
+    await wait(300);
+    expect(await state(done)).toBe("pending");
+    await sink.shutdown();
+    await expect(done).rejects.toMatchObject({ code: "TW_SINK_DELIVERY_FAILED" });
+  });
+
+  it("scores later traces while an earlier one waits for its delivery", async () => {
+    const { pipeline, sink, scored } = pipelineWithSink();
+    const first = pipeline.process(cascadeTrace(4));
+    for (let n = 5; n < 15; n++) void pipeline.process(cascadeTrace(n));
+    // Scoring and enqueueing are synchronous: all eleven are scored before any delivery started.
+    expect(scored).toHaveLength(11);
+    expect(sink.backlog()).toBe(11);
+    expect(await state(first)).toBe("pending");
+  });
+
+  it("holds a rejected scored output until the trace's alerts are kept, then rejects for a retry", async () => {
+    const output = deferred<void>();
+    const { pipeline, deliverer } = pipelineWithSink({ scored: () => output.promise });
+    const done = pipeline.process(cascadeTrace(15));
+    output.reject(new Error("features topic unavailable"));
+    await wait(5);
+    expect(await state(done)).toBe("pending");
+    deliverer.attempts[0]!.answer.resolve(delivered);
+    await expect(done).rejects.toThrow("features topic unavailable");
+  });
+
+  it("acknowledges a re-read copy of a trace only after the first copy's alerts are delivered", async () => {
+    const { pipeline, deliverer } = pipelineWithSink();
+    const first = pipeline.process(cascadeTrace(16));
+    // A rebalance re-reads the trace: cooldown suppresses its alert, yet its offsets must wait.
+    const again = pipeline.process(cascadeTrace(16));
+    await wait(5);
+    expect(deliverer.attempts).toHaveLength(1);
+    expect(await state(again)).toBe("pending");
+    deliverer.attempts[0]!.answer.resolve(delivered);
+    await expect(Promise.all([first, again])).resolves.toBeDefined();
+  });
+});
+
+/** An acknowledgement token that counts its holds. */
+function token(): AckToken & { holds: number } {
+  return {
+    holds: 1,
+    hold() {
+      this.holds++;
+    },
+    release() {
+      this.holds--;
+    },
+  };
+}
+
+describe("TracePipeline behind the assembler", () => {
+  function assembled() {
+    const setup = pipelineWithSink();
+    let calls = 0;
+    const assembler = new TraceAssembler({
+      clock: setup.clock,
+      processor: {
+        process: (trace, progress) => (calls++, setup.pipeline.process(trace, progress)),
+      },
+      retryDelayMs: 1,
+    });
+    const ack = token();
+    assembler.add(cascadeTrace(30).spans, ack);
+    ack.release(); // the source's own hold: every span of the message was handed over
+    const bytes = assembler.stats().bufferedBytes;
+    setup.clock.advance(60_000);
+    assembler.tick();
+    return { ...setup, assembler, ack, bytes, calls: () => calls };
+  }
+
+  it("releases a waiting trace's spans: in-flight bytes drop to what its alert keeps", async () => {
+    const { assembler, ack, bytes, deliverer } = assembled();
+    expect(assembler.stats().inFlightBytes).toBe(bytes);
+    await wait(5);
+    expect(assembler.stats()).toMatchObject({ inFlightTraces: 1, inFlightBytes: 512 + 4_096 });
+    expect(ack.holds).toBe(1);
+    deliverer.attempts[0]!.answer.resolve(delivered);
+    await assembler.whenIdle();
+    expect(ack.holds).toBe(0);
+  });
+
+  it("leaves a trace whose alert could not be kept unacknowledged and does not score it again", async () => {
+    const { assembler, ack, sink, deliverer, deadLetters, clock, calls } = assembled();
+    deadLetters.failing = true;
+    await wait(5);
+    deliverer.attempts[0]!.answer.resolve(rejected);
+    await sink.shutdown();
+    await assembler.whenIdle();
+    for (let i = 0; i < 5; i++) {
+      clock.advance(60_000);
+      assembler.tick();
+      await wait(1);
+    }
+    expect(calls()).toBe(1);
+    expect(ack.holds).toBe(1);
+    expect(assembler.stats()).toMatchObject({ inFlightTraces: 0, processingFailures: 1 });
+  });
+});
