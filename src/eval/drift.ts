@@ -91,7 +91,11 @@ export function measureDrift(config: Config, scenario: DriftScenario = {}): Drif
   };
   const clock = new ManualClock(s.startTimeMs);
   const core = buildDetectionCore(cfg, clock);
-  const pipeline = new TracePipeline({ detector: core.detector, alerter: core.alerter, outputs: { alert() {} } });
+  const pipeline = new TracePipeline({
+    detector: core.detector,
+    alerter: core.alerter,
+    outputs: { alert() {} },
+  });
   const threshold = cfg.spec.detection.threshold;
   const sim = new Simulator({
     seed: s.seed,
@@ -149,7 +153,12 @@ export function measureDrift(config: Config, scenario: DriftScenario = {}): Drif
       retrain(nextTrain);
       nextTrain += s.retrainIntervalMs;
     }
-    const v = pipeline.evaluate({ traceId: t.traceId, spans: t.spans, reason: "root", completedAtMs: clock.now() });
+    const v = pipeline.evaluate({
+      traceId: t.traceId,
+      spans: t.spans,
+      reason: "root",
+      completedAtMs: clock.now(),
+    });
     if (v.scored.anomaly_score === null || t.label.label !== "normal") continue;
     tally.normal++;
     if (v.scored.anomaly_score >= threshold) tally.flagged++;

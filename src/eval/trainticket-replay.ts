@@ -97,7 +97,7 @@ export function replayTrainTicket(
     // A trace is processed when it completes: move event time to its end.
     clock.set(f.startTimeMs + f.total_duration);
     while (clock.now() >= nextTrain) {
-      const r = trainModel(window.snapshot(), { ...trainOpts, trainedAtMs: nextTrain });
+      const r = trainModel(detector.trainingSet(), { ...trainOpts, trainedAtMs: nextTrain });
       if (r.ok) {
         detector.install(loadModel(r.artifact));
         retrains++;

@@ -1,6 +1,8 @@
 import type { ScoredTrace, TraceFeatures } from "../../domain/features.js";
 import type { GroupKeyStrategy } from "../features/group-key.js";
 import type { Model } from "./model.js";
+import type { HoldBackPolicy } from "./hold-back.js";
+import type { TraceFlag } from "./window-bucket.js";
 import type { RollingWindow, TrainingSet } from "./window.js";
 
 /** Options of {@link Detector}. */
@@ -12,11 +14,20 @@ export interface DetectorOptions {
   /** Grouping strategy features must be extracted with. Default "entry". */
   readonly groupKey?: GroupKeyStrategy;
   /**
-   * Traces scoring at or above this calibrated score are not added to the window, so a running
-   * incident does not teach the model that it is normal. 1 keeps every trace. Default 0.95
-   * (pass detection.threshold).
+   * Calibrated score from which a trace counts as flagged (pass detection.threshold). By
+   * construction about 1 − learnBelow of normal traffic is flagged: that normal tail is learned,
+   * so baselines and calibration do not tighten retrain after retrain. A window bucket holding
+   * clearly more flagged traces than that (see `incidentSlackSd`) holds an incident: its flagged
+   * traces are held back from training (forest, calibration, baselines, known edges), so a running
+   * incident does not teach the model that it is normal. 1 or more learns every trace.
+   * Default 0.95.
    */
   readonly learnBelow?: number;
+  /**
+   * Binomial standard deviations above the expected flagged count from which a bucket counts as
+   * holding an incident. Default 3.
+   */
+  readonly incidentSlackSd?: number;
 }
 
 const NONE: readonly string[] = Object.freeze([]);
@@ -30,6 +41,7 @@ export class Detector {
   readonly groupKey: GroupKeyStrategy;
   private readonly window: RollingWindow;
   private readonly learnBelow: number;
+  private readonly incidentSlackSd: number;
   private current: Model | null = null;
 
   constructor(o: DetectorOptions) {
@@ -37,6 +49,7 @@ export class Detector {
     this.window = o.window;
     this.groupKey = o.groupKey ?? "entry";
     this.learnBelow = o.learnBelow ?? 0.95;
+    this.incidentSlackSd = o.incidentSlackSd ?? 3;
   }
 
   /** The model in use, or null while warming up. */
@@ -77,15 +90,30 @@ export class Detector {
     };
   }
 
-  /** Feeds a trace to the training window (after scoring, so a score can keep anomalies out). */
+  /**
+   * Feeds a trace to the training window with its score (after scoring), so that training can
+   * hold flagged traces back where they are more than the normal tail (see
+   * {@link DetectorOptions.learnBelow}).
+   */
   observe(f: TraceFeatures, scored?: ScoredTrace): void {
-    const a = scored?.anomaly_score;
-    if (a !== null && a !== undefined && a >= this.learnBelow) return;
-    this.window.observe(f);
+    this.window.observe(f, this.flagOf(scored?.anomaly_score ?? null));
   }
 
-  /** What the next training run reads. */
+  /** How a score counts for training: "flagged" at or above learnBelow (when below 1). */
+  flagOf(anomalyScore: number | null): TraceFlag {
+    if (anomalyScore === null) return "unscored";
+    return this.learnBelow < 1 && anomalyScore >= this.learnBelow ? "flagged" : "normal";
+  }
+
+  /** What the next training run reads: the window without the flagged traces of incident buckets. */
   trainingSet(): TrainingSet {
-    return this.window.snapshot();
+    return this.window.snapshot(this.holdBack);
+  }
+
+  /** The hold-back policy training applies; undefined when every trace is learned. */
+  get holdBack(): HoldBackPolicy | undefined {
+    return this.learnBelow >= 1
+      ? undefined
+      : { tailShare: 1 - this.learnBelow, slackSd: this.incidentSlackSd };
   }
 }

@@ -7,15 +7,27 @@ export interface BucketLimits {
   /** Initial sample capacity; the window lowers it with {@link Bucket.limitSamples}. */
   readonly samples: number;
   readonly groups: number;
+  /** Durations kept per group for traces that were not flagged. */
   readonly durationsPerGroup: number;
   readonly edges: number;
 }
 
+/**
+ * What the detector said about a trace when it was observed: no model yet, scored below the
+ * threshold, or flagged (scored at or above it).
+ */
+export type TraceFlag = "unscored" | "normal" | "flagged";
+
 interface GroupReservoir {
+  /** Durations of traces not flagged (reservoir of durationsPerGroup). */
   readonly total: Float64Array;
   readonly maxSpan: Float64Array;
+  /** Durations of flagged traces (reservoir of a quarter as many). */
+  readonly flaggedTotal: Float64Array;
+  readonly flaggedMaxSpan: Float64Array;
   readonly root: string;
   seen: number;
+  seenFlagged: number;
 }
 
 /** Root key of a trace: what the baseline falls back to when its group is too small. */
@@ -23,14 +35,26 @@ export function rootKeyOf(f: TraceFeatures): string {
   return `${f.root_service} ${f.root_operation}`;
 }
 
-/** One time slice of the rolling window: reservoirs of samples and of per-group durations. */
+/**
+ * One time slice of the rolling window: reservoirs of samples and of per-group durations, and the
+ * edges seen. Flagged traces are stored too, marked, so that a training run can learn them as the
+ * normal tail they usually are, or leave them out when the bucket holds clearly more of them than
+ * that (an incident). Per group, flagged durations have their own reservoir, so that they never
+ * take the place of unflagged ones.
+ */
 export class Bucket {
   rows: Float64Array;
+  /** Per sample: 1 when the trace was flagged. */
+  rowFlagged: Uint8Array;
   readonly groupKeys: string[] = [];
   readonly rootKeys: string[] = [];
   readonly groups = new Map<string, GroupReservoir>();
-  readonly edges = new Set<string>();
+  /** Edge → whether a trace that was not flagged carried it. */
+  readonly edges = new Map<string, boolean>();
   observed = 0;
+  /** Traces observed with a score / flagged. */
+  scored = 0;
+  flagged = 0;
   groupsDropped = 0;
   private sampled = 0;
   private sampleLimit: number;
@@ -40,7 +64,9 @@ export class Bucket {
     private readonly limits: BucketLimits,
   ) {
     this.sampleLimit = limits.samples;
-    this.rows = new Float64Array(Math.min(limits.samples, 1024) * RAW_DIMS);
+    const initial = Math.min(limits.samples, 1024);
+    this.rows = new Float64Array(initial * RAW_DIMS);
+    this.rowFlagged = new Uint8Array(initial);
   }
 
   /** Sets the sample capacity, evicting uniformly random samples when above it. */
@@ -50,6 +76,7 @@ export class Bucket {
       const last = this.groupKeys.length - 1;
       const victim = prng.int(last + 1);
       this.rows.copyWithin(victim * RAW_DIMS, last * RAW_DIMS, (last + 1) * RAW_DIMS);
+      this.rowFlagged[victim] = this.rowFlagged[last] as number;
       this.groupKeys[victim] = this.groupKeys[last] as string;
       this.rootKeys[victim] = this.rootKeys[last] as string;
       this.groupKeys.pop();
@@ -61,10 +88,17 @@ export class Bucket {
     return this.groupKeys.length;
   }
 
-  add(f: TraceFeatures, raw: Float64Array, prng: Prng, sample: boolean): void {
+  add(f: TraceFeatures, raw: Float64Array, flag: TraceFlag, prng: Prng, sample: boolean): void {
     this.observed++;
-    this.addDurations(f, prng);
-    for (const e of f.edges) if (this.edges.size < this.limits.edges || this.edges.has(e)) this.edges.add(e);
+    const flagged = flag === "flagged";
+    if (flag !== "unscored") this.scored++;
+    if (flagged) this.flagged++;
+    this.addDurations(f, flagged, prng);
+    for (const e of f.edges) {
+      const seen = this.edges.get(e);
+      if (seen === undefined ? this.edges.size < this.limits.edges : !seen && !flagged)
+        this.edges.set(e, !flagged);
+    }
     if (!sample) return;
     // Reservoir sampling (algorithm R) keeps a uniform sample of the bucket's sampled traces.
     this.sampled++;
@@ -76,11 +110,20 @@ export class Bucket {
       this.ensureCapacity(slot + 1);
     }
     this.rows.set(raw, slot * RAW_DIMS);
+    this.rowFlagged[slot] = flagged ? 1 : 0;
     this.groupKeys[slot] = f.group_key;
     this.rootKeys[slot] = rootKeyOf(f);
   }
 
-  private addDurations(f: TraceFeatures, prng: Prng): void {
+  /** Samples a training run copies (flagged ones only when `withFlagged`). */
+  countSamples(withFlagged: boolean): number {
+    if (withFlagged) return this.sampleCount;
+    let n = 0;
+    for (let i = 0; i < this.sampleCount; i++) n += 1 - (this.rowFlagged[i] as number);
+    return n;
+  }
+
+  private addDurations(f: TraceFeatures, flagged: boolean, prng: Prng): void {
     let g = this.groups.get(f.group_key);
     if (g === undefined) {
       if (this.groups.size >= this.limits.groups) {
@@ -88,42 +131,70 @@ export class Bucket {
         return;
       }
       const k = this.limits.durationsPerGroup;
-      g = { total: new Float64Array(k), maxSpan: new Float64Array(k), root: rootKeyOf(f), seen: 0 };
+      const kf = Math.max(1, Math.ceil(k / 4));
+      g = {
+        total: new Float64Array(k),
+        maxSpan: new Float64Array(k),
+        flaggedTotal: new Float64Array(kf),
+        flaggedMaxSpan: new Float64Array(kf),
+        root: rootKeyOf(f),
+        seen: 0,
+        seenFlagged: 0,
+      };
       this.groups.set(f.group_key, g);
     }
-    g.seen++;
-    let slot = g.seen - 1;
-    if (slot >= g.total.length) {
-      slot = prng.int(g.seen);
-      if (slot >= g.total.length) return;
+    const [total, maxSpan, seen] = flagged
+      ? [g.flaggedTotal, g.flaggedMaxSpan, ++g.seenFlagged]
+      : [g.total, g.maxSpan, ++g.seen];
+    let slot = seen - 1;
+    if (slot >= total.length) {
+      slot = prng.int(seen);
+      if (slot >= total.length) return;
     }
-    g.total[slot] = f.total_duration;
-    g.maxSpan[slot] = f.max_span_duration;
+    total[slot] = f.total_duration;
+    maxSpan[slot] = f.max_span_duration;
   }
 
   private ensureCapacity(rowsNeeded: number): void {
     if (rowsNeeded * RAW_DIMS <= this.rows.length) return;
-    const grown = new Float64Array(
-      Math.min(this.limits.samples, Math.max(rowsNeeded, (this.rows.length / RAW_DIMS) * 2)) * RAW_DIMS,
-    );
+    const n = Math.min(this.limits.samples, Math.max(rowsNeeded, (this.rows.length / RAW_DIMS) * 2));
+    const grown = new Float64Array(n * RAW_DIMS);
     grown.set(this.rows);
     this.rows = grown;
+    const flags = new Uint8Array(n);
+    flags.set(this.rowFlagged);
+    this.rowFlagged = flags;
   }
 
+  /** Copies the samples (flagged ones only when `withFlagged`) to `out` from row `at`. */
   copySamples(
     out: Float64Array,
     at: number,
     groups: { push(k: string): void },
     roots: { push(k: string): void },
+    withFlagged = true,
   ): void {
-    out.set(this.rows.subarray(0, this.sampleCount * RAW_DIMS), at);
+    let n = 0;
     for (let i = 0; i < this.sampleCount; i++) {
+      if (!withFlagged && this.rowFlagged[i] === 1) continue;
+      out.set(this.rows.subarray(i * RAW_DIMS, (i + 1) * RAW_DIMS), (at + n) * RAW_DIMS);
       groups.push(this.groupKeys[i] as string);
       roots.push(this.rootKeys[i] as string);
+      n++;
     }
   }
 
-  copyDurations(out: Map<string, { total: number[]; maxSpan: number[] }>, rootOf: Map<string, string>): void {
+  /**
+   * Appends each group's durations. With `withFlagged`, flagged durations join in proportion to
+   * the group's flagged share of traffic (rounded at random, so unbiased over buckets), so the
+   * sample stays representative of all the group's traces.
+   */
+  copyDurations(
+    out: Map<string, { total: number[]; maxSpan: number[] }>,
+    rootOf: Map<string, string>,
+    withFlagged: boolean,
+    prng: Prng,
+  ): void {
     for (const [key, g] of this.groups) {
       let d = out.get(key);
       if (d === undefined) out.set(key, (d = { total: [], maxSpan: [] }));
@@ -133,6 +204,19 @@ export class Bucket {
         d.maxSpan.push(g.maxSpan[i] as number);
       }
       rootOf.set(key, g.root);
+      if (!withFlagged || g.seenFlagged === 0) continue;
+      const kept = Math.min(g.seenFlagged, g.flaggedTotal.length);
+      const want = g.seen === 0 ? kept : (n * g.seenFlagged) / g.seen;
+      const m = Math.min(kept, Math.floor(want + prng.next()));
+      for (let i = 0; i < m; i++) {
+        d.total.push(g.flaggedTotal[i] as number);
+        d.maxSpan.push(g.flaggedMaxSpan[i] as number);
+      }
     }
+  }
+
+  /** Adds the edges seen (only those an unflagged trace carried unless `withFlagged`). */
+  copyEdges(out: Set<string>, withFlagged: boolean): void {
+    for (const [e, unflagged] of this.edges) if (withFlagged || unflagged) out.add(e);
   }
 }

@@ -3,7 +3,8 @@ import type { Clock } from "../clock.js";
 import type { GroupDurations } from "./baselines.js";
 import { Prng } from "./prng.js";
 import { RAW_DIMS, writeRaw } from "./transforms.js";
-import { Bucket, type BucketLimits } from "./window-bucket.js";
+import { incidentBuckets, type HoldBackPolicy } from "./hold-back.js";
+import { Bucket, type BucketLimits, type TraceFlag } from "./window-bucket.js";
 
 /** Options of {@link RollingWindow}; defaults follow the seed's `training` section. */
 export interface RollingWindowOptions {
@@ -49,6 +50,8 @@ export interface TrainingSet {
   readonly endMs: number;
   /** Traces observed in the live buckets (before sampling). */
   readonly observed: number;
+  /** Flagged traces of the live buckets held back by the snapshot's policy (0 without one). */
+  readonly heldBack: number;
 }
 
 /** Counters a caller may export as metrics. */
@@ -102,8 +105,12 @@ export class RollingWindow {
     this.prng = new Prng(o.seed ?? 1);
   }
 
-  /** Adds a trace (by its event time) and expires buckets that left the window. */
-  observe(f: TraceFeatures): void {
+  /**
+   * Adds a trace (by its event time) and expires buckets that left the window. `flag` is what
+   * the detector said about it (default "unscored"): flagged traces are kept apart so that
+   * {@link snapshot} can learn them or hold them back.
+   */
+  observe(f: TraceFeatures, flag: TraceFlag = "unscored"): void {
     this.expire();
     if (this.excludeErrors && f.error_count > 0) {
       this.excluded++;
@@ -120,7 +127,7 @@ export class RollingWindow {
       this.rebalance();
     }
     writeRaw(f, this.raw, 0);
-    b.add(f, this.raw, this.prng, this.prng.next() < this.sampleRate);
+    b.add(f, this.raw, flag, this.prng, this.prng.next() < this.sampleRate);
   }
 
   /** Drops buckets that ended before now − window. Called by observe; call it from a scheduler too. */
@@ -175,11 +182,18 @@ export class RollingWindow {
     };
   }
 
-  /** Copies the live window into a {@link TrainingSet}. */
-  snapshot(): TrainingSet {
+  /**
+   * Copies the live window into a {@link TrainingSet}. A bucket holding an incident under
+   * `policy` (clearly more flagged traces than the normal tail, see {@link incidentBuckets})
+   * leaves its flagged traces out — samples, durations and edges alike; every other bucket gives
+   * all its traces, flagged ones included. Without a policy every trace is included.
+   */
+  snapshot(policy?: HoldBackPolicy): TrainingSet {
     this.expire();
     const live = [...this.buckets.values()].sort((a, b) => a.startMs - b.startMs);
-    const size = this.size;
+    const learnFlagged = incidentBuckets(live, policy).map((incident) => !incident);
+    let size = 0;
+    live.forEach((b, i) => (size += b.countSamples(learnFlagged[i] as boolean)));
     const rows = new Float64Array(size * RAW_DIMS);
     const groups = new Interner(size);
     const roots = new Interner(size);
@@ -187,12 +201,15 @@ export class RollingWindow {
     const rootOf = new Map<string, string>();
     const edges = new Set<string>();
     let observed = 0;
-    for (const b of live) {
-      b.copySamples(rows, groups.count * RAW_DIMS, groups, roots);
-      b.copyDurations(durations, rootOf);
-      for (const e of b.edges) edges.add(e);
+    let heldBack = 0;
+    live.forEach((b, i) => {
+      const withFlagged = learnFlagged[i] as boolean;
+      b.copySamples(rows, groups.count, groups, roots, withFlagged);
+      b.copyDurations(durations, rootOf, withFlagged, this.prng);
+      b.copyEdges(edges, withFlagged);
       observed += b.observed;
-    }
+      if (!withFlagged) heldBack += b.flagged;
+    });
     const first = live[0];
     const last = live[live.length - 1];
     return {
@@ -207,6 +224,7 @@ export class RollingWindow {
       startMs: first === undefined ? this.clock.now() : first.startMs,
       endMs: last === undefined ? this.clock.now() : Math.min(last.startMs + this.bucketMs, this.clock.now()),
       observed,
+      heldBack,
     };
   }
 }

@@ -4,6 +4,7 @@ import { Detector } from "../../../../src/core/model/detector.js";
 import { loadModel } from "../../../../src/core/model/model.js";
 import { trainModel } from "../../../../src/core/model/trainer.js";
 import { RollingWindow } from "../../../../src/core/model/window.js";
+import type { ScoredTrace, TraceFeatures } from "../../../../src/domain/features.js";
 import { features, traffic } from "./helpers.js";
 
 function setup(learnBelow?: number) {
@@ -49,23 +50,44 @@ describe("detector", () => {
   });
 
   it.each([
-    { learnBelow: 0.95, score: 0.97, learned: false },
-    { learnBelow: 0.95, score: 0.5, learned: true },
-    { learnBelow: 1, score: 0.999, learned: true },
+    { learnBelow: 0.95, score: 0.97, flag: "flagged" },
+    { learnBelow: 0.95, score: 0.95, flag: "flagged" },
+    { learnBelow: 0.95, score: 0.5, flag: "normal" },
+    { learnBelow: 0.95, score: null, flag: "unscored" },
+    { learnBelow: 1, score: 1, flag: "normal" },
+  ] as const)(
+    "with learnBelow $learnBelow a trace scored $score counts as $flag",
+    ({ learnBelow, score, flag }) => {
+      expect(setup(learnBelow).detector.flagOf(score)).toBe(flag);
+    },
+  );
+
+  it.each([
+    // 1,000 scored traces per case; the expected tail is 5%, allowed up to 50 + 3 sd ≈ 70.7.
+    { learnBelow: 0.95, flagged: 50, learned: 1000 },
+    { learnBelow: 0.95, flagged: 70, learned: 1000 },
+    { learnBelow: 0.95, flagged: 80, learned: 920 },
+    { learnBelow: 0.95, flagged: 400, learned: 600 },
+    { learnBelow: 1, flagged: 400, learned: 1000 },
   ])(
-    "with learnBelow $learnBelow a trace scored $score is learned: $learned",
-    ({ learnBelow, score, learned }) => {
-      const { window, detector } = setup(learnBelow);
-      const f = features();
-      detector.observe(f, {
-        features: f,
-        anomaly_score: score,
-        p99_baseline: 1,
-        new_edges: [],
-        new_service_combination: false,
-        model_version: "v",
-      });
-      expect(window.size).toBe(learned ? 1 : 0);
+    "with learnBelow $learnBelow, $flagged flagged traces of 1,000: $learned learned",
+    ({ learnBelow, flagged, learned }) => {
+      const { detector } = setup(learnBelow);
+      traffic(1000, 0, 60_000).forEach((f, i) => detector.observe(f, scoredAs(f, i < flagged ? 0.99 : 0.5)));
+      const set = detector.trainingSet();
+      expect(set.groupIndex.length).toBe(learned);
+      expect(set.heldBack).toBe(1000 - learned);
     },
   );
 });
+
+function scoredAs(f: TraceFeatures, score: number): ScoredTrace {
+  return {
+    features: f,
+    anomaly_score: score,
+    p99_baseline: 1,
+    new_edges: [],
+    new_service_combination: false,
+    model_version: "v",
+  };
+}

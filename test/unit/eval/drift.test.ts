@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../../src/config/index.js";
+import { measureDrift, type DriftPoint } from "../../../src/eval/drift.js";
+
+const CONFIG = `
+apiVersion: aiops/v1
+kind: TraceAnomalyDetector
+metadata: { name: drift }
+spec:
+  model: { type: isolation_forest, features: [total_duration, span_count, error_count, service_hop_count, max_span_duration] }
+  training: { window: 1h, sample_rate: 1.0, retrain_interval: 5m, min_samples: 500 }
+  detection: { threshold: 0.95, min_severity: 0.7 }
+  alerts:
+    - { type: latency_spike, condition: "anomaly_score > 0.9 AND total_duration > p99_baseline * 2", severity: high }
+    - { type: unusual_path, condition: "new_service_combination = true", severity: medium }
+    - { type: cascade_failure, condition: "error_count > 5 AND affected_services > 3", severity: critical }
+`;
+
+const median = (xs: readonly number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+/** Share-weighted mean of a per-point rate over the normal traces each model scored. */
+function pooled(points: readonly DriftPoint[], rate: (p: DriftPoint) => number): number {
+  const n = points.reduce((a, p) => a + p.normal, 0);
+  return points.reduce((a, p) => a + rate(p) * p.normal, 0) / n;
+}
+
+describe("model drift over many retrains", () => {
+  it("keeps p99 baselines, the flagged share and false alerts steady on normal traffic (2 h, 24 retrains, window turned over 6 times)", () => {
+    const r = measureDrift(loadConfig({ text: CONFIG }, {}), {
+      seed: 1,
+      ratePerSec: 10,
+      durationMs: 2 * 3_600_000,
+      windowMs: 20 * 60_000,
+      retrainIntervalMs: 5 * 60_000,
+    });
+    expect(r.refused).toBe(0);
+    expect(r.points.length).toBeGreaterThanOrEqual(24);
+    expect(r.groups.length).toBe(3);
+    // The models of the first 20 minutes against the last 30 (the final model scored no traffic).
+    const first = r.points.slice(0, 4);
+    const last = r.points.slice(-7, -1);
+    for (const g of r.groups) {
+      const ratio =
+        median(last.map((p) => p.p99[g] as number)) / median(first.map((p) => p.p99[g] as number));
+      expect(ratio, g).toBeGreaterThan(0.88);
+      expect(ratio, g).toBeLessThan(1.12);
+    }
+    // By construction about 5% of normal traffic scores at or above 0.95, retrain after retrain.
+    expect(pooled(last, (p) => p.normalFlaggedRate)).toBeGreaterThan(0.03);
+    expect(pooled(last, (p) => p.normalFlaggedRate)).toBeLessThan(0.07);
+    expect(pooled(last, (p) => p.falseAlertsPer10k)).toBeLessThan(10);
+  }, 30_000);
+});
