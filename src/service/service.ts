@@ -24,6 +24,7 @@ import { TracePipeline } from "../pipeline/trace-pipeline.js";
 import { systemClock } from "../platform/clock.js";
 import { AlertDispatcher } from "../sinks/dispatcher.js";
 import { createSinks } from "../sinks/factory.js";
+import { DEFAULT_SHUTDOWN_GRACE_MS } from "../sinks/queue-options.js";
 import { KafkaDeadLetterWriter } from "../sinks/kafka.js";
 import { LogDeadLetterWriter } from "../sinks/log.js";
 import { sinkMetricsFrom } from "../sinks/metrics.js";
@@ -34,6 +35,8 @@ import { createKafkaClient } from "./kafka-client.js";
 import { featureRecord, pipelineMetrics } from "./records.js";
 
 const TICK_MS = 200;
+/** Time allowed on shutdown for the last dead-letter writes (three attempts) and the commit, ms. */
+const SETTLE_MARGIN_MS = 5_000;
 
 /** Process-level options of {@link Service} beyond the config. */
 export interface ServiceOptions {
@@ -169,7 +172,8 @@ export class Service {
         alert: (alert) => {
           metrics.alerts.inc({ type: alert.type, severity: alert.severity });
           this.recent.push(alert);
-          dispatcher.dispatch(alert);
+          // Held by the trace's acknowledgement until every sink delivered or dead-lettered it.
+          return dispatcher.dispatchSettled(alert);
         },
         scored: (scored, trace) => {
           metrics.traces.record(trace);
@@ -310,8 +314,9 @@ export class Service {
   }
 
   /**
-   * Graceful shutdown, idempotent: stop accepting spans, complete and process the open traces,
-   * commit, drain the sinks (what cannot be delivered is dead-lettered), then disconnect.
+   * Graceful shutdown, idempotent: stop accepting spans, complete and process the open traces
+   * (within `graceMs`, ms), drain the sinks (each for its `shutdown_grace`; what is left is
+   * dead-lettered), commit the offsets those settlements acknowledged, then disconnect.
    */
   stop(graceMs = 10_000): Promise<void> {
     this.stopping ??= this.stopNow(graceMs);
@@ -328,14 +333,48 @@ export class Service {
     };
     if (this.timer !== null) clearInterval(this.timer);
     await step("otlp receiver", () => this.receiver?.close());
-    await step("kafka source", () => this.source?.stop(graceMs));
-    await step("assembler", () => this.assembler?.shutdown());
+    // Traces are acknowledged only once their alerts are delivered or dead-lettered, so the sinks
+    // keep running while the source completes what it read, then shut down (grace, dead letters),
+    // and the source, still waiting, commits what those settlements acknowledged.
+    const source = this.source;
+    if (source === null) {
+      const processed = step("assembler", () => this.assembler?.shutdown());
+      await step("sinks", () => this.dispatcher?.shutdown());
+      await processed;
+    } else {
+      const drained = step("kafka source", () =>
+        source.stop(graceMs + this.sinkShutdownGraceMs() + SETTLE_MARGIN_MS),
+      );
+      await this.untilReadTracesCompleted(drained, graceMs);
+      await step("sinks", () => this.dispatcher?.shutdown());
+      await drained;
+      // Spans from OTLP/HTTP still open now complete here; their alerts go to the dead letters.
+      await step("assembler", () => this.assembler?.shutdown());
+    }
     await step("features", () => this.features?.flush());
-    await step("sinks", () => this.dispatcher?.shutdown());
     await step("retrainer", () => this.retrainer?.shutdown());
     await step("model follower", () => this.follower?.shutdown());
     await step("producer", () => this.producer?.disconnect());
     await step("api", () => this.api?.close());
     this.log.info({}, "tracewatch stopped");
+  }
+
+  /** The longest `shutdown_grace` of the configured sinks, ms. */
+  private sinkShutdownGraceMs(): number {
+    const graces = this.config.spec.sinks.map((s) =>
+      "shutdown_grace" in s && typeof s.shutdown_grace === "number"
+        ? s.shutdown_grace
+        : DEFAULT_SHUTDOWN_GRACE_MS,
+    );
+    return Math.max(0, ...graces);
+  }
+
+  /** Resolves once no trace is open (each read trace completed, its alerts enqueued), the source stopped, or after `graceMs`. */
+  private async untilReadTracesCompleted(stopped: Promise<void>, graceMs: number): Promise<void> {
+    let done = false;
+    void stopped.then(() => (done = true));
+    const deadline = Date.now() + graceMs;
+    while (!done && Date.now() < deadline && (this.assembler?.stats().openTraces ?? 0) > 0)
+      await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
