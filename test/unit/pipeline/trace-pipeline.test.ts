@@ -112,7 +112,7 @@ describe("TracePipeline behind the assembler", () => {
     const { assembler, ack, bytes, deliverer } = assembled();
     expect(assembler.stats().inFlightBytes).toBe(bytes);
     await wait(5);
-    expect(assembler.stats()).toMatchObject({ inFlightTraces: 1, inFlightBytes: 512 + 4_096 });
+    expect(assembler.stats()).toMatchObject({ inFlightTraces: 1, inFlightBytes: 512 + 5_120 });
     expect(ack.holds).toBe(1);
     deliverer.attempts[0]!.answer.resolve(delivered);
     await assembler.whenIdle();
