@@ -1,7 +1,8 @@
 /**
  * Final or intermediate outcomes of a delivery, per sink:
  * delivered; retried (an attempt failed, another follows); dead_lettered (kept in the dead letters);
- * dropped (even the dead-letter write failed: the alert survives only in the error log line).
+ * dropped (the dead-letter write still failed at shutdown: the whole alert is in the error log
+ * line, and its trace is left unacknowledged so the next consumer re-reads it).
  */
 export type SinkOutcome = "delivered" | "retried" | "dead_lettered" | "dropped";
 
