@@ -81,6 +81,8 @@ export class RollingWindow {
   private readonly limits: BucketLimits;
   private readonly maxSamples: number;
   private readonly prng: Prng;
+  /** Draws for flagged traces only, so that they leave the sampling of the others unchanged. */
+  private readonly flaggedPrng: Prng;
   private readonly buckets = new Map<number, Bucket>();
   private readonly raw = new Float64Array(RAW_DIMS);
   private tooOld = 0;
@@ -103,6 +105,7 @@ export class RollingWindow {
       edges: o.maxEdgesPerBucket ?? 10_000,
     };
     this.prng = new Prng(o.seed ?? 1);
+    this.flaggedPrng = new Prng((o.seed ?? 1) ^ 0x2545f491);
   }
 
   /**
@@ -127,7 +130,8 @@ export class RollingWindow {
       this.rebalance();
     }
     writeRaw(f, this.raw, 0);
-    b.add(f, this.raw, flag, this.prng, this.prng.next() < this.sampleRate);
+    const prng = flag === "flagged" ? this.flaggedPrng : this.prng;
+    b.add(f, this.raw, flag, prng, prng.next() < this.sampleRate);
   }
 
   /** Drops buckets that ended before now − window. Called by observe; call it from a scheduler too. */
@@ -205,7 +209,7 @@ export class RollingWindow {
     live.forEach((b, i) => {
       const withFlagged = learnFlagged[i] as boolean;
       b.copySamples(rows, groups.count, groups, roots, withFlagged);
-      b.copyDurations(durations, rootOf, withFlagged, this.prng);
+      b.copyDurations(durations, rootOf, withFlagged, this.flaggedPrng);
       b.copyEdges(edges, withFlagged);
       observed += b.observed;
       if (!withFlagged) heldBack += b.flagged;
