@@ -239,12 +239,17 @@ spec:
     receiver.up = true;
     const second = serve(config, log);
     children.push(second);
+    // The restarted consumer joins once the group has evicted the killed one (session timeout, 30 s).
+    const restarted = Date.now();
     await waitUntil(
       "every alert at the webhook",
       () => receiver.received.size >= CASCADES,
-      30_000,
+      60_000,
       second,
       log,
+    );
+    process.stderr.write(
+      `alert-durability: every alert at the webhook ${Date.now() - restarted} ms after the restart\n`,
     );
     expect([...receiver.received].sort()).toEqual([...alertsTopic].sort());
     expect(receiver.badSignatures).toBe(0);
