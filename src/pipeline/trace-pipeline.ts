@@ -131,14 +131,10 @@ async function acknowledge(
   try {
     await output;
   } catch (err) {
-    if (
-      alerts !== null &&
-      !(await alerts.then(
-        () => true,
-        () => false,
-      ))
-    ) {
-      // An alert was not kept: the trace must not be scored again (its alerts could be suppressed).
+    // The retry scores the trace again, so it waits until the alerts are kept; if one was not,
+    // the trace must not be scored again (cooldown could suppress the alert): release its spans,
+    // which leaves it unacknowledged for good.
+    if (alerts !== null && !(await alerts.then(succeeded, failed))) {
       progress?.spansReleased(retainedBytes);
       await alerts;
     }
@@ -148,3 +144,6 @@ async function acknowledge(
   progress?.spansReleased(retainedBytes);
   await alerts;
 }
+
+const succeeded = (): boolean => true;
+const failed = (): boolean => false;

@@ -89,8 +89,8 @@ function token(): AckToken & { holds: number } {
 }
 
 describe("TracePipeline behind the assembler", () => {
-  function assembled() {
-    const setup = pipelineWithSink();
+  function assembled(outputs: Parameters<typeof pipelineWithSink>[0] = {}) {
+    const setup = pipelineWithSink(outputs);
     let calls = 0;
     const assembler = new TraceAssembler({
       clock: setup.clock,
@@ -119,20 +119,26 @@ describe("TracePipeline behind the assembler", () => {
     expect(ack.holds).toBe(0);
   });
 
-  it("leaves a trace whose alert could not be kept unacknowledged and does not score it again", async () => {
-    const { assembler, ack, sink, deliverer, deadLetters, clock, calls } = assembled();
-    deadLetters.failing = true;
-    await wait(5);
-    deliverer.attempts[0]!.answer.resolve(rejected);
-    await sink.shutdown();
-    await assembler.whenIdle();
-    for (let i = 0; i < 5; i++) {
-      clock.advance(60_000);
-      assembler.tick();
-      await wait(1);
-    }
-    expect(calls()).toBe(1);
-    expect(ack.holds).toBe(1);
-    expect(assembler.stats()).toMatchObject({ inFlightTraces: 0, processingFailures: 1 });
-  });
+  it.each([
+    ["acknowledged", () => undefined],
+    ["rejected", () => Promise.reject(new Error("features topic unavailable"))],
+  ])(
+    "leaves a trace whose alert could not be kept unacknowledged and does not score it again (scored output %s)",
+    async (_case, scored) => {
+      const { assembler, ack, sink, deliverer, deadLetters, clock, calls } = assembled({ scored });
+      deadLetters.failing = true;
+      await wait(5);
+      deliverer.attempts[0]!.answer.resolve(rejected);
+      await sink.shutdown();
+      await assembler.whenIdle();
+      for (let i = 0; i < 5; i++) {
+        clock.advance(60_000);
+        assembler.tick();
+        await wait(1);
+      }
+      expect(calls()).toBe(1);
+      expect(ack.holds).toBe(1);
+      expect(assembler.stats()).toMatchObject({ inFlightTraces: 0, processingFailures: 1 });
+    },
+  );
 });
