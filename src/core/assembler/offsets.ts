@@ -22,7 +22,7 @@ export class MessageAck implements AckToken {
   release(): void {
     if (--this.holds === 0) {
       this.done = true;
-      this.owner.onDone();
+      this.owner.onDone(this);
     }
   }
 
@@ -33,38 +33,39 @@ export class MessageAck implements AckToken {
 }
 
 /**
- * Offsets of one partition in read order. The committable offset is one past the longest
- * prefix of done messages, so a commit never skips a message that is still being worked on.
+ * Offsets of one partition in read order. The committable offset is that of the oldest message
+ * not yet done (one past the last message read when all are done), so a commit never skips a
+ * message that is still being worked on. Only messages not yet done are kept: one message held
+ * for long (a trace waiting for its alerts' delivery) costs no memory for the done ones after it.
  */
 export class PartitionOffsets {
-  private queue: MessageAck[] = [];
-  private head = 0;
-  private committable: bigint | null = null;
+  /** Messages not yet done, in read order (a Set keeps insertion order). */
+  private readonly pending = new Set<MessageAck>();
+  private first: bigint | null = null;
+  private next: bigint | null = null;
   private committed: bigint | null = null;
 
   /** Tracks the next message read from the partition; offsets must increase. */
   begin(offset: string | bigint): MessageAck {
     const ack = new MessageAck(BigInt(offset), this);
-    this.queue.push(ack);
+    this.first ??= ack.offset;
+    this.next = ack.offset + 1n;
+    this.pending.add(ack);
     return ack;
   }
 
   /** @internal called by MessageAck. */
-  onDone(): void {
-    while (this.head < this.queue.length && this.queue[this.head]!.done) {
-      this.committable = this.queue[this.head]!.offset + 1n;
-      this.head++;
-    }
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
+  onDone(ack: MessageAck): void {
+    this.pending.delete(ack);
   }
 
   /** The offset to commit (next offset to read), or null when nothing new is committable. */
   pendingCommit(): string | null {
-    if (this.committable === null || this.committable === this.committed) return null;
-    return this.committable.toString();
+    const oldest = this.pending.values().next();
+    const committable = oldest.done === true ? this.next : oldest.value.offset;
+    // Nothing done yet: the first message read is still the oldest pending one.
+    if (committable === null || committable === this.first || committable === this.committed) return null;
+    return committable.toString();
   }
 
   /** Records that `offset` was committed to the broker. */
@@ -74,6 +75,6 @@ export class PartitionOffsets {
 
   /** Messages read and not yet done. */
   get outstanding(): number {
-    return this.queue.length - this.head;
+    return this.pending.size;
   }
 }
