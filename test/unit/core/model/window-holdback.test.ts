@@ -37,7 +37,13 @@ describe("incident judgment", () => {
   const b = (scored: number, flagged: number) => ({ scored, flagged });
   it.each([
     { case: "no policy", buckets: [b(1000, 900)], policy: undefined, incident: [false] },
-    { case: "normal tail", buckets: [b(1000, 50), b(1000, 65)], policy: POLICY, incident: [false, false] },
+    { case: "normal tail", buckets: [b(1000, 50), b(1000, 85)], policy: POLICY, incident: [false, false] },
+    {
+      case: "no margin",
+      buckets: [b(1000, 50), b(1000, 85)],
+      policy: { ...POLICY, margin: 0 },
+      incident: [false, true],
+    },
     {
       case: "one incident bucket",
       buckets: [b(1000, 50), b(1000, 200)],
@@ -54,13 +60,13 @@ describe("incident judgment", () => {
     // A slow incident spread over small buckets: each alone looks normal, pooled it does not.
     {
       case: "spread incident",
-      buckets: [b(25, 1), b(25, 4), b(25, 4), b(25, 4), b(25, 1)],
+      buckets: [b(25, 1), b(25, 5), b(25, 5), b(25, 5), b(25, 1)],
       policy: POLICY,
       incident: [true, true, true, true, true],
     },
     {
       case: "spread incident, no pooling",
-      buckets: [b(25, 1), b(25, 4), b(25, 4), b(25, 4), b(25, 1)],
+      buckets: [b(25, 1), b(25, 5), b(25, 5), b(25, 5), b(25, 1)],
       policy: { ...POLICY, minScored: 1 },
       incident: [false, false, false, false, false],
     },
@@ -72,18 +78,26 @@ describe("incident judgment", () => {
 
 describe("rolling window hold-back", () => {
   it.each([
-    { allowed: 0, scored: 0, tailShare: 0.05, slackSd: 3 },
-    { allowed: 50 + 3 * Math.sqrt(47.5), scored: 1000, tailShare: 0.05, slackSd: 3 },
-    { allowed: 50, scored: 1000, tailShare: 0.05, slackSd: 0 },
-    { allowed: 10 + 2 * Math.sqrt(9.9), scored: 1000, tailShare: 0.01, slackSd: 2 },
-  ])("allows $allowed flagged traces of $scored at tail $tailShare + $slackSd sd", (c) => {
-    expect(allowedTail(c.scored, { tailShare: c.tailShare, slackSd: c.slackSd })).toBeCloseTo(c.allowed, 9);
+    { allowed: 0, scored: 0, tailShare: 0.05, margin: 0.25, slackSd: 3 },
+    { allowed: 62.5 + 3 * Math.sqrt(62.5 * 0.9375), scored: 1000, tailShare: 0.05, margin: 0.25, slackSd: 3 },
+    { allowed: 50, scored: 1000, tailShare: 0.05, margin: 0, slackSd: 0 },
+    { allowed: 20 + 2 * Math.sqrt(19.6), scored: 1000, tailShare: 0.01, margin: 1, slackSd: 2 },
+  ])("allows $allowed flagged traces of $scored at tail $tailShare × (1 + $margin) + $slackSd sd", (c) => {
+    expect(allowedTail(c.scored, c)).toBeCloseTo(c.allowed, 9);
   });
 
   it.each([
     { case: "normal tail", n: 1000, flagged: 50, unscored: false, samples: 1000, slow: 50, rare: true },
-    { case: "within 3 sd", n: 1000, flagged: 70, unscored: false, samples: 1000, slow: 70, rare: true },
-    { case: "incident", n: 1000, flagged: 71, unscored: false, samples: 929, slow: 0, rare: false },
+    {
+      case: "within margin and 3 sd",
+      n: 1000,
+      flagged: 85,
+      unscored: false,
+      samples: 1000,
+      slow: 85,
+      rare: true,
+    },
+    { case: "incident", n: 1000, flagged: 86, unscored: false, samples: 914, slow: 0, rare: false },
     { case: "large incident", n: 1000, flagged: 600, unscored: false, samples: 400, slow: 0, rare: false },
     {
       case: "warm-up (no model)",
