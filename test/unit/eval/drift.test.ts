@@ -51,4 +51,20 @@ describe("model drift over many retrains", () => {
     expect(pooled(last, (p) => p.normalFlaggedRate)).toBeLessThan(0.07);
     expect(pooled(last, (p) => p.falseAlertsPer10k)).toBeLessThan(10);
   }, 30_000);
+
+  it("keeps the flagged share near 5% when models retrain every 30 s from a 30-second warm-up (about 80 retrains)", () => {
+    const r = measureDrift(loadConfig({ text: CONFIG }, {}), {
+      seed: 2,
+      ratePerSec: 20,
+      durationMs: 40 * 60_000,
+      windowMs: 20 * 60_000,
+      retrainIntervalMs: 30_000,
+    });
+    expect(r.refused).toBe(0);
+    expect(r.points.length).toBeGreaterThanOrEqual(78);
+    const last = r.points.slice(-21, -1);
+    expect(pooled(last, (p) => p.normalFlaggedRate)).toBeGreaterThan(0.025);
+    expect(pooled(last, (p) => p.normalFlaggedRate)).toBeLessThan(0.07);
+    expect(pooled(last, (p) => p.falseAlertsPer10k)).toBeLessThan(10);
+  }, 30_000);
 });
