@@ -30,7 +30,13 @@ describe("rebalancing against a real broker", () => {
       const late = testConsumer(kafka, topic, group, delivered);
       consumers.push(late);
       const joining = late.source.start();
-      await produceAll(producer, topic, messages.slice(third), 200);
+      // Until the joiner has taken partitions over and completed a trace, the rest trickles in, so
+      // the rebalance lands mid-stream however long the group takes to rebalance.
+      const rest = messages.slice(third);
+      for (let i = 0; i < rest.length; i += 100) {
+        await produceAll(producer, topic, rest.slice(i, i + 100), 100);
+        if (late.assembler.stats().completed.root === 0) await new Promise((r) => setTimeout(r, 50));
+      }
       await joining;
       await waitFor(() => deliveries(delivered).size >= expected.size, 120_000, "every trace");
     } finally {
