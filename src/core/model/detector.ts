@@ -17,15 +17,15 @@ export interface DetectorOptions {
    * Calibrated score from which a trace counts as flagged (pass detection.threshold). By
    * construction about 1 − learnBelow of normal traffic is flagged: that normal tail is learned,
    * so baselines and calibration do not tighten retrain after retrain. A window bucket holding
-   * clearly more flagged traces than that (see `incidentSlackSd`) holds an incident: its flagged
-   * traces are held back from training (forest, calibration, baselines, known edges), so a running
-   * incident does not teach the model that it is normal. 1 or more learns every trace.
-   * Default 0.95.
+   * clearly more flagged traces than that (over 1.25 × 1 − learnBelow plus `incidentSlackSd`
+   * standard deviations, see hold-back.ts) holds an incident: its flagged traces are held back
+   * from training (forest, calibration, baselines, known edges), so a running incident does not
+   * teach the model that it is normal. 1 or more learns every trace. Default 0.95.
    */
   readonly learnBelow?: number;
   /**
-   * Binomial standard deviations above the expected flagged count from which a bucket counts as
-   * holding an incident. Default 3.
+   * Binomial standard deviations above 1.25 × the expected flagged count from which a bucket
+   * counts as holding an incident. Default 3.
    */
   readonly incidentSlackSd?: number;
 }
