@@ -130,6 +130,12 @@ function createScoringMetrics(r: Registry) {
     ]),
     /** Retrains, by outcome: success, rejected, failed, skipped. */
     retrains: counter(r, "tracewatch_retrains_total", "Model retrains, by outcome.", ["outcome"]),
+    /** Flagged traces of incident buckets left out of the last installed model's training set. */
+    heldBack: gauge(
+      r,
+      "tracewatch_training_held_back_traces",
+      "Flagged traces of incident buckets left out of the last installed model's training set.",
+    ),
   };
 }
 

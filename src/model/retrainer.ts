@@ -12,6 +12,8 @@ export type RetrainOutcome =
       readonly status: "installed";
       readonly version: string;
       readonly samples: number;
+      /** Flagged traces of incident buckets the training set left out (docs/model.md). */
+      readonly heldBack: number;
       readonly trainMs: number;
     }
   | { readonly status: "refused"; readonly reason: string; readonly detail: string; readonly trainMs: number }
@@ -122,6 +124,7 @@ export class Retrainer {
           status: "installed",
           version: r.artifact.version,
           samples: r.artifact.sampleCount,
+          heldBack: req.set.heldBack,
           trainMs: res.trainMs,
         }
       : { status: "refused", reason: r.reason, detail: r.detail, trainMs: res.trainMs };

@@ -236,9 +236,13 @@ export class Service {
   private retrainOutcome(o: RetrainOutcome, log: Logger): void {
     const outcome = o.status === "installed" ? "success" : o.status === "refused" ? "rejected" : "skipped";
     this.metrics.retrains.inc({ outcome });
-    if (o.status === "installed")
-      log.info({ version: o.version, samples: o.samples, trainMs: o.trainMs }, "model retrained");
-    else if (o.status === "refused")
+    if (o.status === "installed") {
+      this.metrics.heldBack.set(o.heldBack);
+      log.info(
+        { version: o.version, samples: o.samples, heldBack: o.heldBack, trainMs: o.trainMs },
+        "model retrained",
+      );
+    } else if (o.status === "refused")
       log.warn({ reason: o.reason, detail: o.detail }, "retrained model refused; keeping the current one");
   }
 

@@ -42,6 +42,24 @@ describe("retrainer", () => {
     expect(detector.score(features()).model_version).toBe(out.status === "installed" ? out.version : "");
   }, 30_000);
 
+  it("reports the flagged traces of an incident bucket that training left out", async () => {
+    const { detector, retrainer } = setup(0, { minSamples: 100 });
+    const now = 1_700_000_000_000;
+    // 2,000 scored traces in the last minute, 400 of them flagged: far above the 5% normal tail.
+    traffic(2000, now - 60_000, 60_000, 3).forEach((f, i) =>
+      detector.observe(f, {
+        features: f,
+        anomaly_score: i % 5 === 0 ? 0.99 : 0.5,
+        p99_baseline: 1,
+        new_edges: [],
+        new_service_combination: false,
+        model_version: "v",
+      }),
+    );
+    const out = await retrainer.retrain();
+    expect(out).toMatchObject({ status: "installed", samples: 1600, heldBack: 400 });
+  }, 30_000);
+
   it("keeps scoring on the calling thread while the worker trains", async () => {
     const { detector, retrainer } = setup(20_000, { minSamples: 100, nEstimators: 100, maxSamples: 1024 });
     detector.install(loadModel(trainedArtifact()));
