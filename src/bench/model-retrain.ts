@@ -13,9 +13,9 @@ export interface RetrainImpactOptions {
   readonly samples?: number;
   /** Traces per timed scoring batch. Default 200. */
   readonly batch?: number;
-  /** Minimum length of the idle phase, ms (it lasts as long as the retrain otherwise). Default 500. */
+  /** Minimum length of a busy phase (retrains back to back), ms; the idle phase after it lasts as long. Default 1,000. */
   readonly phaseMs?: number;
-  /** Idle/retrain phase pairs; the figures are medians over them. Default 3. */
+  /** Retrain/idle phase pairs; latencies are pooled over them. Default 3. */
   readonly runs?: number;
   /** Worker duty cycle (see RetrainerOptions). Default the retrainer's default. */
   readonly dutyCycle?: number;
@@ -32,8 +32,13 @@ export interface RetrainImpact {
   readonly scoring_batch_p99_us_during_retrain: number;
   /** during / idle − 1 (0.2 = 20% slower). */
   readonly p99_increase: number;
-  /** Wall time of one retrain (snapshot to installed model), paced by the duty cycle. */
+  /** Wall time of one retrain (snapshot to installed model), paced by the duty cycle; median. */
   readonly retrain_ms: number;
+  /** Retrains run during the busy phases. */
+  readonly retrains: number;
+  /** Scoring batches timed while retraining, and idle: the p99s are over these pooled sets. */
+  readonly batches_busy: number;
+  readonly batches_idle: number;
   readonly batch_traces: number;
 }
 
@@ -44,7 +49,7 @@ export interface RetrainImpact {
 export async function retrainScoringImpact(o: RetrainImpactOptions = {}): Promise<RetrainImpact> {
   const samples = o.samples ?? 1_000_000;
   const batch = o.batch ?? 200;
-  const phaseMs = o.phaseMs ?? 500;
+  const phaseMs = o.phaseMs ?? 1_000;
   const clock = new ManualClock(1_700_000_000_000 + samples);
   const window = new RollingWindow({ clock, sampleRate: 1, maxSamples: samples });
   const detector = new Detector({ name: "bench", window });
@@ -69,28 +74,31 @@ export async function retrainScoringImpact(o: RetrainImpactOptions = {}): Promis
   });
   try {
     // Warm the worker (thread start-up is not what is measured).
-    // Phases alternate so that changes in machine load hit both sides alike.
     await retrainer.retrain();
-    const idleP99: number[] = [];
-    const busyP99: number[] = [];
+    // Phases alternate so that changes in machine load hit both sides alike. A busy phase lasts
+    // at least phaseMs with retrains back to back (a retrain of a small window is shorter than
+    // that); the idle phase after it lasts as long. Batch latencies are pooled over all runs, so
+    // the p99 rests on thousands of batches rather than one phase's few hundred.
+    const idle: number[] = [];
+    const busy: number[] = [];
     const retrainTimes: number[] = [];
     for (let r = 0; r < (o.runs ?? 3); r++) {
-      // Busy phase: exactly while the retrain runs; then an idle phase of the same length.
       const t = performance.now();
-      const pending = retrainer.retrain();
-      busyP99.push(p99(await measure(detector, probes, batch, 0, pending)));
+      const retrains = retrainsFor(retrainer, phaseMs, retrainTimes);
+      busy.push(...(await measure(detector, probes, batch, 0, retrains)));
       const busyMs = performance.now() - t;
-      retrainTimes.push(busyMs);
-      idleP99.push(p99(await measure(detector, probes, batch, Math.max(busyMs, phaseMs), null)));
+      idle.push(...(await measure(detector, probes, batch, busyMs, null)));
     }
-    const pIdle = medianOf(idleP99);
-    const pBusy = medianOf(busyP99);
-    const retrainMs = medianOf(retrainTimes);
+    const pIdle = p99(idle);
+    const pBusy = p99(busy);
     return {
       scoring_batch_p99_us_idle: pIdle,
       scoring_batch_p99_us_during_retrain: pBusy,
       p99_increase: pBusy / pIdle - 1,
-      retrain_ms: retrainMs,
+      retrain_ms: medianOf(retrainTimes),
+      retrains: retrainTimes.length,
+      batches_busy: busy.length,
+      batches_idle: idle.length,
       batch_traces: batch,
     };
   } finally {
@@ -104,6 +112,17 @@ function p99(xs: number[]): number {
 
 function medianOf(xs: number[]): number {
   return quantileSorted(Float64Array.from(xs).sort(), 0.5);
+}
+
+/** Runs retrains one after another until at least `phaseMs` have passed; records each one's wall time. */
+async function retrainsFor(retrainer: Retrainer, phaseMs: number, times: number[]): Promise<void> {
+  const start = performance.now();
+  do {
+    const t = performance.now();
+    const out = await retrainer.retrain();
+    if (out.status !== "installed") throw new Error(`bench retrain not installed: ${out.status}`);
+    times.push(performance.now() - t);
+  } while (performance.now() - start < phaseMs);
 }
 
 /** Batch latencies (µs) for at least `phaseMs`, and until `until` settles when given. */

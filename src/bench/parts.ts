@@ -113,10 +113,11 @@ export const PARTS: Readonly<Record<PartName, (o: PartOptions) => Promise<PartRe
     };
   },
   async retrain({ quick }) {
-    const r = await retrainScoringImpact({ runs: quick ? 1 : 3, samples: quick ? 50_000 : 200_000 });
+    const runs = quick ? 1 : 5;
+    const r = await retrainScoringImpact({ runs, samples: quick ? 50_000 : 200_000 });
     return {
       figures: { retrain_scoring_p99_increase: r4(r.p99_increase) },
-      runs: { retrain_scoring_p99_increase: quick ? 1 : 3 },
+      runs: { retrain_scoring_p99_increase: runs },
       details: { ...r },
     };
   },
