@@ -113,8 +113,8 @@ export const PARTS: Readonly<Record<PartName, (o: PartOptions) => Promise<PartRe
     };
   },
   async retrain({ quick }) {
-    const runs = quick ? 1 : 5;
-    const r = await retrainScoringImpact({ runs, samples: quick ? 50_000 : 200_000 });
+    const runs = quick ? 3 : 20;
+    const r = await retrainScoringImpact({ runs, phaseMs: 250, samples: quick ? 50_000 : 200_000 });
     return {
       figures: { retrain_scoring_p99_increase: r4(r.p99_increase) },
       runs: { retrain_scoring_p99_increase: runs },
