@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { formatDuration } from "./duration.js";
 import { isLoopbackHost } from "./primitives.js";
 
 type Path = (string | number)[];
@@ -64,6 +65,18 @@ function checkLimits(spec: Record<string, unknown>, report: Report): void {
   }
 }
 
+/** The consumer must heartbeat within its session, or the group evicts it between heartbeats. */
+function checkKafkaTiming(spec: Record<string, unknown>, report: Report): void {
+  const kafka = rec(rec(spec.sources).kafka);
+  const { session_timeout: session, heartbeat_interval: heartbeat } = kafka;
+  if (typeof session === "number" && typeof heartbeat === "number" && heartbeat >= session) {
+    report(
+      ["spec", "sources", "kafka", "heartbeat_interval"],
+      `must be shorter than spec.sources.kafka.session_timeout (${formatDuration(heartbeat)} >= ${formatDuration(session)})`,
+    );
+  }
+}
+
 function checkNetwork(spec: Record<string, unknown>, report: Report): void {
   const api = rec(spec.api);
   if (
@@ -111,5 +124,6 @@ export function crossFieldChecks(doc: unknown, ctx: z.RefinementCtx): void {
   const spec = rec(rec(doc).spec);
   checkAlertsAndSinks(spec, report);
   checkLimits(spec, report);
+  checkKafkaTiming(spec, report);
   checkNetwork(spec, report);
 }

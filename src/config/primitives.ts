@@ -1,8 +1,25 @@
 import { z } from "zod";
-import { DURATION_HINT, parseDuration } from "./duration.js";
+import { DURATION_HINT, parseDuration, type Millis } from "./duration.js";
 
-/** A duration string (`10s`, `7d`) parsed into milliseconds; required unless wrapped. */
-export function durationString(description: string) {
+/** Inclusive bounds of a duration, written as durations (`1s`, `30m`). */
+export interface DurationRange {
+  readonly min: string;
+  readonly max: string;
+}
+
+function rangeMs(range: DurationRange): { min: Millis; max: Millis; hint: string } {
+  const min = parseDuration(range.min);
+  const max = parseDuration(range.max);
+  if (min === null || max === null) throw new Error(`bad duration range ${range.min}..${range.max}`);
+  return { min, max, hint: `allowed ${range.min} to ${range.max}` };
+}
+
+/**
+ * A duration string (`10s`, `7d`) parsed into milliseconds; required unless wrapped. With `range`,
+ * a value outside it is an error naming the bounds.
+ */
+export function durationString(description: string, range?: DurationRange) {
+  const bounds = range === undefined ? null : rangeMs(range);
   return z
     .string()
     .meta({ format: "duration", description })
@@ -16,13 +33,21 @@ export function durationString(description: string) {
         });
         return z.NEVER;
       }
+      if (bounds !== null && (ms < bounds.min || ms > bounds.max)) {
+        ctx.addIssue({
+          code: "custom",
+          message: "out of range",
+          params: { received: text, hint: bounds.hint },
+        });
+        return z.NEVER;
+      }
       return ms;
     });
 }
 
 /** A duration with a default, written as a string too and parsed the same way. */
-export function duration(description: string, fallback: string) {
-  return durationString(description).prefault(fallback);
+export function duration(description: string, fallback: string, range?: DurationRange) {
+  return durationString(description, range).prefault(fallback);
 }
 
 /** A TCP port; 0 asks the OS for a free one (tests). */

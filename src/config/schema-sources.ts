@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DEFAULTS } from "./defaults.js";
-import { name, port, positiveInt } from "./primitives.js";
+import { duration, name, port, positiveInt } from "./primitives.js";
 
 /** Kafka topic names: the broker's legal characters and length. */
 export const topicName = z
@@ -61,6 +61,26 @@ export const kafkaSourceSchema = z
     max_message_bytes: positiveInt
       .default(k.max_message_bytes)
       .describe("Messages larger than this go to the DLQ."),
+    session_timeout: duration(
+      "An instance that sends no heartbeat for this long leaves the consumer group and its partitions move " +
+        "to the other instances: shorter fails over faster, but long GC pauses or network stalls then cause " +
+        "rebalances. Brokers accept only group.min.session.timeout.ms to group.max.session.timeout.ms " +
+        "(6s to 30m by default). Allowed 1s to 30m.",
+      k.session_timeout,
+      { min: "1s", max: "30m" },
+    ),
+    heartbeat_interval: duration(
+      "How often the consumer tells the group coordinator it is alive; must be shorter than " +
+        "session_timeout (a third of it or less leaves room for a lost heartbeat). Allowed 100ms to 10m.",
+      k.heartbeat_interval,
+      { min: "100ms", max: "10m" },
+    ),
+    rebalance_timeout: duration(
+      "How long the group coordinator waits for every instance to rejoin during a rebalance; one that has " +
+        "not rejoined by then is removed from the group. Allowed 1s to 30m.",
+      k.rebalance_timeout,
+      { min: "1s", max: "30m" },
+    ),
     sasl: saslSchema.optional(),
     tls: tlsSchema.optional(),
   })

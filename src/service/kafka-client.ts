@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from "kafkajs";
+import { Kafka, logLevel, type ConsumerConfig, type KafkaConfig, type SASLOptions } from "kafkajs";
 import type { Logger } from "pino";
 import type { Config } from "../config/index.js";
 
@@ -52,4 +52,22 @@ export function createKafkaClient(config: Config, logger: Logger): Kafka {
         log[LEVELS[level] ?? "info"](rest, message);
       },
   });
+}
+
+/** The consumer group timing kafkajs takes, in milliseconds. */
+export type ConsumerTiming = Required<
+  Pick<ConsumerConfig, "sessionTimeout" | "heartbeatInterval" | "rebalanceTimeout">
+>;
+
+/**
+ * The span consumer's group timing from `spec.sources.kafka` (`session_timeout`,
+ * `heartbeat_interval`, `rebalance_timeout`; defaults 30 s, 3 s, 60 s as in kafkajs).
+ */
+export function consumerTiming(config: Config): ConsumerTiming {
+  const k = config.spec.sources.kafka;
+  return {
+    sessionTimeout: k.session_timeout,
+    heartbeatInterval: k.heartbeat_interval,
+    rebalanceTimeout: k.rebalance_timeout,
+  };
 }

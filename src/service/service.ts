@@ -31,7 +31,7 @@ import { sinkMetricsFrom } from "../sinks/metrics.js";
 import { apiProviders } from "./api-providers.js";
 import { BatchPublisher } from "./batch-publisher.js";
 import { assemblyLimits, buildDetectionCore, type DetectionCore } from "./detector.js";
-import { createKafkaClient } from "./kafka-client.js";
+import { consumerTiming, createKafkaClient } from "./kafka-client.js";
 import { featureRecord, pipelineMetrics } from "./records.js";
 
 const TICK_MS = 200;
@@ -262,6 +262,7 @@ export class Service {
         groupId: spec.sources.kafka.group_id,
         deadLetterTopic: spec.topics.dlq,
         decode: this.decodeOptions(),
+        consumer: consumerTiming(this.config),
         metrics: this.ingestMetrics.source,
         logger: this.root.child({ component: "kafka-source" }),
       });
