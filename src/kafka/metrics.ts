@@ -48,6 +48,11 @@ export function createIngestMetrics(
     "tracewatch_trace_processing_failures_total",
     "Completed traces whose processing failed (retried).",
   );
+  const abandoned = counter(
+    registry,
+    "tracewatch_traces_abandoned_total",
+    "Traces left unacknowledged for good because an alert could not be kept; their spans are re-read after a restart.",
+  );
   const backPressure = new Gauge({
     name: "tracewatch_backpressure",
     help: "1 while the assembler is above its high-water mark.",
@@ -101,6 +106,7 @@ export function createIngestMetrics(
     spansLate: (n) => shared.lateSpans.inc(n),
     tracesDropped: (n) => dropped.inc(n),
     processingFailed: () => processingFailures.inc(),
+    traceAbandoned: () => abandoned.inc(),
     backPressure: (active) => backPressure.set(active ? 1 : 0),
     buffered: (s) => {
       shared.tracesInMemory.set(s.openTraces);

@@ -304,6 +304,7 @@ export class TraceAssembler {
       lateSpans: this.late,
       droppedTraces: this.dropped,
       processingFailures: this.inFlight.failures,
+      abandonedTraces: this.inFlight.abandoned,
       overHighWater: this.over,
     };
   }

@@ -128,6 +128,7 @@ export class InFlight {
   /** Its spans are gone, so it cannot be processed again; its tokens stay held (never committed). */
   private abandon(p: Pending, err: unknown): void {
     this.abandoned++;
+    this.metrics.traceAbandoned();
     this.logger.error(
       { traceId: p.trace.traceId, abandoned: this.abandoned, err: describeError(err) },
       "trace outputs could not be kept; leaving it unacknowledged so its spans are re-read after a restart",

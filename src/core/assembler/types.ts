@@ -41,6 +41,12 @@ export interface AssemblerMetrics {
   /** Open traces discarded without completion (partition revoked, shutdown without flush). */
   tracesDropped(count: number): void;
   processingFailed(): void;
+  /**
+   * A trace left unacknowledged for good: its processing failed after the processor had released
+   * its spans (an alert could not be kept), so its offsets are never committed and its spans are
+   * re-read after a restart.
+   */
+  traceAbandoned(): void;
   backPressure(active: boolean): void;
   /** Gauges, refreshed on every tick. */
   buffered(state: { openTraces: number; spans: number; bytes: number; inFlightTraces: number }): void;
@@ -59,6 +65,7 @@ export const noopMetrics: AssemblerMetrics = {
   spansLate: () => undefined,
   tracesDropped: () => undefined,
   processingFailed: () => undefined,
+  traceAbandoned: () => undefined,
   backPressure: () => undefined,
   buffered: () => undefined,
 };
@@ -122,5 +129,7 @@ export interface AssemblerStats {
   readonly lateSpans: number;
   readonly droppedTraces: number;
   readonly processingFailures: number;
+  /** Traces left unacknowledged for good (see {@link AssemblerMetrics.traceAbandoned}). */
+  readonly abandonedTraces: number;
   readonly overHighWater: boolean;
 }
