@@ -91,6 +91,22 @@ export class SteeredDeadLetters implements DeadLetterWriter {
   }
 }
 
+/** A sink queue (one attempt, 10 ms shutdown grace) whose deliveries and dead letters the test answers. */
+export function steeredQueue(clock: ManualClock, options: { capacity?: number } = {}) {
+  const deliverer = new SteeredDeliverer();
+  const deadLetters = new SteeredDeadLetters();
+  const q = new DeliveryQueue({
+    name: "hook",
+    deliverer,
+    deadLetters,
+    clock,
+    maxAttempts: 1,
+    shutdownGraceMs: 10,
+    ...options,
+  });
+  return { q, deliverer, deadLetters };
+}
+
 const CONFIG = `
 apiVersion: aiops/v1
 kind: TraceAnomalyDetector
@@ -104,16 +120,7 @@ spec:
 export function pipelineWithSink(outputs: Partial<PipelineOutputs> = {}) {
   const clock = new ManualClock(1_700_000_000_000);
   const core = buildDetectionCore(loadConfig({ text: CONFIG }, {}), clock);
-  const deliverer = new SteeredDeliverer();
-  const deadLetters = new SteeredDeadLetters();
-  const sink = new DeliveryQueue({
-    name: "hook",
-    deliverer,
-    deadLetters,
-    clock,
-    maxAttempts: 1,
-    shutdownGraceMs: 10,
-  });
+  const { q: sink, deliverer, deadLetters } = steeredQueue(clock);
   const dispatcher = new AlertDispatcher([sink]);
   const scored: string[] = [];
   const pipeline = new TracePipeline({

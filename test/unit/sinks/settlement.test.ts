@@ -5,26 +5,11 @@ import { createSinks } from "../../../src/sinks/factory.js";
 import { InMemoryAlertSink, InMemoryDeadLetterWriter } from "../../../src/sinks/in-memory.js";
 import { DeliveryQueue } from "../../../src/sinks/queue.js";
 import type { DeadLetterWriter, DeliveryResult } from "../../../src/sinks/types.js";
-import { deferred, state, SteeredDeadLetters, SteeredDeliverer, wait } from "../pipeline/helpers.js";
+import { deferred, state, steeredQueue, wait } from "../pipeline/helpers.js";
 import { sampleAlerts } from "./sample-alerts.js";
 
 const clock = new ManualClock(0);
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-function steeredQueue(options: { capacity?: number } = {}) {
-  const deliverer = new SteeredDeliverer();
-  const deadLetters = new SteeredDeadLetters();
-  const q = new DeliveryQueue({
-    name: "hook",
-    deliverer,
-    deadLetters,
-    clock,
-    maxAttempts: 1,
-    shutdownGraceMs: 10,
-    ...options,
-  });
-  return { q, deliverer, deadLetters };
-}
 
 describe("EnqueueResult.settled", () => {
   it.each<[string, DeliveryResult, "delivered" | "dead_lettered", number]>([
@@ -37,7 +22,7 @@ describe("EnqueueResult.settled", () => {
     ],
     ["failing its last attempt", { ok: false, retriable: true, error: "HTTP 503" }, "dead_lettered", 1],
   ])("an alert %s settles only after that happened", async (_case, answer, how, letters) => {
-    const { q, deliverer, deadLetters } = steeredQueue();
+    const { q, deliverer, deadLetters } = steeredQueue(clock);
     const { settled } = q.enqueue(sampleAlerts(1)[0]!);
     await wait(5);
     expect(await state(settled)).toBe("pending");
@@ -55,7 +40,7 @@ describe("EnqueueResult.settled", () => {
     ["queue_full", (q: DeliveryQueue) => (q.enqueue(sampleAlerts(1, 9)[0]!), Promise.resolve())],
     ["shut_down", (q: DeliveryQueue) => q.shutdown()],
   ])("a refused alert (%s) settles when its dead letter is written", async (reason, fill) => {
-    const { q, deadLetters } = steeredQueue({ capacity: 1 });
+    const { q, deadLetters } = steeredQueue(clock, { capacity: 1 });
     await fill(q);
     const refused = q.enqueue(sampleAlerts(1)[0]!);
     expect(refused).toMatchObject({ accepted: false, reason });
@@ -66,7 +51,7 @@ describe("EnqueueResult.settled", () => {
   });
 
   it("an alert still in flight at shutdown settles once its dead letter is written", async () => {
-    const { q, deadLetters } = steeredQueue();
+    const { q, deadLetters } = steeredQueue(clock);
     const { settled } = q.enqueue(sampleAlerts(1)[0]!);
     await wait(5);
     const closing = q.shutdown();
@@ -120,7 +105,7 @@ describe("EnqueueResult.settled", () => {
 
 describe("AlertDispatcher.dispatchSettled", () => {
   it("resolves once every sink is done with the alert", async () => {
-    const { q, deliverer } = steeredQueue();
+    const { q, deliverer } = steeredQueue(clock);
     const memory = new InMemoryAlertSink();
     const settled = new AlertDispatcher([memory, q]).dispatchSettled(sampleAlerts(1)[0]!);
     expect(memory.alerts).toHaveLength(1);
