@@ -1,4 +1,5 @@
 import type { AttributeValue, Span, SpanKind, SpanStatus } from "../domain/span.js";
+import { KINDS, STATUSES, timeProblem } from "../otlp/proto-decode.js";
 import type { AttributePolicy } from "./attributes.js";
 import type { Interner } from "./intern.js";
 import {
@@ -10,9 +11,6 @@ import {
   retainAttributes,
 } from "./json-common.js";
 import type { Rejection } from "./types.js";
-
-const KINDS = new Set<string>(["UNSPECIFIED", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"]);
-const STATUSES = new Set<string>(["UNSET", "OK", "ERROR"]);
 
 export interface NativeDecodeContext {
   readonly interner: Interner;
@@ -26,13 +24,12 @@ export interface NativeDecodeContext {
 export function decodeNativeJson(
   text: string,
   ctx: NativeDecodeContext,
-  parsed?: { value: unknown },
 ): { spans: Span[]; rejected: Rejection[] } {
   const spans: Span[] = [];
   const rejected: Rejection[] = [];
   let items: unknown[];
   try {
-    const value = parsed === undefined ? parseJsonKeepingNanos(text) : parsed.value;
+    const value = parseJsonKeepingNanos(text);
     items = Array.isArray(value) ? value : [value];
   } catch (err) {
     if (!text.includes("\n")) {
@@ -90,16 +87,17 @@ export function nativeSpan(item: unknown, ctx: NativeDecodeContext): Span | stri
   if (typeof item.service !== "string" || item.service === "") return "service is missing";
   if (typeof item.name !== "string") return "name is missing";
   const kind = item.kind ?? "UNSPECIFIED";
-  if (typeof kind !== "string" || !KINDS.has(kind)) return `kind ${JSON.stringify(kind)} is not a span kind`;
+  if (typeof kind !== "string" || !KINDS.includes(kind as SpanKind))
+    return `kind ${JSON.stringify(kind)} is not a span kind`;
   const status = item.status ?? "UNSET";
-  if (typeof status !== "string" || !STATUSES.has(status))
+  if (typeof status !== "string" || !STATUSES.includes(status as SpanStatus))
     return `status ${JSON.stringify(status)} is not a status`;
   const start = parseNanos(item.startTimeUnixNano, "start time");
   if (typeof start === "string") return start;
   const end = parseNanos(item.endTimeUnixNano, "end time");
   if (typeof end === "string") return end;
-  if (start <= 0n) return "start time is missing";
-  if (end < start) return "end time is before start time";
+  const times = timeProblem(start, end);
+  if (times !== null) return times;
   const attrs = item.attributes ?? null;
   if (attrs !== null && !isRecord(attrs)) return "attributes is not an object";
   return {

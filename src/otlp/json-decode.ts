@@ -8,7 +8,7 @@ import {
   retainAttributes,
 } from "../decode/json-common.js";
 import type { Rejection } from "../decode/types.js";
-import { KINDS, STATUSES, type OtlpDecodeContext } from "./proto-decode.js";
+import { KINDS, STATUSES, timeProblem, type OtlpDecodeContext } from "./proto-decode.js";
 
 /**
  * Decodes an already parsed OTLP/JSON `ExportTraceServiceRequest` (hex ids, int64 as strings or
@@ -72,8 +72,8 @@ function otlpJsonSpan(item: unknown, service: string, ctx: OtlpDecodeContext): S
   if (typeof start === "string") return start;
   const end = parseNanos(pick(item, "endTimeUnixNano", "end_time_unix_nano"), "end time");
   if (typeof end === "string") return end;
-  if (start <= 0n) return "start time is missing";
-  if (end < start) return "end time is before start time";
+  const times = timeProblem(start, end);
+  if (times !== null) return times;
   const kind = enumValue(item.kind, KINDS, "SPAN_KIND_");
   if (kind === null) return `kind ${JSON.stringify(item.kind)} is not a span kind`;
   const status = isRecord(item.status) ? enumValue(item.status.code, STATUSES, "STATUS_CODE_") : 0;
