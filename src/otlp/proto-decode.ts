@@ -20,15 +20,15 @@ import {
 import { readKeyValueInto, readStringIfKey } from "./proto-attributes.js";
 import { hex16, hex8 } from "./hex.js";
 import { ProtoReader } from "./reader.js";
-import { StringCache } from "./string-cache.js";
+import type { StringCache } from "./string-cache.js";
 
 /** What the OTLP decoders need besides the bytes. */
 export interface OtlpDecodeContext {
   readonly interner: Interner;
   readonly policy: AttributePolicy;
   readonly defaultService: string;
-  /** Byte-keyed cache in front of `interner`; one per context. */
-  readonly strings?: StringCache;
+  /** Byte-keyed cache in front of `interner`, kept across messages. */
+  readonly strings: StringCache;
 }
 
 /** Span kinds by their OTLP enum value. */
@@ -59,7 +59,7 @@ class MessageDecoder {
     private readonly r: ProtoReader,
     private readonly ctx: OtlpDecodeContext,
   ) {
-    this.strings = ctx.strings ?? new StringCache(ctx.interner);
+    this.strings = ctx.strings;
   }
 
   request(end: number): void {
