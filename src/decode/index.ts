@@ -55,6 +55,11 @@ function startsWithJsonAfterWhitespace(bytes: Uint8Array): boolean {
   return false;
 }
 
+/** One rejection as text: `span <index>: <message>`, or the message alone for a whole-message one. */
+export function describeRejection(r: Pick<Rejection, "message" | "index">): string {
+  return r.index === undefined ? r.message : `span ${r.index}: ${r.message}`;
+}
+
 function whole(code: Rejection["code"], message: string, encoding: SpanEncoding): DecodeResult {
   return { spans: [], rejected: [{ code, message }], encoding };
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Registry } from "prom-client";
 import { z } from "zod";
+import { describeRejection } from "../decode/index.js";
 import type { ApiProviders, RetrainOutcome } from "./api-types.js";
 import { sendError, sendJson } from "./api-errors.js";
 
@@ -90,9 +91,7 @@ export function registerApiRoutes(app: FastifyInstance, providers: ApiProviders)
       );
     const decoded = providers.decode(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
     if (decoded.rejected.length > 0) {
-      const reasons = decoded.rejected
-        .slice(0, 5)
-        .map((r) => (r.index === undefined ? r.message : `span ${r.index}: ${r.message}`));
+      const reasons = decoded.rejected.slice(0, 5).map(describeRejection);
       return sendError(reply, 400, "invalid_request", reasons.join("; "));
     }
     if (decoded.spans.length === 0) return sendError(reply, 400, "invalid_request", "body contains no spans");

@@ -1,4 +1,4 @@
-import type { DecodeResult } from "../decode/types.js";
+import { describeRejection, type DecodeResult } from "../decode/index.js";
 import type { OtlpIngestResult } from "./otlp-receiver.js";
 
 /** Rejection reasons quoted in a partial-success error_message at most. */
@@ -16,9 +16,7 @@ export function summarizeDecode(result: Pick<DecodeResult, "spans" | "rejected">
   if (result.spans.length === 0 && whole !== undefined) {
     return { accepted: 0, rejected: 0, malformed: true, errorMessage: whole.message };
   }
-  const reasons = result.rejected
-    .slice(0, MAX_REASONS)
-    .map((r) => (r.index === undefined ? r.message : `span ${r.index}: ${r.message}`));
+  const reasons = result.rejected.slice(0, MAX_REASONS).map(describeRejection);
   const more =
     result.rejected.length > MAX_REASONS ? ` (and ${result.rejected.length - MAX_REASONS} more)` : "";
   return {

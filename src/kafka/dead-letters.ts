@@ -1,7 +1,7 @@
 import type { IHeaders, Producer } from "kafkajs";
 import type { CoreLogger } from "../core/assembler/index.js";
 import type { MessageAck } from "../core/assembler/index.js";
-import type { DecodeResult, Rejection } from "../decode/index.js";
+import { describeRejection, type DecodeResult, type Rejection } from "../decode/index.js";
 import { describeError } from "../errors.js";
 import type { SourceMetrics } from "./source-metrics.js";
 
@@ -25,7 +25,7 @@ export function describeRejections(result: DecodeResult): string {
   const first = result.rejected[0];
   if (first === undefined) return "";
   if (first.index === undefined) return first.message;
-  const parts = result.rejected.map((r) => `span ${r.index}: ${r.message}`);
+  const parts = result.rejected.map(describeRejection);
   const text = `${result.rejected.length} span(s) rejected, ${result.spans.length} kept; ${parts.join("; ")}`;
   return text.length > MAX_MESSAGE_HEADER ? `${text.slice(0, MAX_MESSAGE_HEADER - 3)}...` : text;
 }
