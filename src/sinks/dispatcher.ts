@@ -1,5 +1,4 @@
 import type { Alert } from "../core/alerts/alert.js";
-import { allSettled } from "./settlement.js";
 import type { AlertSink, EnqueueResult } from "./types.js";
 
 /**
@@ -21,8 +20,8 @@ export class AlertDispatcher {
    * the promise resolves once every sink delivered or dead-lettered the alert, and rejects when a
    * sink gave up on it without keeping it (see `EnqueueResult.settled`).
    */
-  dispatchSettled(alert: Alert): Promise<void> {
-    return allSettled(this.dispatch(alert));
+  async dispatchSettled(alert: Alert): Promise<void> {
+    await Promise.all(this.sinks.map((s) => s.enqueue(alert).settled));
   }
 
   /** Backlog per sink name. */

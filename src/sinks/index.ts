@@ -34,7 +34,7 @@ export { noopSinkMetrics, sinkMetricsFrom, type SinkMetrics, type SinkOutcome } 
 export { DEFAULT_SHUTDOWN_GRACE_MS } from "./queue-options.js";
 export { DeliveryQueue, type DeliveryQueueOptions } from "./queue.js";
 export { expandSecret, Secret } from "./secret.js";
-export { allSettled, createSettlement, type Settlement } from "./settlement.js";
+export { createSettlement, type Settlement } from "./settlement.js";
 export { signingKey, signWebhook, type WebhookSignatureHeaders } from "./standard-webhooks.js";
 export type {
   AlertDeliverer,

@@ -1,6 +1,6 @@
-import type { AlertSettlement, EnqueueResult } from "./types.js";
+import type { AlertSettlement } from "./types.js";
 
-/** The promise of one {@link EnqueueResult.settled} with its resolvers. */
+/** The promise of one `EnqueueResult.settled` with its resolvers. */
 export interface Settlement {
   readonly promise: Promise<AlertSettlement>;
   resolve(how: AlertSettlement): void;
@@ -21,12 +21,4 @@ export function createSettlement(): Settlement {
   });
   promise.catch(() => undefined);
   return { promise, resolve, reject };
-}
-
-/**
- * Resolves when every sink of one dispatch is done with the alert (delivered or dead-lettered);
- * rejects as soon as one sink gave up on it without keeping it.
- */
-export async function allSettled(results: Readonly<Record<string, EnqueueResult>>): Promise<void> {
-  await Promise.all(Object.values(results).map((r) => r.settled));
 }
