@@ -1,11 +1,10 @@
-import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { installErrorHandlers, sendError } from "./api-errors.js";
 import { registerApiRoutes, registerProbeRoutes } from "./api-routes.js";
 import type { ApiProviders } from "./api-types.js";
 import { bearerAuthorized } from "./auth.js";
-import { assertBindAllowed, boundAddress, type BoundAddress } from "./listen.js";
+import { assertBindAllowed, httpServer, rawBodyServer, type HttpServer } from "./listen.js";
 
 /** Options of {@link createApiServer}. */
 export interface ApiServerOptions {
@@ -26,12 +25,7 @@ export interface ApiServerOptions {
 }
 
 /** The HTTP API server. */
-export interface ApiServer {
-  readonly app: FastifyInstance;
-  listen(): Promise<BoundAddress>;
-  /** Stops accepting, finishes in-flight requests; idempotent. */
-  close(): Promise<void>;
-}
+export type ApiServer = HttpServer;
 
 /**
  * The HTTP API: `/healthz`, `/readyz`, `/metrics` (open) and `/api/v1/*` (bearer token when one
@@ -41,17 +35,10 @@ export interface ApiServer {
 export function createApiServer(options: ApiServerOptions): ApiServer {
   const host = options.host ?? "127.0.0.1";
   assertBindAllowed(host, options.token);
-  const app = Fastify({
-    bodyLimit: options.maxBodyBytes ?? 4 * 1024 * 1024,
-    logger: false,
-    return503OnClosing: true,
-  });
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    ["application/json", "application/x-ndjson"],
-    { parseAs: "buffer" },
-    (_req, body, done) => done(null, body),
-  );
+  const app = rawBodyServer(options.maxBodyBytes ?? 4 * 1024 * 1024, [
+    "application/json",
+    "application/x-ndjson",
+  ]);
   installErrorHandlers(app, options.logger);
   app.addHook("onRequest", async (request, reply) => {
     // Decide on the matched route, not the raw URL: "/%61pi/..." routes to /api/... too.
@@ -64,16 +51,5 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   });
   registerProbeRoutes(app, options.providers, options.registry, options.isShuttingDown ?? (() => false));
   registerApiRoutes(app, options.providers);
-  let closed: Promise<void> | null = null;
-  return {
-    app,
-    async listen() {
-      await app.listen({ host, port: options.port ?? 8080 });
-      return boundAddress(app);
-    },
-    close() {
-      closed ??= app.close();
-      return closed;
-    },
-  };
+  return httpServer(app, host, options.port ?? 8080);
 }

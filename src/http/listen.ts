@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import type { AddressInfo } from "node:net";
 import { TracewatchError } from "../errors.js";
 import { isLoopbackHost } from "../config/primitives.js";
@@ -32,4 +32,42 @@ export function assertBindAllowed(host: string, token: string | undefined): void
       { details: { host } },
     );
   }
+}
+
+/** A fastify server of ours with its lifecycle. */
+export interface HttpServer {
+  /** The fastify instance (tests may `inject`). */
+  readonly app: FastifyInstance;
+  /** Starts listening; resolves with the bound address. */
+  listen(): Promise<BoundAddress>;
+  /** Stops accepting, finishes in-flight requests; idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * A fastify instance without fastify's logger or default body parsers: bodies of `contentTypes`
+ * arrive as raw Buffers of at most `bodyLimit` bytes, other types are refused (415); while
+ * closing it answers 503.
+ */
+export function rawBodyServer(bodyLimit: number, contentTypes: readonly string[]): FastifyInstance {
+  const app = Fastify({ bodyLimit, logger: false, return503OnClosing: true });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser([...contentTypes], { parseAs: "buffer" }, (_req, body, done) => done(null, body));
+  return app;
+}
+
+/** `listen()` on `host:port` and an idempotent `close()` for `app`. */
+export function httpServer(app: FastifyInstance, host: string, port: number): HttpServer {
+  let closed: Promise<void> | null = null;
+  return {
+    app,
+    async listen() {
+      await app.listen({ host, port });
+      return boundAddress(app);
+    },
+    close() {
+      closed ??= app.close();
+      return closed;
+    },
+  };
 }

@@ -1,9 +1,9 @@
 import { promisify } from "node:util";
 import { gunzip, inflate } from "node:zlib";
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import { describeError, isTracewatchError } from "../errors.js";
-import { boundAddress, type BoundAddress } from "./listen.js";
+import { httpServer, rawBodyServer, type HttpServer } from "./listen.js";
 import { CONTENT_TYPES, GrpcCode, encodeExportResponse, encodeStatus, type OtlpFormat } from "./otlp-wire.js";
 
 const gunzipAsync = promisify(gunzip);
@@ -48,14 +48,7 @@ export interface OtlpReceiverOptions {
 }
 
 /** A running (or ready to run) OTLP/HTTP trace receiver. */
-export interface OtlpReceiver {
-  /** The fastify instance (tests may `inject`). */
-  readonly app: FastifyInstance;
-  /** Starts listening; resolves with the bound address. */
-  listen(): Promise<BoundAddress>;
-  /** Stops accepting, finishes in-flight requests; idempotent. */
-  close(): Promise<void>;
-}
+export type OtlpReceiver = HttpServer;
 
 const PROTOBUF_TYPES = ["application/x-protobuf", "application/protobuf"];
 
@@ -201,25 +194,8 @@ function registerErrorHandling(
  */
 export function createOtlpReceiver(options: OtlpReceiverOptions): OtlpReceiver {
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
-  const app = Fastify({ bodyLimit: maxBodyBytes, logger: false, return503OnClosing: true });
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    [...PROTOBUF_TYPES, "application/json"],
-    { parseAs: "buffer" },
-    (_req, body, done) => done(null, body),
-  );
+  const app = rawBodyServer(maxBodyBytes, [...PROTOBUF_TYPES, "application/json"]);
   registerErrorHandling(app, options, maxBodyBytes);
   registerRoutes(app, options, maxBodyBytes);
-  let closed: Promise<void> | null = null;
-  return {
-    app,
-    async listen() {
-      await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 4318 });
-      return boundAddress(app);
-    },
-    close() {
-      closed ??= app.close();
-      return closed;
-    },
-  };
+  return httpServer(app, options.host ?? "127.0.0.1", options.port ?? 4318);
 }
