@@ -172,3 +172,18 @@ export function labelTrainTicketTrace(
   }
   return "normal";
 }
+
+/** A development split loaded once: its span files in replay order, whole traces and faults. */
+export interface TrainTicketDataset {
+  readonly dir: string;
+  readonly files: readonly string[];
+  /** Sorted by trace start (see {@link loadTrainTicketTraces}). */
+  readonly traces: readonly TrainTicketTrace[];
+  readonly faults: readonly TrainTicketFault[];
+}
+
+/** Reads and parses the split in `dir` (span files, then `labels/faults.json`). */
+export function loadTrainTicketDataset(dir: string): TrainTicketDataset {
+  const files = trainTicketFiles(dir);
+  return { dir, files, traces: loadTrainTicketTraces(files), faults: loadTrainTicketFaults(dir) };
+}

@@ -2,9 +2,7 @@ import type { Config } from "../config/index.js";
 import { confusion, rocAuc } from "../core/model/metrics.js";
 import {
   labelTrainTicketTrace,
-  loadTrainTicketFaults,
-  loadTrainTicketTraces,
-  trainTicketFiles,
+  loadTrainTicketDataset,
   type TrainTicketLabel,
 } from "../datasets/trainticket.js";
 import { evaluateTrainTicket } from "./trainticket.js";
@@ -59,8 +57,9 @@ export function binaryFigures(flagged: readonly boolean[], positives: readonly b
  * judged per trace by the README's labels, beside the model study of evaluateTrainTicket().
  */
 export async function trainTicketReport(dir: string, config: Config): Promise<TrainTicketReport> {
-  const traces = loadTrainTicketTraces(trainTicketFiles(dir));
-  const faults = loadTrainTicketFaults(dir);
+  // Read and parsed once: the pipeline replay below and the model study both use it.
+  const dataset = loadTrainTicketDataset(dir);
+  const { traces, faults } = dataset;
   const labelOf = new Map(traces.map((t) => [t.trace.traceId, labelTrainTicketTrace(t, faults)]));
   const firstMs = traces[0]?.startMs ?? 0;
   const outcomes: TraceOutcome[] = [];
@@ -80,7 +79,7 @@ export async function trainTicketReport(dir: string, config: Config): Promise<Tr
   const normal = judged.filter((_, i) => !positives[i]);
   const labels = { anomalous: 0, normal: 0, window_other: 0 };
   for (const o of outcomes) labels[labelOf.get(o.traceId) ?? "window_other"]++;
-  const study = evaluateTrainTicket({ dir }) as {
+  const study = evaluateTrainTicket({ dataset }) as {
     roc_auc: number;
     anomaly_score_ge_threshold: BinaryFigures;
     latency_spike_condition: BinaryFigures;

@@ -1,5 +1,6 @@
 import { GROUP_KEY_STRATEGIES } from "../core/features/group-key.js";
 import { COLUMN_SETS, type ColumnSetName } from "../core/model/transforms.js";
+import { loadTrainTicketDataset, trainTicketDir } from "../datasets/trainticket.js";
 import { evaluateTrainTicket, type TrainTicketEvalOptions } from "./trainticket.js";
 
 /** One row of the design comparison: a configuration and its dev-split figures. */
@@ -21,10 +22,12 @@ export interface VariantRow {
  */
 export function compareTrainTicketVariants(base: TrainTicketEvalOptions = {}): VariantRow[] {
   const rows: VariantRow[] = [];
+  // Read and parsed once for all the replays.
+  const dataset = base.dataset ?? loadTrainTicketDataset(base.dir ?? trainTicketDir());
   for (const columns of Object.keys(COLUMN_SETS) as ColumnSetName[]) {
     for (const groupKey of GROUP_KEY_STRATEGIES) {
       for (const learnBelow of [1, 0.95]) {
-        const r = evaluateTrainTicket({ ...base, columnSet: columns, groupKey, learnBelow }) as {
+        const r = evaluateTrainTicket({ ...base, dataset, columnSet: columns, groupKey, learnBelow }) as {
           roc_auc: number;
           anomaly_score_ge_threshold: { f1: number; precision: number; recall: number };
           latency_spike_condition: { f1: number };

@@ -3,10 +3,9 @@ import { confusion, quantileSorted, rocAuc } from "../core/model/metrics.js";
 import { COLUMN_SETS, DEFAULT_COLUMN_SET, type ColumnSetName } from "../core/model/transforms.js";
 import {
   labelTrainTicketTrace,
-  loadTrainTicketFaults,
-  loadTrainTicketTraces,
+  loadTrainTicketDataset,
   trainTicketDir,
-  trainTicketFiles,
+  type TrainTicketDataset,
   type TrainTicketTrace,
 } from "../datasets/trainticket.js";
 import {
@@ -20,6 +19,8 @@ import {
 export interface TrainTicketEvalOptions extends Partial<Omit<ReplayOptions, "columns">> {
   /** Dataset directory. Default trainTicketDir(). */
   readonly dir?: string;
+  /** The split, already loaded (callers replaying it more than once); `dir` is then not read. */
+  readonly dataset?: TrainTicketDataset;
   /** Default DEFAULT_COLUMN_SET. */
   readonly columnSet?: ColumnSetName;
   /** detection.threshold. Default 0.95. */
@@ -33,16 +34,14 @@ const round = (x: number): number => Math.round(x * 1000) / 1000;
  * fault files) and reports detection quality against the README's per-trace labels.
  */
 export function evaluateTrainTicket(o: TrainTicketEvalOptions = {}): Record<string, unknown> {
-  const dir = o.dir ?? trainTicketDir();
-  const files = trainTicketFiles(dir);
-  const traces = loadTrainTicketTraces(files);
-  const faults = loadTrainTicketFaults(dir);
+  const { dir: dirOption, dataset, columnSet, threshold: thresholdOption, ...overrides } = o;
+  const { dir, files, traces, faults } = dataset ?? loadTrainTicketDataset(dirOption ?? trainTicketDir());
   const replay: ReplayOptions = {
     ...DEFAULT_REPLAY,
-    ...stripUndefined(o),
-    columns: COLUMN_SETS[o.columnSet ?? DEFAULT_COLUMN_SET],
+    ...withoutUndefined(overrides),
+    columns: COLUMN_SETS[columnSet ?? DEFAULT_COLUMN_SET],
   };
-  const threshold = o.threshold ?? 0.95;
+  const threshold = thresholdOption ?? 0.95;
   const labelOf = (t: TrainTicketTrace) => ({
     label: labelTrainTicketTrace(t, faults),
     faultIndex: faults.findIndex((f) => t.startMs >= f.injectMs && t.startMs < f.injectMs + f.durationMs),
@@ -58,7 +57,7 @@ export function evaluateTrainTicket(o: TrainTicketEvalOptions = {}): Record<stri
   const staticRule = staticLatencyRule(traces, files[0] ?? "", judged, pos);
   return {
     dataset: dir,
-    config: { ...replay, columns: o.columnSet ?? DEFAULT_COLUMN_SET, threshold },
+    config: { ...replay, columns: columnSet ?? DEFAULT_COLUMN_SET, threshold },
     traces: traces.length,
     scored: r.traces.length,
     warm_up_traces: r.warmUpTraces,
@@ -134,10 +133,6 @@ function staticLatencyRule(
   };
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(o).filter(
-      ([k, v]) => v !== undefined && k !== "dir" && k !== "columnSet" && k !== "threshold",
-    ),
-  ) as Partial<T>;
+function withoutUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
