@@ -1,7 +1,7 @@
-import { Counter, Gauge, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import type { AssemblerMetrics } from "../core/assembler/index.js";
 import type { ErrorCode } from "../errors.js";
-import type { TracewatchMetrics } from "../metrics/pipeline.js";
+import { counter, gauge, type TracewatchMetrics } from "../metrics/pipeline.js";
 import type { SourceMetrics } from "./source-metrics.js";
 
 /** The shared pipeline metrics the ingest path reports into. */
@@ -24,10 +24,6 @@ const REASONS: Partial<Record<ErrorCode, string>> = {
   TW_MESSAGE_TOO_LARGE: "too_large",
   TW_NO_SPANS: "empty",
 };
-
-function counter(registry: Registry, name: string, help: string, labelNames: string[] = []) {
-  return new Counter({ name, help, labelNames, registers: [registry] });
-}
 
 /**
  * prom-client implementations of the assembler's and the Kafka source's metric interfaces:
@@ -53,21 +49,21 @@ export function createIngestMetrics(
     "tracewatch_traces_abandoned_total",
     "Traces left unacknowledged for good because an alert could not be kept; their spans are re-read after a restart.",
   );
-  const backPressure = new Gauge({
-    name: "tracewatch_backpressure",
-    help: "1 while the assembler is above its high-water mark.",
-    registers: [registry],
-  });
-  const bufferedBytes = new Gauge({
-    name: "tracewatch_buffered_span_bytes",
-    help: "Estimated heap bytes of buffered spans.",
-    registers: [registry],
-  });
-  const inFlight = new Gauge({
-    name: "tracewatch_traces_in_flight",
-    help: "Completed traces awaiting acknowledgement.",
-    registers: [registry],
-  });
+  const backPressure = gauge(
+    registry,
+    "tracewatch_backpressure",
+    "1 while the assembler is above its high-water mark.",
+  );
+  const bufferedBytes = gauge(
+    registry,
+    "tracewatch_buffered_span_bytes",
+    "Estimated heap bytes of buffered spans.",
+  );
+  const inFlight = gauge(
+    registry,
+    "tracewatch_traces_in_flight",
+    "Completed traces awaiting acknowledgement.",
+  );
   const messages = counter(
     registry,
     "tracewatch_kafka_messages_total",
@@ -90,11 +86,11 @@ export function createIngestMetrics(
     "Offset commits, by outcome: ok, failed.",
     ["outcome"],
   );
-  const paused = new Gauge({
-    name: "tracewatch_kafka_paused",
-    help: "1 while consumption is paused by back-pressure.",
-    registers: [registry],
-  });
+  const paused = gauge(
+    registry,
+    "tracewatch_kafka_paused",
+    "1 while consumption is paused by back-pressure.",
+  );
   const rebalances = counter(
     registry,
     "tracewatch_kafka_rebalances_total",

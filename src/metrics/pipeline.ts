@@ -22,7 +22,8 @@ export const SCORING_BUCKETS_SECONDS = [
 /** Buckets of the calibrated anomaly score in [0, 1], finer near the alerting range. */
 export const SCORE_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 1];
 
-function counter<L extends string>(
+/** A prom-client counter registered on `registry` only. */
+export function counter<L extends string>(
   registry: Registry,
   name: string,
   help: string,
@@ -30,7 +31,8 @@ function counter<L extends string>(
 ) {
   return new Counter<L>({ name, help, labelNames: [...labelNames], registers: [registry] });
 }
-function gauge<L extends string>(
+/** A prom-client gauge registered on `registry` only. */
+export function gauge<L extends string>(
   registry: Registry,
   name: string,
   help: string,
