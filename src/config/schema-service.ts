@@ -95,7 +95,6 @@ const alertmanagerSink = z
   })
   .describe("Sends alerts to Prometheus Alertmanager.");
 
-export const SINK_TYPES = ["log", "kafka", "webhook", "alertmanager"] as const;
 export const sinkSchema = z.discriminatedUnion("type", [logSink, kafkaSink, webhookSink, alertmanagerSink]);
 export const sinksSchema = z
   .array(sinkSchema)

@@ -2,7 +2,7 @@ import type { Clock } from "../core/clock.js";
 import { TracewatchError } from "../errors.js";
 import { AlertmanagerDeliverer } from "./alertmanager.js";
 import { KafkaDeliverer, type AlertProducer } from "./kafka.js";
-import { LogDeliverer, type AlertLogLevel, type AlertLogger } from "./log.js";
+import { LogDeliverer, type AlertLogLevel } from "./log.js";
 import type { SinkMetrics } from "./metrics.js";
 import { DeliveryQueue, type DeliveryQueueOptions } from "./queue.js";
 import { expandSecret, Secret } from "./secret.js";
@@ -61,7 +61,7 @@ export const SINK_TYPES = ["log", "kafka", "webhook", "alertmanager"] as const;
 export interface SinkFactoryDeps {
   readonly clock: Clock;
   /** Sink diagnostics and the log sink's alert lines (a pino logger fits). */
-  readonly logger: SinkLogger & AlertLogger;
+  readonly logger: SinkLogger;
   readonly metrics?: SinkMetrics;
   /** Where undeliverable alerts go (Kafka DLQ topic, or the log without Kafka). */
   readonly deadLetters: DeadLetterWriter;

@@ -1,12 +1,8 @@
 import type { Alert } from "../core/alerts/alert.js";
-import type { AlertDeliverer, DeadLetter, DeadLetterWriter, DeliveryResult } from "./types.js";
+import type { AlertDeliverer, DeadLetter, DeadLetterWriter, DeliveryResult, SinkLogger } from "./types.js";
 
-/** A pino-compatible logger method set (only the levels the log sink may use). */
-export interface AlertLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+/** The logger the log sink writes alert lines to: the sinks' own (pino-compatible) logger shape. */
+export type AlertLogger = SinkLogger;
 
 export type AlertLogLevel = "info" | "warn" | "error";
 
