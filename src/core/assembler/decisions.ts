@@ -4,16 +4,26 @@
  */
 export class RecentDecisions {
   private readonly ids = new Set<string>();
+  /**
+   * The remembered ids in the order they were added, as a ring once full (`oldest` is the next to
+   * go). Taking a Set's first entry instead walks over every slot its deletions left behind, up to
+   * tens of thousands per call at the default capacity, on every completed trace.
+   */
+  private readonly order: string[] = [];
+  private oldest = 0;
 
   constructor(private readonly capacity: number) {}
 
   add(traceId: string): void {
-    if (this.capacity <= 0) return;
+    if (this.capacity <= 0 || this.ids.has(traceId)) return;
     this.ids.add(traceId);
-    if (this.ids.size > this.capacity) {
-      const oldest = this.ids.values().next();
-      if (oldest.done !== true) this.ids.delete(oldest.value);
+    if (this.order.length < this.capacity) {
+      this.order.push(traceId);
+      return;
     }
+    this.ids.delete(this.order[this.oldest] as string);
+    this.order[this.oldest] = traceId;
+    this.oldest = (this.oldest + 1) % this.order.length;
   }
 
   has(traceId: string): boolean {
@@ -22,9 +32,7 @@ export class RecentDecisions {
 
   clear(): void {
     this.ids.clear();
-  }
-
-  get size(): number {
-    return this.ids.size;
+    this.order.length = 0;
+    this.oldest = 0;
   }
 }
