@@ -14,7 +14,7 @@ import { ModelStore } from "../model/store.js";
 import { readSpanFile } from "../replay/files.js";
 import { parseFeatureRecord } from "../retrain/feature-records.js";
 import { readTopicSnapshot } from "../retrain/topic-reader.js";
-import { columnsFor } from "../service/detector.js";
+import { trainOptions, windowOptions } from "../service/detector.js";
 import { createKafkaClient } from "../service/kafka-client.js";
 import { defineCommand } from "./command.js";
 import { loadCliConfig } from "./load-config.js";
@@ -70,26 +70,12 @@ function jobOptions(
   quiet: boolean,
   publish: RetrainJobOptions["publish"],
 ): RetrainJobOptions {
-  const t = config.spec.training;
-  const m = config.spec.model;
   return {
     detector: config.metadata.name,
     store,
     ...(publish === undefined ? {} : { publish }),
-    window: {
-      windowMs: t.window,
-      sampleRate: t.sample_rate,
-      excludeErrors: t.exclude_errors,
-      maxSamples: t.max_samples,
-      seed: m.seed,
-    },
-    train: {
-      columns: columnsFor(m.features),
-      nEstimators: m.trees,
-      maxSamples: m.subsample,
-      seed: m.seed,
-      minSamples: t.min_samples,
-    },
+    window: windowOptions(config),
+    train: trainOptions(config),
     ...(quiet ? {} : { onProgress: progressPrinter() }),
   };
 }

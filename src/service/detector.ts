@@ -5,7 +5,7 @@ import { Detector } from "../core/model/detector.js";
 import { loadModel } from "../core/model/model.js";
 import { trainModel, type TrainOptions } from "../core/model/trainer.js";
 import { COLUMN_SETS, DEFAULT_COLUMN_SET, type FeatureColumn } from "../core/model/transforms.js";
-import { RollingWindow } from "../core/model/window.js";
+import { RollingWindow, type RollingWindowOptions } from "../core/model/window.js";
 import { compileRulesFromConfig } from "../core/rules/rules.js";
 import type { Config } from "../config/index.js";
 import type { TraceAssemblerOptions } from "../core/assembler/types.js";
@@ -25,7 +25,7 @@ export interface DetectionCore {
  * Model columns for the configured features: the default column set restricted to the features
  * listed in `spec.model.features`, in that set's order.
  */
-export function columnsFor(features: readonly string[]): FeatureColumn[] {
+function columnsFor(features: readonly string[]): FeatureColumn[] {
   const wanted = new Set(features);
   return COLUMN_SETS[DEFAULT_COLUMN_SET].filter((c) => wanted.has(c.feature));
 }
@@ -33,15 +33,7 @@ export function columnsFor(features: readonly string[]): FeatureColumn[] {
 /** Builds the detection core from config; `clock` is the wall clock live and event time in replay. */
 export function buildDetectionCore(config: Config, clock: Clock): DetectionCore {
   const spec = config.spec;
-  const t = spec.training;
-  const window = new RollingWindow({
-    clock,
-    windowMs: t.window,
-    sampleRate: t.sample_rate,
-    excludeErrors: t.exclude_errors,
-    maxSamples: t.max_samples,
-    seed: spec.model.seed,
-  });
+  const window = new RollingWindow({ ...windowOptions(config), clock });
   const detector = new Detector({
     name: config.metadata.name,
     window,
@@ -60,14 +52,37 @@ export function buildDetectionCore(config: Config, clock: Clock): DetectionCore 
     redactor: new Redactor(spec.redaction.map((r) => ({ action: r.action, key: r.key }))),
   };
   const alerter = new Alerter(alerterOptions);
-  const train = {
-    columns: columnsFor(spec.model.features),
-    nEstimators: spec.model.trees,
-    maxSamples: spec.model.subsample,
-    seed: spec.model.seed,
+  return {
+    window,
+    detector,
+    alerter,
+    previewAlerter: () => new Alerter(alerterOptions),
+    train: trainOptions(config),
+  };
+}
+
+/** The training window's settings from `spec.training` and the model seed (the clock comes from the caller). */
+export function windowOptions(config: Config): Omit<RollingWindowOptions, "clock"> {
+  const { training: t, model } = config.spec;
+  return {
+    windowMs: t.window,
+    sampleRate: t.sample_rate,
+    excludeErrors: t.exclude_errors,
+    maxSamples: t.max_samples,
+    seed: model.seed,
+  };
+}
+
+/** Options of every training run from `spec.model` and `spec.training` (name and time are per run). */
+export function trainOptions(config: Config): DetectionCore["train"] {
+  const { training: t, model } = config.spec;
+  return {
+    columns: columnsFor(model.features),
+    nEstimators: model.trees,
+    maxSamples: model.subsample,
+    seed: model.seed,
     minSamples: t.min_samples,
   };
-  return { window, detector, alerter, previewAlerter: () => new Alerter(alerterOptions), train };
 }
 
 /** The assembler's limits from `spec.assembly` (clock, processor, metrics and logger come from the caller). */
