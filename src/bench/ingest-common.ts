@@ -15,6 +15,14 @@ export function median(values: readonly number[]): number {
  * CPU seconds (user + system) this process spent in `fn`. Throughput per CPU second is "on one
  * core" and does not drop when other processes compete for the machine, as wall time would.
  */
+export function cpuSeconds(fn: () => void): number {
+  const start = process.cpuUsage();
+  fn();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
+
+/** {@link cpuSeconds} of an asynchronous `fn`, until its promise settles. */
 export async function timed(fn: () => unknown): Promise<number> {
   const start = process.cpuUsage();
   await fn();

@@ -5,6 +5,7 @@ import { trainModel } from "../core/model/trainer.js";
 import { quantileSorted } from "../core/model/metrics.js";
 import { RollingWindow } from "../core/model/window.js";
 import { Retrainer } from "../model/retrainer.js";
+import { median } from "./ingest-common.js";
 import { syntheticFeatures } from "./model-data.js";
 
 /** Options of {@link retrainScoringImpact}. */
@@ -98,10 +99,10 @@ export async function retrainScoringImpact(o: RetrainImpactOptions = {}): Promis
     return {
       scoring_batch_p99_us_idle: p99(idle),
       scoring_batch_p99_us_during_retrain: p99(busy),
-      p99_increase: medianOf(ratios) - 1,
+      p99_increase: median(ratios) - 1,
       pooled_p99_increase: p99(busy) / p99(idle) - 1,
       pairs: ratios.length,
-      retrain_ms: medianOf(retrainTimes),
+      retrain_ms: median(retrainTimes),
       retrains: retrainTimes.length,
       batches_busy: busy.length,
       batches_idle: idle.length,
@@ -114,10 +115,6 @@ export async function retrainScoringImpact(o: RetrainImpactOptions = {}): Promis
 
 function p99(xs: number[]): number {
   return quantileSorted(Float64Array.from(xs).sort(), 0.99);
-}
-
-function medianOf(xs: number[]): number {
-  return quantileSorted(Float64Array.from(xs).sort(), 0.5);
 }
 
 /** Runs retrains one after another until at least `phaseMs` have passed; records each one's wall time. */

@@ -18,24 +18,11 @@ import {
 import { RollingWindow, type TrainingSet } from "../core/model/window.js";
 import { rootKeyOf } from "../core/model/window-bucket.js";
 import type { TraceFeatures } from "../domain/features.js";
+import { cpuSeconds, median } from "./ingest-common.js";
 import { syntheticFeatures, syntheticTraces } from "./model-data.js";
 
-/** Median of `runs` results of `f`. */
-export function median(runs: number, f: () => number): number {
-  const xs = Array.from({ length: runs }, f).sort((a, b) => a - b);
-  return xs[Math.floor(xs.length / 2)] as number;
-}
-
-/**
- * CPU seconds (user + system) this process spends in `fn`: rates per CPU second are "on one core"
- * and do not drop when other processes compete for the machine, as wall-clock rates would.
- */
-function cpuSeconds(fn: () => void): number {
-  const start = process.cpuUsage();
-  fn();
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1e6;
-}
+/** Median of `runs` results of `f`, called one after another. */
+const medianOfRuns = (runs: number, f: () => number): number => median(Array.from({ length: runs }, f));
 
 /** A window holding `n` samples of synthetic traffic. */
 export function filledWindow(n: number, seed = 1): RollingWindow {
@@ -129,14 +116,14 @@ export function compareWithReference(runs = 3): {
 } {
   const d = comparisonData();
   let seed = 0;
-  const aucOurs = median(runs, () =>
+  const aucOurs = medianOfRuns(runs, () =>
     rocAuc(scoreRows(trainForest(d.train, d.dims, { seed: ++seed }), d.test), d.outlier),
   );
   const ref = new IsolationForest({ nEstimators: 100 });
   ref.train(rowsOf(d.train, d.dims));
   const test = rowsOf(d.test, d.dims);
   let aucReference = 0;
-  const referenceScorePerSec = median(runs, () => {
+  const referenceScorePerSec = medianOfRuns(runs, () => {
     let s: number[] = [];
     const rate = test.length / cpuSeconds(() => (s = ref.predict(test)));
     aucReference = rocAuc(s, d.outlier);
@@ -151,7 +138,7 @@ export function compareWithReference(runs = 3): {
   const model = trainedModel(window.snapshot());
   const passes = 20;
   let sink = 0;
-  const oursScorePerSec = median(runs, () => {
+  const oursScorePerSec = medianOfRuns(runs, () => {
     const used = cpuSeconds(() => {
       for (let p = 0; p < passes; p++) for (const f of d.testFeatures) sink += model.score(f).anomalyScore;
     });
@@ -159,7 +146,7 @@ export function compareWithReference(runs = 3): {
   });
   const forest = new ForestScorer(trainForest(d.train, d.dims, { seed: 1 }));
   const out = new Float64Array(d.testFeatures.length);
-  const oursForestRowsPerSec = median(runs, () => {
+  const oursForestRowsPerSec = medianOfRuns(runs, () => {
     const used = cpuSeconds(() => {
       for (let p = 0; p < passes; p++) forest.scoreRows(d.test, out);
     });
@@ -177,7 +164,7 @@ export function compareWithReference(runs = 3): {
 /** ms to train a model (baselines, forest, calibration) from a window of `n` samples, snapshot included. */
 export function trainMs(n: number, runs = 3): number {
   const w = filledWindow(n);
-  return median(runs, () => {
+  return medianOfRuns(runs, () => {
     const t = performance.now();
     trainedModel(w.snapshot());
     return performance.now() - t;
@@ -188,7 +175,7 @@ export function trainMs(n: number, runs = 3): number {
 export function featureSpansPerSec(runs = 5, traces = 20_000, spansPerTrace = 50): number {
   const ts = syntheticTraces(traces, spansPerTrace);
   let sink = 0;
-  const rate = median(runs, () => {
+  const rate = medianOfRuns(runs, () => {
     const used = cpuSeconds(() => {
       for (const tr of ts) sink += extractFeatures(tr).span_count;
     });

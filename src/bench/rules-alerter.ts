@@ -4,10 +4,11 @@ import type { ScoredTrace } from "../domain/features.js";
 import { compileRules, SEED_ALERT_RULES } from "../core/rules/rules.js";
 import { InMemoryAlertSink } from "../sinks/in-memory.js";
 import { AlertDispatcher } from "../sinks/dispatcher.js";
+import { cpuSeconds, median } from "./ingest-common.js";
 
 /** Result of {@link benchAlerter}. */
 export interface AlerterBenchResult {
-  /** Median traces/s through rules + dedup + alert building + dispatch to an in-memory sink. */
+  /** Median traces per CPU second through rules + dedup + alert building + dispatch to an in-memory sink. */
   readonly alerter_traces_per_sec: number;
   /** Share of traces that raised an alert. */
   readonly alert_rate: number;
@@ -56,16 +57,16 @@ export function benchAlerter(options: { runs?: number; traces?: number } = {}): 
     const alerter = new Alerter({ detector: "bench", rules: compileRules(SEED_ALERT_RULES, 0.95), clock });
     const sink = new InMemoryAlertSink();
     const dispatcher = new AlertDispatcher([sink]);
-    const start = process.hrtime.bigint();
-    for (const t of traces) {
-      for (const d of alerter.process(t)) if (d.kind === "emit") dispatcher.dispatch(d.alert);
-    }
-    rates.push(count / (Number(process.hrtime.bigint() - start) / 1e9));
+    const seconds = cpuSeconds(() => {
+      for (const t of traces) {
+        for (const d of alerter.process(t)) if (d.kind === "emit") dispatcher.dispatch(d.alert);
+      }
+    });
+    rates.push(count / seconds);
     alerts = sink.alerts.length;
   }
-  rates.sort((a, b) => a - b);
   return {
-    alerter_traces_per_sec: Math.round(rates[Math.floor(rates.length / 2)] ?? 0),
+    alerter_traces_per_sec: Math.round(median(rates)),
     alert_rate: alerts / count,
     runs,
   };

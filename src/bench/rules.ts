@@ -1,9 +1,10 @@
 import type { ScoredTrace } from "../domain/features.js";
 import { compileRules, SEED_ALERT_RULES } from "../core/rules/rules.js";
+import { cpuSeconds, median } from "./ingest-common.js";
 
 /** Result of {@link benchConditions}. */
 export interface ConditionBenchResult {
-  /** Median over runs of condition evaluations per second (one evaluation = one condition on one trace). */
+  /** Median over runs of condition evaluations per CPU second (one evaluation = one condition on one trace). */
   readonly condition_evals_per_sec: number;
   readonly runs: number;
   readonly evals_per_run: number;
@@ -55,20 +56,18 @@ export function benchConditions(options: ConditionBenchOptions = {}): ConditionB
   const rates: number[] = [];
   let fired = 0;
   for (let run = 0; run < runs; run += 1) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < tracesPerRun; i += 1) {
-      const trace = traces[i & 4095]!;
-      for (const c of conditions) if (c.evaluate(trace) === true) fired += 1;
-    }
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const seconds = cpuSeconds(() => {
+      for (let i = 0; i < tracesPerRun; i += 1) {
+        const trace = traces[i & 4095]!;
+        for (const c of conditions) if (c.evaluate(trace) === true) fired += 1;
+      }
+    });
     rates.push((tracesPerRun * conditions.length) / seconds);
   }
   // Keeps the loop observable so it cannot be optimised away.
   if (fired < 0) throw new Error("unreachable");
-  rates.sort((a, b) => a - b);
-  const median = rates[Math.floor(rates.length / 2)] ?? 0;
   return {
-    condition_evals_per_sec: Math.round(median),
+    condition_evals_per_sec: Math.round(median(rates)),
     runs,
     evals_per_run: tracesPerRun * conditions.length,
   };
