@@ -1,6 +1,6 @@
 import type { Registry } from "prom-client";
 import type { CompletedTrace } from "../domain/trace.js";
-import { spanDurationMs } from "../domain/span.js";
+import { spanDurationMs, type SpanKind, type SpanStatus } from "../domain/span.js";
 import { HistogramState, counterView, histogramView } from "./aggregate.js";
 import { SeriesTable } from "./limiter.js";
 import { serviceGraphEdges } from "./service-graph.js";
@@ -11,6 +11,20 @@ export const SPANMETRICS_BUCKETS_MS = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750,
 export const SERVICE_GRAPH_BUCKETS_SECONDS = SPANMETRICS_BUCKETS_MS.filter((b) => b > 0).map((b) => b / 1000);
 
 const SPAN_LABELS = ["service_name", "span_name", "span_kind", "status_code"] as const;
+// The OTLP enum names, built once rather than concatenated per recorded span.
+const KIND_LABELS: Readonly<Record<SpanKind, string>> = {
+  UNSPECIFIED: "SPAN_KIND_UNSPECIFIED",
+  INTERNAL: "SPAN_KIND_INTERNAL",
+  SERVER: "SPAN_KIND_SERVER",
+  CLIENT: "SPAN_KIND_CLIENT",
+  PRODUCER: "SPAN_KIND_PRODUCER",
+  CONSUMER: "SPAN_KIND_CONSUMER",
+};
+const STATUS_LABELS: Readonly<Record<SpanStatus, string>> = {
+  UNSET: "STATUS_CODE_UNSET",
+  OK: "STATUS_CODE_OK",
+  ERROR: "STATUS_CODE_ERROR",
+};
 const EDGE_LABELS = ["client", "server"] as const;
 
 /** Options of {@link createTraceMetrics}. */
@@ -79,8 +93,8 @@ function spanMetricsRecorder(
     for (const span of trace.spans) {
       values[0] = span.service;
       values[1] = span.name;
-      values[2] = `SPAN_KIND_${span.kind}`;
-      values[3] = `STATUS_CODE_${span.status}`;
+      values[2] = KIND_LABELS[span.kind];
+      values[3] = STATUS_LABELS[span.status];
       table.get(values).duration.observe(Math.max(0, spanDurationMs(span)));
     }
   };
