@@ -48,3 +48,16 @@ export function checkTargets(report: unknown, targets: readonly Target[]): Targe
 export function verdict(pass: boolean | null): string {
   return pass === null ? "n/a" : pass ? "pass" : "MISS";
 }
+
+/** Rows as a plain-text table: columns padded to their widest cell, two spaces apart. */
+export function formatTable(rows: readonly (readonly string[])[]): string {
+  const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}

@@ -1,5 +1,5 @@
 import type { RunEnvironment } from "./report-env.js";
-import { checkTargets, verdict, type Target, type TargetResult } from "./report-targets.js";
+import { checkTargets, formatTable, verdict, type Target, type TargetResult } from "./report-targets.js";
 import type { PartName, PartResult } from "./parts.js";
 
 /** The headline figures, in report order (null when the part did not run or failed). */
@@ -139,21 +139,12 @@ export function formatBench(report: BenchReport): string {
       t === undefined ? "" : verdict(t.pass),
     ]);
   }
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const table = rows
-    .map((r) =>
-      r
-        .map((cell, c) => cell.padEnd(widths[c]!))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
   const m = report.machine;
   const lines = [
     `tracewatch bench — ${report.date}, commit ${report.commit ?? "unknown"}`,
     `${m.cpu_model}, ${m.cores} cores, ${m.memory_gib} GiB, ${m.os}, node ${report.node}`,
     "",
-    table,
+    formatTable(rows),
     "",
     report.method,
   ];

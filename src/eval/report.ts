@@ -1,4 +1,4 @@
-import { verdict, type Target, type TargetResult } from "../bench/report-targets.js";
+import { formatTable, verdict, type Target, type TargetResult } from "../bench/report-targets.js";
 import type { EvaluationReport } from "./index.js";
 
 const TYPES = ["latency_spike", "unusual_path", "cascade_failure"] as const;
@@ -22,20 +22,8 @@ export const EVAL_TARGETS: readonly Target[] = [
 
 const fmt = (x: number | null | undefined): string => (x === null || x === undefined ? "-" : String(x));
 
-function table(rows: readonly string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => cell.padEnd(widths[c]!))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
-}
-
 function targetLines(targets: readonly TargetResult[]): string {
-  return table([
+  return formatTable([
     ["figure", "measured", "target", ""],
     ...targets.map((t) => [t.figure, fmt(t.measured), t.target, verdict(t.pass)]),
   ]);
@@ -44,7 +32,7 @@ function targetLines(targets: readonly TargetResult[]): string {
 /** The human-readable form of the report (`tracewatch eval` without --json). */
 export function formatEvaluation(r: EvaluationReport): string {
   const s = r.synthetic;
-  const perType = table([
+  const perType = formatTable([
     ["alert type", "labelled", "flagged", "precision", "recall", "F1", "recall (emitted)", "incidents"],
     ...TYPES.map((t) => [
       t,
