@@ -16,10 +16,8 @@ import { createIngestMetrics } from "../kafka/metrics.js";
 import { KafkaSpanSource } from "../kafka/source.js";
 import { metricsOptions } from "../metrics/from-config.js";
 import { createMetrics, type TracewatchMetrics } from "../metrics/pipeline.js";
-import { ModelFollower, ModelPublisher } from "../model/model-topic.js";
-import { Retrainer, type RetrainOutcome } from "../model/retrainer.js";
+import { ModelFollower } from "../model/model-topic.js";
 import { ModelStore } from "../model/store.js";
-import { RetrainSchedule } from "../pipeline/retrain-schedule.js";
 import { TracePipeline } from "../pipeline/trace-pipeline.js";
 import { systemClock } from "../platform/clock.js";
 import { AlertDispatcher } from "../sinks/dispatcher.js";
@@ -33,6 +31,7 @@ import { BatchPublisher } from "./batch-publisher.js";
 import { assemblyLimits, buildDetectionCore, type DetectionCore } from "./detector.js";
 import { consumerTiming, createKafkaClient } from "./kafka-client.js";
 import { featureRecord, pipelineMetrics } from "./records.js";
+import { createRetraining, type Retraining, type RetrainWorkerOptions } from "./retraining.js";
 
 const TICK_MS = 200;
 /** Time allowed on shutdown for the last dead-letter writes (three attempts) and the commit, ms. */
@@ -41,7 +40,7 @@ const SETTLE_MARGIN_MS = 5_000;
 /** Process-level options of {@link Service} beyond the config. */
 export interface ServiceOptions {
   /** Training worker script and Node flags (tests run the TypeScript sources through a loader). */
-  readonly retrainWorker?: { readonly url: URL; readonly execArgv?: string[] };
+  readonly retrainWorker?: RetrainWorkerOptions;
 }
 
 /** Addresses the service listens on, once started. */
@@ -68,7 +67,7 @@ export class Service {
   private producer: Producer | null = null;
   private dispatcher: AlertDispatcher | null = null;
   private assembler: TraceAssembler | null = null;
-  private retrainer: Retrainer | null = null;
+  private retraining: Retraining | null = null;
   private follower: ModelFollower | null = null;
   private source: KafkaSpanSource | null = null;
   private receiver: OtlpReceiver | null = null;
@@ -193,57 +192,23 @@ export class Service {
   }
 
   private startRetraining(): void {
-    const publisher =
-      this.producer === null
-        ? null
-        : new ModelPublisher({ producer: this.producer, topic: this.config.spec.topics.models });
-    const log = this.root.child({ component: "retrainer" });
-    this.retrainer = new Retrainer({
-      detector: this.core.detector,
+    const retraining = createRetraining({
+      config: this.config,
+      core: this.core,
       clock: systemClock,
-      train: this.core.train,
-      intervalMs: 0,
-      ...(this.options.retrainWorker === undefined
-        ? {}
-        : {
-            workerUrl: this.options.retrainWorker.url,
-            ...(this.options.retrainWorker.execArgv === undefined
-              ? {}
-              : { workerExecArgv: this.options.retrainWorker.execArgv }),
-          }),
-      onModel: async (a) => {
-        this.metrics.setModel(a.version, a.trainedAtMs);
-        await this.store.save(a);
-        await publisher?.publish(a);
-      },
-      onOutcome: (o) => this.retrainOutcome(o, log),
+      store: this.store,
+      metrics: this.metrics,
+      producer: this.producer,
+      logger: this.root.child({ component: "retrainer" }),
+      ...(this.options.retrainWorker === undefined ? {} : { worker: this.options.retrainWorker }),
     });
-    const t = this.config.spec.training;
-    const schedule = new RetrainSchedule({ intervalMs: t.retrain_interval, minSamples: t.min_samples });
-    const retrainer = this.retrainer;
+    this.retraining = retraining;
     this.timer = setInterval(() => {
       const now = systemClock.now();
       this.assembler?.tick(now);
-      const d = this.core.detector;
-      if (schedule.due(now, d.model !== null, this.core.window.stats().samples)) {
-        const had = d.model !== null;
-        void retrainer.retrain().then((o) => schedule.ran(systemClock.now(), o.status === "installed", had));
-      }
+      retraining.tick(now);
     }, TICK_MS);
     this.timer.unref();
-  }
-
-  private retrainOutcome(o: RetrainOutcome, log: Logger): void {
-    const outcome = o.status === "installed" ? "success" : o.status === "refused" ? "rejected" : "skipped";
-    this.metrics.retrains.inc({ outcome });
-    if (o.status === "installed") {
-      this.metrics.heldBack.set(o.heldBack);
-      log.info(
-        { version: o.version, samples: o.samples, heldBack: o.heldBack, trainMs: o.trainMs },
-        "model retrained",
-      );
-    } else if (o.status === "refused")
-      log.warn({ reason: o.reason, detail: o.detail }, "retrained model refused; keeping the current one");
   }
 
   private decodeOptions(): DecodeOptions {
@@ -297,7 +262,7 @@ export class Service {
     if (!spec.api.enabled) return;
     const providers = apiProviders({
       core: this.core,
-      retrainer: this.retrainer!,
+      retrainer: this.retraining!.retrainer,
       recent: this.recent,
       windowMs: spec.training.window,
       sources: () => [
@@ -357,7 +322,7 @@ export class Service {
       await step("assembler", () => this.assembler?.shutdown());
     }
     await step("features", () => this.features?.flush());
-    await step("retrainer", () => this.retrainer?.shutdown());
+    await step("retrainer", () => this.retraining?.retrainer.shutdown());
     await step("model follower", () => this.follower?.shutdown());
     await step("producer", () => this.producer?.disconnect());
     await step("api", () => this.api?.close());

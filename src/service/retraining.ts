@@ -1,0 +1,91 @@
+import type { Producer } from "kafkajs";
+import type { Logger } from "pino";
+import type { Clock } from "../core/clock.js";
+import type { Config } from "../config/index.js";
+import type { TracewatchMetrics } from "../metrics/pipeline.js";
+import { ModelPublisher } from "../model/model-topic.js";
+import { Retrainer, type RetrainOutcome } from "../model/retrainer.js";
+import type { ModelStore } from "../model/store.js";
+import { RetrainSchedule } from "../pipeline/retrain-schedule.js";
+import type { DetectionCore } from "./detector.js";
+
+/** Training worker script and Node flags (tests run the TypeScript sources through a loader). */
+export interface RetrainWorkerOptions {
+  readonly url: URL;
+  readonly execArgv?: string[];
+}
+
+/** What {@link createRetraining} takes from the service. */
+export interface RetrainingDeps {
+  readonly config: Config;
+  readonly core: DetectionCore;
+  readonly clock: Clock;
+  readonly store: ModelStore;
+  readonly metrics: TracewatchMetrics;
+  /** Publishes each new model on the model topic; null without Kafka. */
+  readonly producer: Producer | null;
+  /** The retrainer's logger (`component: retrainer`). */
+  readonly logger: Logger;
+  /** Default: the compiled worker next to the retrainer. */
+  readonly worker?: RetrainWorkerOptions;
+}
+
+/** The service's retraining: the worker-thread retrainer and its schedule. */
+export interface Retraining {
+  readonly retrainer: Retrainer;
+  /** Starts a retrain when `spec.training` says one is due at `nowMs` (wall time). */
+  tick(nowMs: number): void;
+}
+
+/**
+ * Retrains on `spec.training`'s schedule: each new model is counted, saved to the store and
+ * published on the model topic; every outcome is logged and counted.
+ */
+export function createRetraining(d: RetrainingDeps): Retraining {
+  const { config, core, metrics, logger: log } = d;
+  const publisher =
+    d.producer === null
+      ? null
+      : new ModelPublisher({ producer: d.producer, topic: config.spec.topics.models });
+  const retrainer = new Retrainer({
+    detector: core.detector,
+    clock: d.clock,
+    train: core.train,
+    intervalMs: 0,
+    ...(d.worker === undefined
+      ? {}
+      : {
+          workerUrl: d.worker.url,
+          ...(d.worker.execArgv === undefined ? {} : { workerExecArgv: d.worker.execArgv }),
+        }),
+    onModel: async (a) => {
+      metrics.setModel(a.version, a.trainedAtMs);
+      await d.store.save(a);
+      await publisher?.publish(a);
+    },
+    onOutcome: (o) => logOutcome(o, metrics, log),
+  });
+  const t = config.spec.training;
+  const schedule = new RetrainSchedule({ intervalMs: t.retrain_interval, minSamples: t.min_samples });
+  return {
+    retrainer,
+    tick(nowMs) {
+      const hasModel = core.detector.model !== null;
+      if (!schedule.due(nowMs, hasModel, core.window.stats().samples)) return;
+      void retrainer.retrain().then((o) => schedule.ran(d.clock.now(), o.status === "installed", hasModel));
+    },
+  };
+}
+
+function logOutcome(o: RetrainOutcome, metrics: TracewatchMetrics, log: Logger): void {
+  const outcome = o.status === "installed" ? "success" : o.status === "refused" ? "rejected" : "skipped";
+  metrics.retrains.inc({ outcome });
+  if (o.status === "installed") {
+    metrics.heldBack.set(o.heldBack);
+    log.info(
+      { version: o.version, samples: o.samples, heldBack: o.heldBack, trainMs: o.trainMs },
+      "model retrained",
+    );
+  } else if (o.status === "refused")
+    log.warn({ reason: o.reason, detail: o.detail }, "retrained model refused; keeping the current one");
+}
