@@ -1,5 +1,8 @@
+import { Tag_ExportTracePartialSuccess, Tag_ExportTraceServiceResponse } from "../otlp/generated/fields.js";
+import { ProtoWriter } from "../otlp/writer.js";
+
 /**
- * The two tiny OTLP/HTTP response messages, encoded by hand (protobuf) or as the OTLP JSON mapping:
+ * The two tiny OTLP/HTTP response messages, as protobuf or as the OTLP JSON mapping:
  * - ExportTraceServiceResponse { ExportTracePartialSuccess partial_success = 1; }
  *   ExportTracePartialSuccess { int64 rejected_spans = 1; string error_message = 2; }
  * - google.rpc.Status { int32 code = 1; string message = 2; } for 4xx/5xx answers.
@@ -21,26 +24,10 @@ export const GrpcCode = {
   UNAVAILABLE: 14,
 } as const;
 
-/** Base-128 varint of a non-negative integer up to 2^53 (int64/int32 values we emit are ≥ 0). */
-export function encodeVarint(value: number): number[] {
-  if (!Number.isSafeInteger(value) || value < 0)
-    throw new RangeError(`varint needs a non-negative safe integer, got ${value}`);
-  const out: number[] = [];
-  let rest = value;
-  while (rest >= 0x80) {
-    out.push((rest % 0x80) | 0x80);
-    rest = Math.floor(rest / 0x80);
-  }
-  out.push(rest);
-  return out;
-}
-
-function tag(field: number, wireType: 0 | 2): number[] {
-  return encodeVarint((field << 3) | wireType);
-}
-
-function lengthDelimited(field: number, payload: Uint8Array | number[]): number[] {
-  return [...tag(field, 2), ...encodeVarint(payload.length), ...payload];
+/** Wire tags of google.rpc.Status (not among the generated OTLP messages). */
+const enum Tag_Status {
+  code = 8,
+  message = 18,
 }
 
 /** Partial success of an export: spans refused and why. Zero rejected means full success. */
@@ -64,19 +51,24 @@ export function encodeExportResponse(partial: PartialSuccess | null, format: Otl
     return Buffer.from(JSON.stringify(body), "utf8");
   }
   if (!present) return new Uint8Array(0);
-  const inner: number[] = [];
+  const w = new ProtoWriter(64);
+  w.uint32(Tag_ExportTraceServiceResponse.partial_success).begin();
   // proto3 omits default values: 0 rejected spans and "" are not written.
-  if (partial.rejectedSpans > 0) inner.push(...tag(1, 0), ...encodeVarint(partial.rejectedSpans));
+  if (partial.rejectedSpans > 0) {
+    if (!Number.isSafeInteger(partial.rejectedSpans))
+      throw new RangeError(`rejected span count must be a safe integer, got ${partial.rejectedSpans}`);
+    w.uint32(Tag_ExportTracePartialSuccess.rejected_spans).int64(BigInt(partial.rejectedSpans));
+  }
   if (partial.errorMessage !== "")
-    inner.push(...lengthDelimited(2, Buffer.from(partial.errorMessage, "utf8")));
-  return Uint8Array.from(lengthDelimited(1, inner));
+    w.uint32(Tag_ExportTracePartialSuccess.error_message).string(partial.errorMessage);
+  return w.end().finish();
 }
 
 /** google.rpc.Status, the body of every OTLP/HTTP error response. */
 export function encodeStatus(code: number, message: string, format: OtlpFormat): Uint8Array {
   if (format === "json") return Buffer.from(JSON.stringify({ code, message }), "utf8");
-  const out: number[] = [];
-  if (code !== 0) out.push(...tag(1, 0), ...encodeVarint(code));
-  if (message !== "") out.push(...lengthDelimited(2, Buffer.from(message, "utf8")));
-  return Uint8Array.from(out);
+  const w = new ProtoWriter(64);
+  if (code !== 0) w.uint32(Tag_Status.code).uint32(code);
+  if (message !== "") w.uint32(Tag_Status.message).string(message);
+  return w.finish();
 }

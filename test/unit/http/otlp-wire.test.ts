@@ -1,24 +1,6 @@
 import { JsonTraceSerializer, ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { describe, expect, it } from "vitest";
-import { encodeExportResponse, encodeStatus, encodeVarint } from "../../../src/http/otlp-wire.js";
-
-describe("encodeVarint", () => {
-  it.each([
-    [0, [0x00]],
-    [1, [0x01]],
-    [127, [0x7f]],
-    [128, [0x80, 0x01]],
-    [300, [0xac, 0x02]],
-    [2 ** 31, [0x80, 0x80, 0x80, 0x80, 0x08]],
-    [2 ** 53 - 1, [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f]],
-  ])("encodes %d", (value, bytes) => {
-    expect(encodeVarint(value)).toEqual(bytes);
-  });
-
-  it.each([-1, 1.5, 2 ** 53])("refuses %d", (value) => {
-    expect(() => encodeVarint(value)).toThrow(RangeError);
-  });
-});
+import { encodeExportResponse, encodeStatus } from "../../../src/http/otlp-wire.js";
 
 describe("encodeExportResponse", () => {
   it.each([
@@ -36,6 +18,34 @@ describe("encodeExportResponse", () => {
     // field 1 (len 5) { field 1 varint 3, field 2 "ab" }
     expect([...encodeExportResponse({ rejectedSpans: 3, errorMessage: "ab" }, "protobuf")]).toEqual([
       0x0a, 0x06, 0x08, 0x03, 0x12, 0x02, 0x61, 0x62,
+    ]);
+  });
+
+  it.each([
+    [0, [0x00]],
+    [1, [0x01]],
+    [127, [0x7f]],
+    [128, [0x80, 0x01]],
+    [300, [0xac, 0x02]],
+    [2 ** 31, [0x80, 0x80, 0x80, 0x80, 0x08]],
+    [2 ** 53 - 1, [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f]],
+  ])("writes a rejected span count of %d as its varint", (value, bytes) => {
+    const encoded = [...encodeExportResponse({ rejectedSpans: value, errorMessage: "" }, "protobuf")];
+    // ExportTraceServiceResponse.partial_success (tag 0x0a, length), then rejected_spans (tag 0x08)
+    const body = value === 0 ? [] : [0x08, ...bytes];
+    expect(encoded).toEqual(value === 0 ? [] : [0x0a, body.length, ...body]);
+  });
+
+  it.each([1.5, 2 ** 53])("refuses a rejected span count of %d", (value) => {
+    expect(() => encodeExportResponse({ rejectedSpans: value, errorMessage: "" }, "protobuf")).toThrow(
+      RangeError,
+    );
+  });
+
+  it("writes no rejected span count below one", () => {
+    expect(encodeExportResponse({ rejectedSpans: -1, errorMessage: "" }, "protobuf")).toHaveLength(0);
+    expect([...encodeExportResponse({ rejectedSpans: -1, errorMessage: "a" }, "protobuf")]).toEqual([
+      0x0a, 0x03, 0x12, 0x01, 0x61,
     ]);
   });
 
