@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Alert } from "../../../src/core/alerts/alert.js";
 import type { AlertDecision } from "../../../src/core/alerts/alerter.js";
 import { outcomeOf, qualityFigures, type TraceOutcome } from "../../../src/eval/synthetic-score.js";
-import { makeLabel, type Injection, type TraceLabel } from "../../../src/sim/labels.js";
+import { sampleLabel as label } from "../sim/sample-labels.js";
 
 const emit = (type: string): AlertDecision => ({ kind: "emit", alert: { type } as Alert });
 const suppressed = (type: string, reason: "cooldown" | "min_severity"): AlertDecision => ({
@@ -52,29 +52,6 @@ describe("outcomeOf", () => {
   });
 });
 
-const INJECTIONS: Record<Injection["kind"], Injection> = {
-  none: { kind: "none" },
-  latency_spike: {
-    kind: "latency_spike",
-    shape: "network_delay",
-    service: "pricing",
-    windowStartMs: 0,
-    windowEndMs: 1,
-  },
-  unusual_path: { kind: "unusual_path", caller: "a", callee: "b", deployAtMs: 0, rollbackAtMs: 1 },
-  cascade_failure: { kind: "cascade_failure", origin: "payment", windowStartMs: 0, windowEndMs: 1 },
-  near_miss_slow: { kind: "near_miss_slow", requestType: "report_export" },
-  near_miss_errors: {
-    kind: "near_miss_errors",
-    variant: "four_services_five_errors",
-    errorCount: 5,
-    affectedServices: 4,
-    windowStartMs: 0,
-    windowEndMs: 1,
-  },
-};
-const label = (id: string, kind: Injection["kind"]): TraceLabel =>
-  makeLabel(id, INJECTIONS[kind], 0, "browse_catalog");
 const outcome = (id: string, score: number | null, flagged: string[], emitted = flagged): TraceOutcome => ({
   traceId: id,
   anomalyScore: score,

@@ -1,38 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { evaluateAlerts, incidentKey, rocAuc, type AlertRef } from "../../../src/sim/evaluate.js";
-import { makeLabel, type Injection, type TraceLabel } from "../../../src/sim/labels.js";
-
-const label = (traceId: string, kind: Injection["kind"]): TraceLabel => {
-  const injections: Record<Injection["kind"], Injection> = {
-    none: { kind: "none" },
-    latency_spike: {
-      kind: "latency_spike",
-      shape: "network_delay",
-      service: "pricing",
-      addedDelayMs: 1000,
-      windowStartMs: 0,
-      windowEndMs: 1,
-    },
-    unusual_path: {
-      kind: "unusual_path",
-      caller: "checkout",
-      callee: "fraud-check",
-      deployAtMs: 0,
-      rollbackAtMs: 1,
-    },
-    cascade_failure: { kind: "cascade_failure", origin: "payment", windowStartMs: 0, windowEndMs: 1 },
-    near_miss_slow: { kind: "near_miss_slow", requestType: "report_export" },
-    near_miss_errors: {
-      kind: "near_miss_errors",
-      variant: "four_services_five_errors",
-      errorCount: 5,
-      affectedServices: 4,
-      windowStartMs: 0,
-      windowEndMs: 1,
-    },
-  };
-  return makeLabel(traceId, injections[kind], 0, "browse_catalog");
-};
+import { makeLabel, type TraceLabel } from "../../../src/sim/labels.js";
+import { sampleLabel as label } from "./sample-labels.js";
 
 describe("evaluateAlerts", () => {
   const labels = [
