@@ -1,4 +1,5 @@
 import type { Clock } from "../clock.js";
+import { Fifo } from "../fifo.js";
 
 /** Outcome of {@link CooldownWindows.admit} for one rule match. */
 export interface DedupResult {
@@ -19,6 +20,7 @@ export interface CooldownWindowsOptions {
 }
 
 interface Window {
+  readonly key: string;
   readonly startMs: number;
   suppressed: number;
 }
@@ -32,8 +34,9 @@ export class CooldownWindows {
   private readonly clock: Clock;
   private readonly cooldownMs: number;
   private readonly maxKeys: number;
-  // Insertion order = window start order (every window has the same length), oldest first.
   private readonly windows = new Map<string, Window>();
+  // The same windows oldest first: start order is expiry order (every window has the same length).
+  private readonly order = new Fifo<Window>();
   // Suppressed counts of closed windows, waiting for the key's next alert.
   private readonly carried = new Map<string, number>();
 
@@ -64,26 +67,27 @@ export class CooldownWindows {
       }
       since += this.carried.get(key) ?? 0;
       this.carried.delete(key);
-      this.windows.set(key, { startMs: now, suppressed: 0 });
+      const opened = { key, startMs: now, suppressed: 0 };
+      this.windows.set(key, opened);
+      this.order.push(opened);
       admitted.push(key);
     }
-    bound(this.windows, this.maxKeys);
+    // Past the bound the oldest windows are forgotten with their suppressed counts.
+    while (this.windows.size > this.maxKeys) this.windows.delete(this.order.shift()!.key);
     return { admitted, suppressed, suppressedSinceLast: since };
   }
 
   private expire(now: number): void {
-    for (const [key, window] of this.windows) {
-      if (now - window.startMs < this.cooldownMs) break;
-      this.windows.delete(key);
-      if (window.suppressed > 0) this.carried.set(key, window.suppressed);
+    let w: Window | undefined;
+    while ((w = this.order.peek()) !== undefined && now - w.startMs >= this.cooldownMs) {
+      this.order.shift();
+      this.windows.delete(w.key);
+      if (w.suppressed > 0) this.carried.set(w.key, w.suppressed);
     }
-    bound(this.carried, this.maxKeys);
-  }
-}
-
-function bound(map: Map<string, unknown>, max: number): void {
-  for (const key of map.keys()) {
-    if (map.size <= max) return;
-    map.delete(key);
+    if (this.carried.size <= this.maxKeys) return;
+    for (const key of this.carried.keys()) {
+      this.carried.delete(key);
+      if (this.carried.size <= this.maxKeys) return;
+    }
   }
 }

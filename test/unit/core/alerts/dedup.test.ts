@@ -36,4 +36,33 @@ describe("CooldownWindows", () => {
     w.admit(["z"]);
     expect(w.size).toBe(1);
   });
+
+  it("keeps the suppressed counts of at most maxKeys closed windows, forgetting the oldest", () => {
+    const clock = new ManualClock();
+    const w = new CooldownWindows({ clock, cooldownMs: 10, maxKeys: 2 });
+    for (const pair of [
+      ["a", "b"],
+      ["c", "d"],
+    ]) {
+      w.admit(pair);
+      expect(w.admit(pair).suppressed).toEqual(pair);
+      clock.advance(10);
+    }
+    w.admit(["e"]);
+    expect(w.admit(["a"]).suppressedSinceLast).toBe(0);
+    expect(w.admit(["c"]).suppressedSinceLast).toBe(1);
+  });
+
+  it("expires windows in the order they opened however many came and went", () => {
+    const clock = new ManualClock();
+    const w = new CooldownWindows({ clock, cooldownMs: 100 });
+    for (let i = 0; i < 5_000; i++) {
+      w.admit([`k${i}`]);
+      clock.advance(1);
+    }
+    expect(w.size).toBe(100);
+    // At 5,000 ms the window k4900 opened at 4,900 ms has closed; k4901's is still open.
+    expect(w.admit(["k4900"]).admitted).toEqual(["k4900"]);
+    expect(w.admit(["k4901"]).admitted).toEqual([]);
+  });
 });
