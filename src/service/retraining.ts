@@ -63,6 +63,7 @@ export function createRetraining(d: RetrainingDeps): Retraining {
       await d.store.save(a);
       await publisher?.publish(a);
     },
+    onError: (err) => log.error({ err }, "retrained model could not be saved or published"),
     onOutcome: (o) => logOutcome(o, metrics, log),
   });
   const t = config.spec.training;
