@@ -1,5 +1,6 @@
 import type { Span } from "../../domain/span.js";
 import type { CompletedTrace, CompletionReason } from "../../domain/trace.js";
+import { Fifo } from "../fifo.js";
 import { ActivityList } from "./activity-list.js";
 import { RecentDecisions } from "./decisions.js";
 import { InFlight } from "./in-flight.js";
@@ -38,8 +39,7 @@ export class TraceAssembler {
   private readonly inFlight: InFlight;
   private readonly metrics: AssemblerMetrics;
   private readonly cfg: Required<Omit<TraceAssemblerOptions, "metrics" | "logger" | "processor" | "clock">>;
-  private rootQueue: RootCheck[] = [];
-  private rootHead = 0;
+  private rootQueue = new Fifo<RootCheck>();
   private spans = 0;
   private bytes = 0;
   private over = false;
@@ -173,15 +173,13 @@ export class TraceAssembler {
 
   private completeRootDue(activeMs: number, nowMs: number): void {
     const queue = this.rootQueue;
-    while (this.rootHead < queue.length && queue[this.rootHead]!.deadlineMs <= activeMs) {
-      const { state, deadlineMs } = queue[this.rootHead++]!;
+    let check: RootCheck | undefined;
+    while ((check = queue.peek()) !== undefined && check.deadlineMs <= activeMs) {
+      queue.shift();
+      const { state, deadlineMs } = check;
       if (state.open && state.rootDeadlineMs === deadlineMs && !state.hasMissingParent()) {
         this.complete(state, "root", nowMs);
       }
-    }
-    if (this.rootHead > 1024 && this.rootHead * 2 > queue.length) {
-      this.rootQueue = queue.slice(this.rootHead);
-      this.rootHead = 0;
     }
   }
 
@@ -261,10 +259,7 @@ export class TraceAssembler {
       }
       state = next;
     }
-    if (this.traces.size === 0) {
-      this.rootQueue = [];
-      this.rootHead = 0;
-    }
+    if (this.traces.size === 0) this.rootQueue = new Fifo();
     this.decisions.clear();
     this.dropped += count;
     if (count > 0) this.metrics.tracesDropped(count);
