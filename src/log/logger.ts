@@ -45,7 +45,8 @@ export interface LoggerOptions {
 
 /**
  * The process logger: pino JSON lines (ISO time, `err` serialised with code/cause, secrets
- * redacted), or pino-pretty when `pretty` is set. Components log through {@link componentLogger}.
+ * redacted), or pino-pretty when `pretty` is set. Components log through a child logger
+ * naming them: `logger.child({ component: "assembler" })`.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const destination = options.destination ?? 2;
@@ -66,13 +67,4 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const stream =
     typeof destination === "number" ? pino.destination({ fd: destination, sync: true }) : destination;
   return pino(settings, stream);
-}
-
-/** A child logger whose lines carry `component` (e.g. "assembler", "kafka-source", "api"). */
-export function componentLogger(
-  parent: Logger,
-  component: string,
-  bindings: Record<string, unknown> = {},
-): Logger {
-  return parent.child({ component, ...bindings });
 }

@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { TracewatchError } from "../../../src/errors.js";
-import { componentLogger, createLogger } from "../../../src/log/logger.js";
+import { createLogger } from "../../../src/log/logger.js";
 
 function capture(): { stream: Writable; lines: () => string[] } {
   const chunks: string[] = [];
@@ -24,7 +24,7 @@ function capture(): { stream: Writable; lines: () => string[] } {
 describe("createLogger", () => {
   it("writes JSON lines with the component of the child logger", () => {
     const out = capture();
-    const log = componentLogger(createLogger({ destination: out.stream }), "assembler", { partition: 3 });
+    const log = createLogger({ destination: out.stream }).child({ component: "assembler", partition: 3 });
     log.info({ traceId: "ab".repeat(16) }, "trace completed");
     const line = JSON.parse(out.lines()[0] ?? "{}");
     expect(line).toMatchObject({
