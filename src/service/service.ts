@@ -136,7 +136,10 @@ export class Service {
       detector: this.config.metadata.name,
       topic: topics.models,
       after: this.core.detector.model?.version ?? "",
-      onModel: (a) => this.install(a, "topic"),
+      onModel: (a) => {
+        // This instance's own retrains come back from the topic: that model is in use already.
+        if (a.version !== this.core.detector.model?.version) this.install(a, "topic");
+      },
       onInvalid: (err) => this.log.warn({ err }, "invalid model on the model topic skipped"),
     });
     await this.follower.start();
