@@ -5,7 +5,7 @@ import { RuleEngine } from "../rules/engine.js";
 import type { CompiledRule } from "../rules/rules.js";
 import { passesMinSeverity } from "../rules/severity.js";
 import type { Alert } from "./alert.js";
-import { analyse, buildAlert, originKey, type AlertContext } from "./builder.js";
+import { analyse, buildAlert, originKey } from "./builder.js";
 import { CooldownWindows } from "./dedup.js";
 import { Redactor } from "./redaction.js";
 import type { TraceAnalysis } from "./trace-analysis.js";
@@ -72,7 +72,10 @@ export class Alerter {
   process(scored: ScoredTrace, trace?: CompletedTrace): AlertDecision[] {
     const outcomes = this.engine.evaluate(scored);
     if (outcomes.length === 0) return [];
+    // The spans are analysed once, and only for a rule that needs it: an origin-scoped rule's
+    // dedup key, or an alert that is emitted (not for matches a cooldown suppresses).
     let analysis: TraceAnalysis | undefined;
+    const analysed = (): TraceAnalysis => (analysis ??= analyse(trace));
     const decisions: AlertDecision[] = [];
     for (const outcome of outcomes) {
       const rule = outcome.rule;
@@ -84,19 +87,13 @@ export class Alerter {
         decisions.push({ kind: "suppressed", type: rule.type, reason: "min_severity", keys: [] });
         continue;
       }
-      analysis ??= analyse(trace);
-      decisions.push(this.decide(rule, this.context(scored, analysis)));
+      decisions.push(this.decide(rule, scored, analysed));
     }
     return decisions;
   }
 
-  private context(scored: ScoredTrace, analysis: TraceAnalysis): AlertContext {
-    const { detector, threshold, redactor, clock } = this.options;
-    return { detector, threshold, redactor, scored, analysis, nowMs: clock.now() };
-  }
-
-  private decide(rule: CompiledRule, ctx: AlertContext): AlertDecision {
-    const keys = dedupKeys(rule, ctx);
+  private decide(rule: CompiledRule, scored: ScoredTrace, analysed: () => TraceAnalysis): AlertDecision {
+    const keys = dedupKeys(rule, scored, analysed);
     const result = this.windows.get(rule.type)!.admit(keys);
     if (result.admitted.length === 0)
       return { kind: "suppressed", type: rule.type, reason: "cooldown", keys: result.suppressed };
@@ -106,18 +103,24 @@ export class Alerter {
       cooldownMs: rule.cooldownMs,
       suppressedSinceLast: result.suppressedSinceLast,
     };
+    const { detector, threshold, redactor, clock } = this.options;
+    const ctx = { detector, threshold, redactor, scored, analysis: analysed(), nowMs: clock.now() };
     return { kind: "emit", alert: buildAlert(rule, ctx, dedup) };
   }
 }
 
-function dedupKeys(rule: CompiledRule, ctx: AlertContext): readonly string[] {
+function dedupKeys(
+  rule: CompiledRule,
+  scored: ScoredTrace,
+  analysed: () => TraceAnalysis,
+): readonly string[] {
   switch (rule.dedup) {
     case "trace":
-      return [ctx.scored.features.traceId];
+      return [scored.features.traceId];
     case "edge":
       // A rule scoped by edge whose condition fired without new edges still alerts once per trace.
-      return ctx.scored.new_edges.length > 0 ? ctx.scored.new_edges : [ctx.scored.features.traceId];
+      return scored.new_edges.length > 0 ? scored.new_edges : [scored.features.traceId];
     case "origin":
-      return [originKey(ctx)];
+      return [originKey({ scored, analysis: analysed() })];
   }
 }

@@ -134,6 +134,30 @@ describe("Alerter", () => {
     expect(later[0]?.dedup.suppressedSinceLast).toBe(10);
   });
 
+  it("reads a trace's spans only for the alerts it emits, not for matches a cooldown suppresses", () => {
+    const a = alerter();
+    const scored = (n: number) =>
+      scoredTrace({ traceId: traceId(n) }, { new_service_combination: true, new_edges: ["cart->redis"] });
+    let reads = 0;
+    const counted = (n: number) => {
+      const trace = completed([span(1, null, "cart", 0, 10)]);
+      return {
+        ...trace,
+        traceId: traceId(n),
+        get spans() {
+          reads++;
+          return trace.spans;
+        },
+      };
+    };
+    expect(emitted(a.process(scored(1), counted(1)))).toHaveLength(1);
+    expect(reads).toBe(1);
+    expect(a.process(scored(2), counted(2))).toEqual([
+      { kind: "suppressed", type: "unusual_path", reason: "cooldown", keys: ["cart->redis"] },
+    ]);
+    expect(reads).toBe(1);
+  });
+
   it("groups cascade_failure alerts by origin service within the window", () => {
     const a = alerter();
     const cascade = (n: number, origin: string) =>
