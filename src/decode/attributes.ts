@@ -8,7 +8,7 @@ export interface AttributePolicy {
   readonly keys: ReadonlySet<string> | null;
 }
 
-export const DEFAULT_RETENTION: AttributeRetention = { mode: "root_and_error", keys: [] };
+const DEFAULT_RETENTION: AttributeRetention = { mode: "root_and_error", keys: [] };
 
 export function attributePolicy(options: DecodeOptions["attributes"]): AttributePolicy {
   const mode = options?.mode ?? DEFAULT_RETENTION.mode;

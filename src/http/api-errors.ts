@@ -13,7 +13,7 @@ export type ApiErrorCode =
   | "internal";
 
 /** JSON.stringify that writes bigint as a decimal string (span times are bigint ns). */
-export function toJson(body: unknown): string {
+function toJson(body: unknown): string {
   return JSON.stringify(body, (_key, value: unknown) =>
     typeof value === "bigint" ? value.toString() : value,
   );

@@ -1,3 +1,3 @@
 export { encodeOtlpProto } from "./proto-encode.js";
-export { encodeOtlpJson, otlpJsonObject } from "./json-encode.js";
+export { encodeOtlpJson } from "./json-encode.js";
 export { decodeOtlpProtoSpans } from "./proto-decode.js";

@@ -24,7 +24,7 @@ function keyValues(attributes: Attributes): Array<{ key: string; value: JsonAnyV
 }
 
 /** The OTLP/JSON object of an `ExportTraceServiceRequest` holding `spans` (one resource per service). */
-export function otlpJsonObject(spans: readonly Span[]): Record<string, unknown> {
+function otlpJsonObject(spans: readonly Span[]): Record<string, unknown> {
   const resourceSpans = [...groupByService(spans)].map(([service, group]) => ({
     resource: { attributes: [{ key: "service.name", value: { stringValue: service } }] },
     scopeSpans: [

@@ -4,7 +4,7 @@ import type { ProtoReader } from "./reader.js";
 import type { StringCache } from "./string-cache.js";
 
 /** Reads an `AnyValue` message ending at `end`. An empty AnyValue is null. */
-export function readAnyValue(r: ProtoReader, end: number): AttributeValue {
+function readAnyValue(r: ProtoReader, end: number): AttributeValue {
   let value: AttributeValue = null;
   while (r.pos < end) {
     const tag = r.uint32();
