@@ -1,53 +1,20 @@
 import type { Span } from "../domain/span.js";
+import { MinHeap } from "../sim/min-heap.js";
 
 /** A trace whose spans are re-ordered (the simulator's traces fit). */
 export interface TimedTrace {
   readonly spans: readonly Span[];
 }
 
-/** Binary min-heap of spans by end time (ties keep no particular order). */
-export class SpanHeap {
-  private readonly items: Span[] = [];
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  push(span: Span): void {
-    const a = this.items;
-    a.push(span);
-    let i = a.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (a[parent]!.endTimeUnixNano <= a[i]!.endTimeUnixNano) break;
-      [a[parent], a[i]] = [a[i]!, a[parent]!];
-      i = parent;
-    }
+/** Spans by end time, earliest first (ties keep no particular order). */
+export class SpanHeap extends MinHeap<Span> {
+  constructor() {
+    super((a, b) => a.endTimeUnixNano < b.endTimeUnixNano);
   }
 
   /** End time (ns) of the earliest-ending span, or null when empty. */
   peekEnd(): bigint | null {
-    return this.items[0]?.endTimeUnixNano ?? null;
-  }
-
-  pop(): Span | undefined {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length === 0 || last === undefined) return top;
-    a[0] = last;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < a.length && a[l]!.endTimeUnixNano < a[m]!.endTimeUnixNano) m = l;
-      if (r < a.length && a[r]!.endTimeUnixNano < a[m]!.endTimeUnixNano) m = r;
-      if (m === i) break;
-      [a[m], a[i]] = [a[i]!, a[m]!];
-      i = m;
-    }
-    return top;
+    return this.peek()?.endTimeUnixNano ?? null;
   }
 }
 

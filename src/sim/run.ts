@@ -1,5 +1,6 @@
 import type { Clock } from "../core/clock.js";
 import type { TraceLabel, TraceLabelKind } from "./labels.js";
+import { MinHeap } from "./min-heap.js";
 import type { TraceSink, WriteResult } from "./output/sink.js";
 import type { SimulatedTrace, Simulator } from "./simulator.js";
 
@@ -171,16 +172,18 @@ async function runLive(
   flush: Flush,
 ): Promise<string | null> {
   const startMs = o.clock.now() - o.simulator.nextOffsetMs;
-  const pending = new EndHeap();
+  // Generated traces waiting for their last span to end, smallest end time first.
+  const pending = new MinHeap<SimulatedTrace>((a, b) => a.endTimeMs < b.endTimeMs);
+  const pendingEnd = (): number => pending.peek()?.endTimeMs ?? Infinity;
   const flushEvery = o.flushIntervalMs ?? 200;
   let batch: SimulatedTrace[] = [];
   let batchSince = o.clock.now();
   for (;;) {
     const now = o.clock.now();
     while (more() && startMs + o.simulator.nextOffsetMs <= now) pending.push(generate());
-    while (pending.size > 0 && pending.peekEnd() <= now) {
+    while (pendingEnd() <= now) {
       if (batch.length === 0) batchSince = now;
-      batch.push(pending.pop());
+      batch.push(pending.pop()!);
     }
     const finished = !more() && pending.size === 0;
     if (batch.length >= batchTraces || (batch.length > 0 && (now - batchSince >= flushEvery || finished))) {
@@ -192,55 +195,9 @@ async function runLive(
     if (finished) return null;
     const wakeAt = Math.min(
       more() ? startMs + o.simulator.nextOffsetMs : Infinity,
-      pending.size > 0 ? pending.peekEnd() : Infinity,
+      pendingEnd(),
       batch.length > 0 ? batchSince + flushEvery : Infinity,
     );
     await o.sleep(Math.min(100, Math.max(1, wakeAt - now)));
-  }
-}
-
-/** Generated traces waiting for their last span to end, smallest end time first. */
-class EndHeap {
-  private readonly items: SimulatedTrace[] = [];
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  peekEnd(): number {
-    return this.items[0]?.endTimeMs ?? Infinity;
-  }
-
-  push(t: SimulatedTrace): void {
-    const a = this.items;
-    a.push(t);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (a[p]!.endTimeMs <= t.endTimeMs) break;
-      a[i] = a[p]!;
-      i = p;
-    }
-    a[i] = t;
-  }
-
-  pop(): SimulatedTrace {
-    const a = this.items;
-    const top = a[0]!;
-    const last = a.pop()!;
-    if (a.length > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= a.length) break;
-        const r = l + 1;
-        const c = r < a.length && a[r]!.endTimeMs < a[l]!.endTimeMs ? r : l;
-        if (a[c]!.endTimeMs >= last.endTimeMs) break;
-        a[i] = a[c]!;
-        i = c;
-      }
-      a[i] = last;
-    }
-    return top;
   }
 }
