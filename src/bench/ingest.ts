@@ -5,15 +5,7 @@ import { exposeGc, median, otlpMessages, timed } from "./ingest-common.js";
 import { syntheticSpans } from "./ingest-data.js";
 import { encodeOtlpProto } from "../otlp/index.js";
 
-/** Figures of the in-process ingest benchmarks (medians of `runs`). */
-export interface IngestFigures {
-  readonly decode_otlp_spans_per_sec: number;
-  /** The same messages through protobufjs reflection (built from the vendored .proto), if installed. */
-  readonly decode_protobufjs_spans_per_sec: number | null;
-  readonly decode_assemble_spans_per_sec: number;
-  readonly bytes_per_buffered_span: number;
-}
-
+/** Options of the in-process ingest benchmarks. */
 export interface IngestBenchOptions {
   /** Timed repetitions; the median is reported. Default 5. */
   readonly runs?: number;
@@ -40,38 +32,6 @@ export async function benchDecodeOtlp(options: IngestBenchOptions = {}): Promise
       for (const m of messages) decoded += decodeSpans(m, decodeOptions).spans.length;
     });
     if (decoded !== spans) throw new Error(`decoded ${decoded} of ${spans} spans`);
-    rates.push(spans / seconds);
-  }
-  return Math.round(median(rates));
-}
-
-/** Decode plus assembly into completed, acknowledged traces, one core. */
-export async function benchDecodeAssemble(options: IngestBenchOptions = {}): Promise<number> {
-  const { messages, spans } = otlpMessages({
-    traces: (options.spans ?? 200_000) / SHAPE.spansPerTrace,
-    ...SHAPE,
-  });
-  const decodeOptions: DecodeOptions = {};
-  const rates: number[] = [];
-  for (let r = 0; r < (options.runs ?? 5); r++) {
-    const clock = new ManualClock(0);
-    let completedSpans = 0;
-    const assembler = new TraceAssembler({
-      clock,
-      rootGraceMs: 50,
-      processor: { process: async (t) => void (completedSpans += t.spans.length) },
-    });
-    const seconds = await timed(async () => {
-      for (let i = 0; i < messages.length; i++) {
-        assembler.add(decodeSpans(messages[i]!, decodeOptions).spans);
-        clock.advance(1);
-        if (i % 20 === 0) assembler.tick();
-      }
-      clock.advance(1_000);
-      assembler.tick();
-      await assembler.whenIdle();
-    });
-    if (completedSpans !== spans) throw new Error(`completed ${completedSpans} of ${spans} spans`);
     rates.push(spans / seconds);
   }
   return Math.round(median(rates));
@@ -114,15 +74,4 @@ export async function benchBufferedBytes(options: IngestBenchOptions = {}): Prom
   const perSpan = (after - before) / buffered;
   assembler.dropOpen();
   return Math.round(perSpan);
-}
-
-/** The in-process figures in one object (decode, decode+assemble, memory, protobufjs reference). */
-export async function runIngestBench(options: IngestBenchOptions = {}): Promise<IngestFigures> {
-  const { benchDecodeProtobufjs } = await import("./ingest-protobufjs.js");
-  return {
-    decode_otlp_spans_per_sec: await benchDecodeOtlp(options),
-    decode_protobufjs_spans_per_sec: await benchDecodeProtobufjs(options),
-    decode_assemble_spans_per_sec: await benchDecodeAssemble(options),
-    bytes_per_buffered_span: await benchBufferedBytes(options),
-  };
 }
