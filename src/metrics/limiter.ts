@@ -7,8 +7,14 @@ export const OVERFLOW = "__overflow__";
  * stay continuous); every later new set shares one series whose label values are all
  * {@link OVERFLOW}, and `onOverflow` is called for each lookup that lands there.
  */
+/** Series by their first label value, then the next, down to the series itself. */
+type Level<S> = Map<string, Level<S> | S>;
+
 export class SeriesTable<L extends string, S> {
-  private readonly series = new Map<string, S>();
+  // Nested by label value instead of keyed by the joined values: looking up strings that already
+  // exist (interned service and span names) neither allocates nor hashes a new key per call.
+  private root: Level<S> = new Map();
+  private admitted: S[] = [];
   private overflow: S | undefined;
 
   constructor(
@@ -25,40 +31,62 @@ export class SeriesTable<L extends string, S> {
 
   /** The series of these label values (in `labelNames` order), created on first use. */
   get(values: readonly string[]): S {
-    // NUL does not occur in service or span names, so joined keys of distinct sets never collide.
-    const key = values.join("\u0000");
-    const found = this.series.get(key);
-    if (found !== undefined) return found;
-    if (this.series.size < this.limit) {
-      const labels = Object.fromEntries(this.labelNames.map((n, i) => [n, values[i] ?? ""])) as Record<
-        L,
-        string
-      >;
-      const created = this.create(Object.freeze(labels));
-      this.series.set(key, created);
-      return created;
+    const last = this.labelNames.length - 1;
+    let level = this.root;
+    for (let i = 0; i < last; i++) {
+      const next = level.get(values[i] ?? "") as Level<S> | undefined;
+      if (next === undefined) return this.admit(values);
+      level = next;
     }
-    this.onOverflow();
-    this.overflow ??= this.create(
-      Object.freeze(Object.fromEntries(this.labelNames.map((n) => [n, OVERFLOW])) as Record<L, string>),
-    );
-    return this.overflow;
+    const found = level.get(values[last] ?? "") as S | undefined;
+    return found === undefined ? this.admit(values) : found;
+  }
+
+  /** A new label set: its own series while under the limit, else the shared overflow series. */
+  private admit(values: readonly string[]): S {
+    if (this.admitted.length >= this.limit) {
+      this.onOverflow();
+      this.overflow ??= this.create(
+        Object.freeze(Object.fromEntries(this.labelNames.map((n) => [n, OVERFLOW])) as Record<L, string>),
+      );
+      return this.overflow;
+    }
+    const labels = Object.fromEntries(this.labelNames.map((n, i) => [n, values[i] ?? ""])) as Record<
+      L,
+      string
+    >;
+    const created = this.create(Object.freeze(labels));
+    const last = this.labelNames.length - 1;
+    let level = this.root;
+    for (let i = 0; i < last; i++) {
+      const value = values[i] ?? "";
+      let next = level.get(value) as Level<S> | undefined;
+      if (next === undefined) {
+        next = new Map();
+        level.set(value, next);
+      }
+      level = next;
+    }
+    level.set(values[last] ?? "", created);
+    this.admitted.push(created);
+    return created;
   }
 
   /** Every series, admitted ones in creation order, then the overflow series if used. */
   *entries(): IterableIterator<S> {
-    yield* this.series.values();
+    yield* this.admitted;
     if (this.overflow !== undefined) yield this.overflow;
   }
 
   /** Distinct label sets admitted (the overflow series excluded). */
   get size(): number {
-    return this.series.size;
+    return this.admitted.length;
   }
 
   /** Forgets every series (registry reset). */
   clear(): void {
-    this.series.clear();
+    this.root = new Map();
+    this.admitted = [];
     this.overflow = undefined;
   }
 }
