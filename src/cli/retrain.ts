@@ -41,15 +41,11 @@ function tracesOf(spans: readonly Span[]): CompletedTrace[] {
     if (list === undefined) byId.set(s.traceId, [s]);
     else list.push(s);
   }
-  const traces = [...byId].map(([traceId, list]) => ({
-    traceId,
-    spans: list,
-    reason: "flush" as const,
-    completedAtMs: 0,
+  const byEnd = [...byId].map(([traceId, list]) => ({
+    end: list.reduce((m, s) => (s.endTimeUnixNano > m ? s.endTimeUnixNano : m), 0n),
+    trace: { traceId, spans: list, reason: "flush" as const, completedAtMs: 0 },
   }));
-  const end = (t: CompletedTrace) =>
-    t.spans.reduce((m, s) => (s.endTimeUnixNano > m ? s.endTimeUnixNano : m), 0n);
-  return traces.sort((a, b) => (end(a) < end(b) ? -1 : 1));
+  return byEnd.sort((a, b) => (a.end < b.end ? -1 : 1)).map((t) => t.trace);
 }
 
 /** Progress on stderr: one rewritten line on a terminal, a line per phase change otherwise. */

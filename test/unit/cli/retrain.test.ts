@@ -1,0 +1,74 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { retrainCommand } from "../../../src/cli/retrain.js";
+import { encodeNativeJson } from "../../../src/decode/index.js";
+import type { Span } from "../../../src/domain/span.js";
+
+const START_MS = 1_700_000_000_000;
+const TRACES = 600;
+
+/** One trace a second: a gateway span and a slower or faster child. */
+function trace(i: number): Span[] {
+  const traceId = (i + 1).toString(16).padStart(32, "0");
+  const start = BigInt(START_MS + i * 1_000) * 1_000_000n;
+  const ms = BigInt(20 + (i % 7) * 10) * 1_000_000n;
+  const common = { traceId, attributes: {}, status: "UNSET" as const, startTimeUnixNano: start };
+  return [
+    {
+      ...common,
+      spanId: `${traceId.slice(16)}`,
+      parentSpanId: null,
+      service: "gw",
+      name: "GET /",
+      kind: "SERVER",
+    },
+    {
+      ...common,
+      spanId: `${traceId.slice(17)}1`,
+      parentSpanId: traceId.slice(16),
+      service: "api",
+      name: "call",
+      kind: "INTERNAL",
+      endTimeUnixNano: start + ms - 1_000_000n,
+    },
+  ].map((s) => ({ endTimeUnixNano: start + ms, ...s }));
+}
+
+const dirs: string[] = [];
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+describe("tracewatch retrain from span files", () => {
+  it("trains on the traces of the last window whatever order the file holds the spans in", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "tw-retrain-cli-"));
+    dirs.push(dir);
+    // Traces in a shuffled order: the job must still age the window on the traces' end times.
+    const order = Array.from({ length: TRACES }, (_, i) => (i * 389) % TRACES);
+    const spans = order.flatMap(trace);
+    const file = join(dir, "spans.ndjson");
+    await writeFile(file, encodeNativeJson(spans));
+    const config = join(dir, "detector.yaml");
+    await writeFile(
+      config,
+      `metadata: { name: shop }
+spec:
+  training: { window: 2m, sample_rate: 1.0, min_samples: 100 }
+  model_store: { dir: ${join(dir, "models")} }
+`,
+    );
+    const out: string[] = [];
+    vi.spyOn(process.stdout, "write").mockImplementation((chunk) => (out.push(String(chunk)), true));
+    const code = await retrainCommand.run(["-c", config, "--quiet", file]);
+    expect(code).toBe(0);
+    const summary = JSON.parse(out.join("")) as { samples: number; records: number; published: boolean };
+    expect(summary.records).toBe(TRACES);
+    // One trace a second: a 2-minute window holds about the last 120.
+    expect(summary.samples).toBeGreaterThanOrEqual(118);
+    expect(summary.samples).toBeLessThanOrEqual(122);
+    expect(summary.published).toBe(false);
+  });
+});
