@@ -32,8 +32,6 @@ export interface AlerterOptions {
   readonly minSeverity?: number;
   /** Redaction applied to span attributes put in alerts. Default: none. */
   readonly redactor?: Redactor;
-  /** Cooldown windows remembered per rule. Default 100000. */
-  readonly maxDedupKeys?: number;
 }
 
 /**
@@ -54,17 +52,9 @@ export class Alerter {
       threshold: options.threshold ?? 0.95,
       minSeverity: options.minSeverity ?? 0.7,
       redactor: options.redactor ?? new Redactor(),
-      maxDedupKeys: options.maxDedupKeys ?? 100_000,
     };
     for (const rule of options.rules) {
-      this.windows.set(
-        rule.type,
-        new CooldownWindows({
-          clock: options.clock,
-          cooldownMs: rule.cooldownMs,
-          maxKeys: this.options.maxDedupKeys,
-        }),
-      );
+      this.windows.set(rule.type, new CooldownWindows({ clock: options.clock, cooldownMs: rule.cooldownMs }));
     }
   }
 
