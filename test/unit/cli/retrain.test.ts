@@ -9,31 +9,24 @@ import type { Span } from "../../../src/domain/span.js";
 const START_MS = 1_700_000_000_000;
 const TRACES = 600;
 
-/** One trace a second: a gateway span and a slower or faster child. */
+/** One trace a second: a gateway span and its child, 20-80 ms long. */
 function trace(i: number): Span[] {
   const traceId = (i + 1).toString(16).padStart(32, "0");
   const start = BigInt(START_MS + i * 1_000) * 1_000_000n;
-  const ms = BigInt(20 + (i % 7) * 10) * 1_000_000n;
-  const common = { traceId, attributes: {}, status: "UNSET" as const, startTimeUnixNano: start };
-  return [
-    {
-      ...common,
-      spanId: `${traceId.slice(16)}`,
-      parentSpanId: null,
-      service: "gw",
-      name: "GET /",
-      kind: "SERVER",
-    },
-    {
-      ...common,
-      spanId: `${traceId.slice(17)}1`,
-      parentSpanId: traceId.slice(16),
-      service: "api",
-      name: "call",
-      kind: "INTERNAL",
-      endTimeUnixNano: start + ms - 1_000_000n,
-    },
-  ].map((s) => ({ endTimeUnixNano: start + ms, ...s }));
+  const end = start + BigInt(20 + (i % 7) * 10) * 1_000_000n;
+  const span = (spanId: string, parentSpanId: string | null, service: string): Span => ({
+    traceId,
+    spanId,
+    parentSpanId,
+    service,
+    name: `${service} op`,
+    kind: parentSpanId === null ? "SERVER" : "INTERNAL",
+    startTimeUnixNano: start,
+    endTimeUnixNano: end,
+    status: "UNSET",
+    attributes: {},
+  });
+  return [span(traceId.slice(16), null, "gw"), span(`${traceId.slice(17)}1`, traceId.slice(16), "api")];
 }
 
 const dirs: string[] = [];
