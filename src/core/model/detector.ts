@@ -17,17 +17,12 @@ export interface DetectorOptions {
    * Calibrated score from which a trace counts as flagged (pass detection.threshold). By
    * construction about 1 − learnBelow of normal traffic is flagged: that normal tail is learned,
    * so baselines and calibration do not tighten retrain after retrain. A window bucket holding
-   * clearly more flagged traces than that (over 1.25 × 1 − learnBelow plus `incidentSlackSd`
-   * standard deviations, see hold-back.ts) holds an incident: its flagged traces are held back
-   * from training (forest, calibration, baselines, known edges), so a running incident does not
-   * teach the model that it is normal. 1 or more learns every trace. Default 0.95.
+   * clearly more flagged traces than that (over 1.25 × 1 − learnBelow plus 3 binomial standard
+   * deviations, see hold-back.ts) holds an incident: its flagged traces are held back from
+   * training (forest, calibration, baselines, known edges), so a running incident does not teach
+   * the model that it is normal. 1 or more learns every trace. Default 0.95.
    */
   readonly learnBelow?: number;
-  /**
-   * Binomial standard deviations above 1.25 × the expected flagged count from which a bucket
-   * counts as holding an incident. Default 3.
-   */
-  readonly incidentSlackSd?: number;
 }
 
 const NONE: readonly string[] = Object.freeze([]);
@@ -41,7 +36,8 @@ export class Detector {
   readonly groupKey: GroupKeyStrategy;
   private readonly window: RollingWindow;
   private readonly learnBelow: number;
-  private readonly incidentSlackSd: number;
+  /** The hold-back policy training applies; undefined when every trace is learned. */
+  private readonly holdBack: HoldBackPolicy | undefined;
   private current: Model | null = null;
 
   constructor(o: DetectorOptions) {
@@ -49,7 +45,7 @@ export class Detector {
     this.window = o.window;
     this.groupKey = o.groupKey ?? "entry";
     this.learnBelow = o.learnBelow ?? 0.95;
-    this.incidentSlackSd = o.incidentSlackSd ?? 3;
+    this.holdBack = this.learnBelow >= 1 ? undefined : { tailShare: 1 - this.learnBelow };
   }
 
   /** The model in use, or null while warming up. */
@@ -108,12 +104,5 @@ export class Detector {
   /** What the next training run reads: the window without the flagged traces of incident buckets. */
   trainingSet(): TrainingSet {
     return this.window.snapshot(this.holdBack);
-  }
-
-  /** The hold-back policy training applies; undefined when every trace is learned. */
-  get holdBack(): HoldBackPolicy | undefined {
-    return this.learnBelow >= 1
-      ? undefined
-      : { tailShare: 1 - this.learnBelow, slackSd: this.incidentSlackSd };
   }
 }
