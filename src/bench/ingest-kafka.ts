@@ -3,7 +3,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { TraceAssembler } from "../core/assembler/index.js";
 import { KafkaSpanSource, noopSourceMetrics } from "../kafka/index.js";
 import { systemClock } from "../platform/clock.js";
-import { median, otlpMessages } from "./ingest-common.js";
+import { otlpMessages } from "./ingest-common.js";
 
 /** Options of {@link benchKafka}. */
 export interface KafkaBenchOptions {
@@ -15,22 +15,14 @@ export interface KafkaBenchOptions {
   readonly partitions?: number;
   /** Give up after this long. Default 120 s. */
   readonly timeoutMs?: number;
-  /** Repetitions, each on a fresh topic; the median is reported. Default 3. */
-  readonly runs?: number;
 }
 
 /**
  * End-to-end throughput through a real broker with one consumer: from the first message fetched
  * to the last trace completed and acknowledged, in spans per second. Produces to a temporary
- * topic keyed by trace id first (not timed) and deletes it afterwards.
+ * topic keyed by trace id first (not timed) and deletes it afterwards. One run; callers repeat it.
  */
 export async function benchKafka(options: KafkaBenchOptions): Promise<number> {
-  const rates: number[] = [];
-  for (let r = 0; r < (options.runs ?? 3); r++) rates.push(await benchKafkaOnce(options));
-  return median(rates);
-}
-
-async function benchKafkaOnce(options: KafkaBenchOptions): Promise<number> {
   const spans = options.spans ?? 300_000;
   const kafka = new Kafka({
     clientId: "tracewatch-bench",
