@@ -102,7 +102,7 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   const retrain = (): void => {
     const now = clock.now();
     const hasModel = core.detector.model !== null;
-    if (!schedule.due(now, hasModel, core.window.stats().samples)) return;
+    if (!schedule.due(now, hasModel, core.window.size)) return;
     const installed = trainAndInstall(core, o.config.metadata.name, now);
     if (installed) counts.installed++;
     else counts.refused++;

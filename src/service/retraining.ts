@@ -72,7 +72,7 @@ export function createRetraining(d: RetrainingDeps): Retraining {
     retrainer,
     tick(nowMs) {
       const hasModel = core.detector.model !== null;
-      if (!schedule.due(nowMs, hasModel, core.window.stats().samples)) return;
+      if (!schedule.due(nowMs, hasModel, core.window.size)) return;
       void retrainer.retrain().then((o) => schedule.ran(d.clock.now(), o.status === "installed", hasModel));
     },
   };
