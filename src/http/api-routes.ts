@@ -89,7 +89,7 @@ export function registerApiRoutes(app: FastifyInstance, providers: ApiProviders)
         "invalid_request",
         "body must be the spans of one trace (native span JSON or OTLP JSON)",
       );
-    const decoded = providers.decode(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+    const decoded = providers.decode(body);
     if (decoded.rejected.length > 0) {
       const reasons = decoded.rejected.slice(0, 5).map(describeRejection);
       return sendError(reply, 400, "invalid_request", reasons.join("; "));

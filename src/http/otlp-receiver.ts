@@ -114,10 +114,7 @@ function registerRoutes(app: FastifyInstance, options: OtlpReceiverOptions, maxB
         .header("content-type", CONTENT_TYPES[format])
         .send(Buffer.from(encodeExportResponse(null, format)));
     }
-    const result = await options.ingest(
-      new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
-      format === "protobuf" ? "otlp_proto" : "otlp_json",
-    );
+    const result = await options.ingest(body, format === "protobuf" ? "otlp_proto" : "otlp_json");
     if (result.malformed === true) {
       log?.debug({ reason: result.errorMessage }, "otlp request undecodable");
       return sendStatus(
