@@ -18,16 +18,12 @@ export const ErrorCodes = {
   TW_CONDITION_INVALID: "alert condition is invalid",
   /** A model artifact that cannot be read or does not match this version. */
   TW_MODEL_INVALID: "model artifact is invalid",
-  /** A trained model refused by the sanity checks. */
-  TW_MODEL_REJECTED: "trained model was rejected",
   /** A sink failed to deliver (retriable unless stated). */
   TW_SINK_DELIVERY_FAILED: "alert delivery failed",
   /** A bounded queue is full. */
   TW_QUEUE_FULL: "queue is full",
   /** Kafka client or broker failure. */
   TW_KAFKA: "kafka operation failed",
-  /** A command or feature that this build does not provide yet. */
-  TW_NOT_AVAILABLE: "not available in this build",
   /** A bug: an invariant of ours did not hold. */
   TW_INTERNAL: "internal error",
 } as const;
