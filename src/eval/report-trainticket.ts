@@ -1,23 +1,13 @@
 import type { Config } from "../config/index.js";
-import { confusion, rocAuc } from "../core/model/metrics.js";
+import { rocAuc } from "../core/model/metrics.js";
 import {
   labelTrainTicketTrace,
   loadTrainTicketDataset,
   type TrainTicketLabel,
 } from "../datasets/trainticket.js";
-import { evaluateTrainTicket } from "./trainticket.js";
+import { binaryFigures, evaluateTrainTicket, type BinaryFigures } from "./trainticket.js";
 import { driveSynthetic } from "./synthetic-run.js";
 import { outcomeOf, type TraceOutcome } from "./synthetic-score.js";
-
-/** Precision, recall and F1 of one decision against the anomalous/normal labels. */
-export interface BinaryFigures {
-  readonly tp: number;
-  readonly fp: number;
-  readonly fn: number;
-  readonly precision: number;
-  readonly recall: number;
-  readonly f1: number;
-}
 
 /** The TrainTicket part of the evaluation report. */
 export interface TrainTicketReport {
@@ -44,12 +34,6 @@ export interface TrainTicketReport {
 }
 
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
-
-/** Binary figures of `flagged` against `positives`, rounded to 3 decimals. */
-export function binaryFigures(flagged: readonly boolean[], positives: readonly boolean[]): BinaryFigures {
-  const c = confusion(flagged, positives);
-  return { tp: c.tp, fp: c.fp, fn: c.fn, precision: r3(c.precision), recall: r3(c.recall), f1: r3(c.f1) };
-}
 
 /**
  * Detection quality on the TrainTicket development split: the recording replayed through the
@@ -85,14 +69,6 @@ export async function trainTicketReport(dir: string, config: Config): Promise<Tr
     latency_spike_condition: BinaryFigures;
     static_rule: { nearest_rank: BinaryFigures };
   };
-  const pick = (b: BinaryFigures): BinaryFigures => ({
-    tp: b.tp,
-    fp: b.fp,
-    fn: b.fn,
-    precision: b.precision,
-    recall: b.recall,
-    f1: b.f1,
-  });
   return {
     dataset: dir,
     traces: traces.length,
@@ -117,9 +93,9 @@ export async function trainTicketReport(dir: string, config: Config): Promise<Tr
     },
     model: {
       roc_auc: study.roc_auc,
-      anomaly_score_ge_threshold: pick(study.anomaly_score_ge_threshold),
-      latency_spike_condition: pick(study.latency_spike_condition),
-      static_2x_p99_rule: pick(study.static_rule.nearest_rank),
+      anomaly_score_ge_threshold: study.anomaly_score_ge_threshold,
+      latency_spike_condition: study.latency_spike_condition,
+      static_2x_p99_rule: study.static_rule.nearest_rank,
     },
   };
 }

@@ -29,6 +29,29 @@ export interface TrainTicketEvalOptions extends Partial<Omit<ReplayOptions, "col
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 
+/** Precision, recall and F1 of one decision against the anomalous/normal labels. */
+export interface BinaryFigures {
+  readonly tp: number;
+  readonly fp: number;
+  readonly fn: number;
+  readonly precision: number;
+  readonly recall: number;
+  readonly f1: number;
+}
+
+/** Binary figures of `flagged` against `positives`, rounded to 3 decimals. */
+export function binaryFigures(flagged: readonly boolean[], positives: readonly boolean[]): BinaryFigures {
+  const c = confusion(flagged, positives);
+  return {
+    tp: c.tp,
+    fp: c.fp,
+    fn: c.fn,
+    precision: round(c.precision),
+    recall: round(c.recall),
+    f1: round(c.f1),
+  };
+}
+
 /**
  * Replays the TrainTicket development split in time order (fault-free minute first, then the
  * fault files) and reports detection quality against the README's per-trace labels.
@@ -75,8 +98,8 @@ export function evaluateTrainTicket(o: TrainTicketEvalOptions = {}): Record<stri
         pos,
       ),
     ),
-    anomaly_score_ge_threshold: summary(confusion(judged.map(modelFlag), pos)),
-    latency_spike_condition: summary(confusion(judged.map(spike), pos)),
+    anomaly_score_ge_threshold: binaryFigures(judged.map(modelFlag), pos),
+    latency_spike_condition: binaryFigures(judged.map(spike), pos),
     static_rule: staticRule,
     window_other_flag_rate: {
       anomaly_score_ge_threshold: round(other.filter(modelFlag).length / Math.max(1, other.length)),
@@ -94,17 +117,6 @@ export function evaluateTrainTicket(o: TrainTicketEvalOptions = {}): Record<stri
   };
 }
 
-function summary(c: ReturnType<typeof confusion>): Record<string, number> {
-  return {
-    tp: c.tp,
-    fp: c.fp,
-    fn: c.fn,
-    precision: round(c.precision),
-    recall: round(c.recall),
-    f1: round(c.f1),
-  };
-}
-
 /** "total_duration > 2 × p99 of the fault-free minute", p99 interpolated and nearest-rank. */
 function staticLatencyRule(
   traces: readonly TrainTicketTrace[],
@@ -117,11 +129,9 @@ function staticLatencyRule(
   const p99 = quantileSorted(d, 0.99);
   const p99NearestRank = d[Math.max(0, Math.ceil(0.99 * d.length) - 1)] ?? Number.NaN;
   const rule = (thr: number) =>
-    summary(
-      confusion(
-        judged.map((t) => t.scored.features.total_duration > 2 * thr),
-        pos,
-      ),
+    binaryFigures(
+      judged.map((t) => t.scored.features.total_duration > 2 * thr),
+      pos,
     );
   return {
     baseline_file: normalFile,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkTargets } from "../../../src/bench/report-targets.js";
-import { binaryFigures } from "../../../src/eval/report-trainticket.js";
+import { binaryFigures } from "../../../src/eval/trainticket.js";
 import { EVAL_TARGETS } from "../../../src/eval/report.js";
 
 const typeFigures = (precision: number, recall: number) => ({ precision, recall });
