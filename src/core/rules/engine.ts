@@ -13,11 +13,6 @@ export type RuleOutcome =
 export class RuleEngine {
   constructor(private readonly rules: readonly CompiledRule[]) {}
 
-  /** The rules this engine runs, in configuration order. */
-  get ruleList(): readonly CompiledRule[] {
-    return this.rules;
-  }
-
   evaluate(trace: ScoredTrace): RuleOutcome[] {
     const out: RuleOutcome[] = [];
     for (const rule of this.rules) {
