@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from "node:fs";
+import { once } from "node:events";
 import { describeError } from "../../errors.js";
-import { drained } from "./drain.js";
 
 /**
  * A text file written in chunks (created or truncated at open). A write error is kept, not
@@ -22,7 +22,8 @@ export class TextFile {
   /** Appends `text`, waiting for the stream to drain when its buffer is full; the error, if any. */
   async append(text: string): Promise<string | null> {
     if (this.failure !== null) return this.failure;
-    if (!this.stream.write(text)) await drained(this.stream);
+    // A write error ends the wait too (once() rejects with it); the error listener keeps it.
+    if (!this.stream.write(text)) await once(this.stream, "drain").catch(() => undefined);
     return this.failure;
   }
 
