@@ -46,16 +46,21 @@ export class InFlight {
     this.run({ trace, tokens, bytes, attempts: 0, retryAtMs: 0, released: false });
   }
 
-  /** Starts the retries that are due at `nowMs`. */
+  /** Starts the retries that are due at `nowMs`, in the order they failed. */
   retryDue(nowMs: number): void {
     this.nowMs = nowMs;
-    for (let i = 0; i < this.retries.length;) {
-      const p = this.retries[i]!;
-      if (p.retryAtMs <= nowMs) {
-        this.retries.splice(i, 1);
-        this.run(p);
-      } else i++;
+    const retries = this.retries;
+    if (retries.length === 0) return;
+    // One pass keeps the rest in place (splicing each due one out cost O(n) apiece: seconds for
+    // tens of thousands of traces failing together). A retry's failure is recorded asynchronously.
+    const due: Pending[] = [];
+    let kept = 0;
+    for (const p of retries) {
+      if (p.retryAtMs <= nowMs) due.push(p);
+      else retries[kept++] = p;
     }
+    retries.length = kept;
+    for (const p of due) this.run(p);
   }
 
   /** Resolves when nothing is in flight. */
