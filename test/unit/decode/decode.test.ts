@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { syntheticSpans } from "../../../src/bench/ingest-data.js";
 import { decodeSpans, detectEncoding, encodeNativeJson } from "../../../src/decode/index.js";
+import type { Span } from "../../../src/domain/span.js";
 import { encodeOtlpJson, encodeOtlpProto } from "../../../src/otlp/index.js";
 
 const good = syntheticSpans({ traces: 2, spansPerTrace: 3, seed: 3 });
@@ -135,8 +136,9 @@ describe("encoding detection", () => {
 });
 
 describe("attribute retention", () => {
-  const spans = syntheticSpans({ traces: 1, spansPerTrace: 3, seed: 5, errorEvery: 1 });
-  const [root, plain, error] = [spans[0]!, spans[1]!, spans[2]!];
+  const spans = syntheticSpans({ traces: 1, spansPerTrace: 3, seed: 5 });
+  const [root, plain] = [spans[0]!, spans[1]!];
+  const error: Span = { ...spans[2]!, status: "ERROR" };
   it.each([
     ["all", [], [7, 7, 7]],
     ["none", [], [0, 0, 0]],

@@ -17,7 +17,10 @@ function loadRequestType(): protobuf.Type {
 }
 
 const spans: Span[] = [
-  ...syntheticSpans({ traces: 3, spansPerTrace: 4, seed: 7, errorEvery: 2 }),
+  // The last span of the first and the third trace fails.
+  ...syntheticSpans({ traces: 3, spansPerTrace: 4, seed: 7 }).map((s, i): Span =>
+    i === 3 || i === 11 ? { ...s, status: "ERROR" } : s,
+  ),
   {
     traceId: "0123456789abcdef0123456789abcdef",
     spanId: "89abcdef01234567",
