@@ -41,7 +41,7 @@ async function runServe(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const logger = createLogger({ level: config.spec.logging.level, pretty: process.stderr.isTTY === true });
-  const service = new Service(config, logger, process.env);
+  const service = new Service(config, logger);
   await service.start();
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once("SIGTERM", () => resolve("SIGTERM"));

@@ -80,7 +80,6 @@ export class Service {
   constructor(
     private readonly config: Config,
     logger: Logger,
-    private readonly env: NodeJS.ProcessEnv,
     private readonly options: ServiceOptions = {},
   ) {
     this.root = logger;
@@ -161,7 +160,6 @@ export class Service {
         deadLetters,
         ...(this.producer === null ? {} : { kafkaProducer: this.producer }),
         alertsTopic: spec.topics.alerts,
-        env: this.env,
       }),
     );
     const dispatcher = this.dispatcher;

@@ -41,7 +41,7 @@ export type SinkConfig =
       readonly type: "webhook";
       readonly name?: string;
       readonly url: string;
-      /** Signing secret, `${VAR}` resolved by the config loader or from `env`. */
+      /** Signing secret; `${VAR}` in it is resolved from `env` when one is given. */
       readonly secret?: string | Secret;
       readonly headers?: Readonly<Record<string, string>>;
     } & DeliverySettings)
@@ -69,7 +69,10 @@ export interface SinkFactoryDeps {
   readonly kafkaProducer?: AlertProducer;
   /** Topic of kafka sinks without their own. Default "tracewatch.alerts". */
   readonly alertsTopic?: string;
-  /** Environment for `${VAR}` left in secrets (the config loader's, never read here). */
+  /**
+   * Environment for `${VAR}` in secrets (never read from the process here). Omitted: secrets are
+   * taken as written, as from a loaded config, whose loader has resolved `${VAR}` already.
+   */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly fetch?: typeof fetch;
   readonly random?: () => number;
@@ -201,8 +204,9 @@ function resolveSecret(
   if (raw === undefined) return undefined;
   let secret: Secret;
   if (raw instanceof Secret) secret = raw;
+  else if (deps.env === undefined) secret = new Secret(raw);
   else {
-    const expanded = expandSecret(raw, deps.env ?? {});
+    const expanded = expandSecret(raw, deps.env);
     if ("missing" in expanded) {
       problems.push(`${at}: environment variable ${expanded.missing.join(", ")} is not set`);
       return null;

@@ -56,7 +56,7 @@ spec:
       { KAFKA_BROKERS: kafkaBrokers().join(",") },
     );
     expect(config.spec.sources.otlp_http.enabled).toBe(false);
-    service = new Service(config, createLogger({ level: "silent" }), {}, { retrainWorker: TS_WORKER });
+    service = new Service(config, createLogger({ level: "silent" }), { retrainWorker: TS_WORKER });
     await service.start();
     const kafka = createTestKafka("serve-kafka-test");
     producer = kafka.producer();

@@ -63,7 +63,7 @@ describe("tracewatch serve on the embedded default (OTLP/HTTP in)", () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "tw-serve-"));
     const config = loadConfig({ text: CONFIG(dir) }, {});
-    service = new Service(config, createLogger({ level: "silent" }), {}, { retrainWorker: TS_WORKER });
+    service = new Service(config, createLogger({ level: "silent" }), { retrainWorker: TS_WORKER });
     await service.start();
     api = service.addresses.api!;
     otlp = service.addresses.otlp!;

@@ -21,7 +21,7 @@ describe("tracewatch serve with the seed's YAML copied verbatim", () => {
       "unusual_path",
       "cascade_failure",
     ]);
-    const service = new Service(config, createLogger({ level: "silent" }), env);
+    const service = new Service(config, createLogger({ level: "silent" }));
     try {
       await service.start();
       const ready = await fetch(`${service.addresses.api}/readyz`);

@@ -3,6 +3,8 @@ import { ManualClock } from "../../../src/core/clock.js";
 import { isTracewatchError } from "../../../src/errors.js";
 import { createSinks, type SinkConfig, type SinkFactoryDeps } from "../../../src/sinks/factory.js";
 import { InMemoryDeadLetterWriter } from "../../../src/sinks/in-memory.js";
+import { Secret } from "../../../src/sinks/secret.js";
+import { signingKey, signWebhook } from "../../../src/sinks/standard-webhooks.js";
 import { silentLogger } from "../../../src/sinks/types.js";
 import { sampleAlerts } from "./sample-alerts.js";
 
@@ -62,6 +64,29 @@ describe("createSinks", () => {
         "alert",
       ],
     ]);
+  });
+
+  it("takes secrets as written when given no environment (a loaded config's are resolved already)", async () => {
+    const sent: { headers: Headers; body: string }[] = [];
+    const fetchStub = ((_url: string, init: RequestInit) => {
+      sent.push({ headers: new Headers(init.headers), body: String(init.body) });
+      return Promise.resolve(new Response(null, { status: 204 }));
+    }) as unknown as typeof fetch;
+    const { env: _unused, ...withoutEnv } = deps;
+    const literal = "$" + "{LITERAL}";
+    const [sink] = createSinks([{ type: "webhook", url: "http://h/x", secret: literal }], {
+      ...withoutEnv,
+      fetch: fetchStub,
+    });
+    const [alert] = sampleAlerts(1);
+    sink!.enqueue(alert!);
+    expect(await sink!.flush(1_000)).toBe(true);
+    const [request] = sent;
+    const ts = Number(request!.headers.get("webhook-timestamp"));
+    const key = signingKey(new Secret(literal));
+    expect(request!.headers.get("webhook-signature")).toBe(
+      signWebhook(alert!.id, ts, request!.body, key)["webhook-signature"],
+    );
   });
 
   const bad: [string, unknown[], string][] = [
