@@ -39,8 +39,6 @@ export interface LoggerOptions {
   readonly pretty?: boolean;
   /** Where lines go: a stream (tests) or a file descriptor; default 2 (stderr, so stdout stays data). */
   readonly destination?: DestinationStream | 1 | 2;
-  /** Fields on every line; default `{ service: "tracewatch" }`. */
-  readonly base?: Record<string, unknown>;
 }
 
 /**
@@ -52,7 +50,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const destination = options.destination ?? 2;
   const settings = {
     level: options.level ?? "info",
-    base: options.base ?? { service: "tracewatch" },
+    base: { service: "tracewatch" },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: [...REDACT_PATHS], censor: "[redacted]" },
     serializers: { err: pino.stdSerializers.err },
