@@ -24,13 +24,12 @@ import { syntheticFeatures, syntheticTraces } from "./model-data.js";
 /** Median of `runs` results of `f`, called one after another. */
 const medianOfRuns = (runs: number, f: () => number): number => median(Array.from({ length: runs }, f));
 
-/** A window holding `n` samples of synthetic traffic. */
-export function filledWindow(n: number, seed = 1): RollingWindow {
-  const { features } = syntheticFeatures(n, seed);
+/** A window holding every one of `features` (sample rate 1). */
+function windowOf(features: readonly TraceFeatures[]): RollingWindow {
   const w = new RollingWindow({
-    clock: new ManualClock(1_700_000_000_000 + n),
+    clock: new ManualClock(1_700_000_000_000 + features.length),
     sampleRate: 1,
-    maxSamples: n,
+    maxSamples: features.length,
   });
   for (const f of features) w.observe(f);
   return w;
@@ -53,7 +52,7 @@ function trainedModel(set: TrainingSet, maxSamples = 256): Model {
  * minutes: both forests are trained on it (ours subsamples ψ per tree, the reference builds every
  * tree from all of it, which is how each is used).
  */
-export function comparisonData(
+function comparisonData(
   trainRows = 20_000,
   testRows = 5000,
 ): {
@@ -129,13 +128,7 @@ export function compareWithReference(runs = 3): {
     aucReference = rocAuc(s, d.outlier);
     return rate;
   });
-  const window = new RollingWindow({
-    clock: new ManualClock(1_700_000_000_000 + d.trainFeatures.length),
-    sampleRate: 1,
-    maxSamples: d.trainFeatures.length,
-  });
-  for (const f of d.trainFeatures) window.observe(f);
-  const model = trainedModel(window.snapshot());
+  const model = trainedModel(windowOf(d.trainFeatures).snapshot());
   const passes = 20;
   let sink = 0;
   const oursScorePerSec = medianOfRuns(runs, () => {
@@ -163,7 +156,7 @@ export function compareWithReference(runs = 3): {
 
 /** ms to train a model (baselines, forest, calibration) from a window of `n` samples, snapshot included. */
 export function trainMs(n: number, runs = 3): number {
-  const w = filledWindow(n);
+  const w = windowOf(syntheticFeatures(n).features);
   return medianOfRuns(runs, () => {
     const t = performance.now();
     trainedModel(w.snapshot());
