@@ -70,7 +70,6 @@ export async function retrainScoringImpact(o: RetrainImpactOptions = {}): Promis
     detector,
     clock,
     train: { minSamples: 100, nEstimators: 100, maxSamples: 256 },
-    intervalMs: 0,
     ...(o.dutyCycle === undefined ? {} : { dutyCycle: o.dutyCycle }),
     ...(o.workerNice === undefined ? {} : { workerNice: o.workerNice }),
     ...(o.workerUrl === undefined ? {} : { workerUrl: o.workerUrl }),

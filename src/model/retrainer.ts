@@ -25,8 +25,6 @@ export interface RetrainerOptions {
   readonly clock: Clock;
   /** Training options except the name and time, filled in per run. */
   readonly train: Omit<TrainOptions, "detector" | "trainedAtMs" | "groupKey">;
-  /** Interval between scheduled retrains, ms; 0 disables the timer. Default 1 h. */
-  readonly intervalMs?: number;
   /** Called with each installed artifact (to save it to the store, publish it). */
   readonly onModel?: (a: ModelArtifact) => void | Promise<void>;
   /** Called when `onModel` fails (the model stays installed). */
@@ -51,28 +49,20 @@ export interface RetrainerOptions {
 }
 
 /**
- * Retrains the detector's model in a worker thread, on an interval and on demand. The window is
- * snapshotted on the calling thread (a copy of bounded size), training runs in the worker, and the
- * new model is installed with one assignment; a refused model leaves the old one in place.
+ * Retrains the detector's model in a worker thread when asked (on the caller's schedule, or on
+ * demand). The window is snapshotted on the calling thread (a copy of bounded size), training runs
+ * in the worker, and the new model is installed with one assignment; a refused model leaves the
+ * old one in place.
  */
 export class Retrainer {
   private readonly o: RetrainerOptions;
   private worker: Worker | null = null;
-  private timer: NodeJS.Timeout | null = null;
   private running: Promise<RetrainOutcome> | null = null;
   private nextId = 1;
   private closed = false;
 
   constructor(o: RetrainerOptions) {
     this.o = o;
-  }
-
-  /** Starts the interval timer (unref'ed). */
-  start(): void {
-    const every = this.o.intervalMs ?? 3_600_000;
-    if (every <= 0 || this.timer !== null || this.closed) return;
-    this.timer = setInterval(() => void this.retrain(), every);
-    this.timer.unref();
   }
 
   /** Retrains now; a retrain already running is not started twice (status "skipped"/"busy"). */
@@ -86,11 +76,9 @@ export class Retrainer {
     return run;
   }
 
-  /** Stops the timer and the worker; idempotent. Waits for a running retrain to settle. */
+  /** Stops the worker; idempotent. Waits for a running retrain to settle. */
   async shutdown(): Promise<void> {
     this.closed = true;
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
     if (this.running !== null) await this.running.catch(() => undefined);
     const w = this.worker;
     this.worker = null;

@@ -51,7 +51,6 @@ export function createRetraining(d: RetrainingDeps): Retraining {
     detector: core.detector,
     clock: d.clock,
     train: core.train,
-    intervalMs: 0,
     ...(d.worker === undefined
       ? {}
       : {

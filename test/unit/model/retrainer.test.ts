@@ -23,7 +23,6 @@ function setup(n: number, train: { minSamples: number; nEstimators?: number; max
     train,
     workerUrl,
     workerExecArgv,
-    intervalMs: 0,
     onOutcome: (o) => outcomes.push(o),
   });
   open.push(r);
