@@ -118,7 +118,7 @@ export class Service {
     this.install(a, "store");
   }
 
-  private install(a: ModelArtifact, from: "store" | "retrain" | "topic"): void {
+  private install(a: ModelArtifact, from: "store" | "topic"): void {
     this.core.detector.install(loadModel(a));
     this.metrics.setModel(a.version, a.trainedAtMs);
     this.log.info({ version: a.version, samples: a.sampleCount, from }, "model installed");
