@@ -10,11 +10,10 @@ export interface SyntheticTraceOptions {
   readonly attributesPerSpan?: number;
   /** Seed of the deterministic generator. Default 1. */
   readonly seed?: number;
-  /** Start of the first trace, Unix ns. Default 2026-01-01T00:00:00Z. */
-  readonly startUnixNano?: bigint;
-  /** Every n-th trace gets an ERROR span (0 = none). Default 0. */
-  readonly errorEvery?: number;
 }
+
+/** Start of the first trace, Unix ns: 2026-01-01T00:00:00Z. */
+const START_UNIX_NANO = 1_767_225_600_000_000_000n;
 
 const SERVICES = ["gateway", "orders", "payments", "inventory", "users", "shipping", "search", "cart"];
 const OPS = ["GET /api/orders", "POST /api/pay", "SELECT", "publish", "GET /users/:id", "reserve", "quote"];
@@ -58,14 +57,11 @@ export function syntheticSpans(options: SyntheticTraceOptions): Span[] {
   const rand = rng(options.seed ?? 1);
   const perTrace = options.spansPerTrace ?? 5;
   const attrs = options.attributesPerSpan ?? 7;
-  const base = options.startUnixNano ?? 1_767_225_600_000_000_000n;
   const spans: Span[] = [];
   for (let t = 0; t < options.traces; t++) {
     const traceId = hex(rand, 32);
-    const traceStart = base + BigInt(t) * 1_000_000n;
+    const traceStart = START_UNIX_NANO + BigInt(t) * 1_000_000n;
     const ids: string[] = [];
-    const isErrorTrace =
-      options.errorEvery !== undefined && options.errorEvery > 0 && t % options.errorEvery === 0;
     for (let i = 0; i < perTrace; i++) {
       const spanId = hex(rand, 16);
       const parent = i === 0 ? null : (ids[Math.floor(rand() * ids.length)] ?? null);
@@ -81,7 +77,7 @@ export function syntheticSpans(options: SyntheticTraceOptions): Span[] {
         kind: KINDS[i % KINDS.length] ?? "INTERNAL",
         startTimeUnixNano: traceStart + offset,
         endTimeUnixNano: traceStart + offset + (duration > 0n ? duration : 1n),
-        status: isErrorTrace && i === perTrace - 1 ? "ERROR" : "UNSET",
+        status: "UNSET",
         attributes: attributes(rand, attrs, i),
       });
     }
