@@ -36,14 +36,17 @@ export interface TrainOptions {
   readonly minSamples?: number;
   /** Default 30. */
   readonly minGroupSamples?: number;
-  /** Training rows (uniform random subset) scored to build the calibration table. Default 10,000
-   * (standard error of the 0.95 quantile's rank ≈ 0.002). */
-  readonly calibrationSamples?: number;
   /** Called between units of work (trees, blocks of calibration rows), e.g. to pace a worker. */
   readonly pace?: () => void;
-  /** Minimum spread (p99 − p1) of the training raw scores; below it the model is refused. Default 0.005. */
-  readonly minScoreSpread?: number;
 }
+
+/**
+ * Training rows (uniform random subset) scored to build the calibration table (standard error of
+ * the 0.95 quantile's rank ≈ 0.002).
+ */
+const CALIBRATION_SAMPLES = 10_000;
+/** Minimum spread (p99 − p1) of the training raw scores; below it the model is refused. */
+const MIN_SCORE_SPREAD = 0.005;
 
 /** Why a trained model was refused. */
 export type RejectReason = "too_few_samples" | "degenerate_scores";
@@ -77,16 +80,15 @@ export function trainModel(set: TrainingSet, o: TrainOptions): TrainResult {
   const forest = trainForest(x, dims, o.pace === undefined ? params : { ...params, pace: o.pace });
   const raw = scoreInBlocks(
     forest,
-    calibrationRows(x, dims, o.calibrationSamples ?? 10_000, params.seed),
+    calibrationRows(x, dims, CALIBRATION_SAMPLES, params.seed),
     o.pace,
   ).sort();
   const spread = quantileSorted(raw, 0.99) - quantileSorted(raw, 0.01);
-  const minSpread = o.minScoreSpread ?? 0.005;
-  if (!(spread >= minSpread)) {
+  if (!(spread >= MIN_SCORE_SPREAD)) {
     return {
       ok: false,
       reason: "degenerate_scores",
-      detail: `score spread ${spread.toFixed(6)} < ${minSpread}`,
+      detail: `score spread ${spread.toFixed(6)} < ${MIN_SCORE_SPREAD}`,
     };
   }
   const calibration = buildCalibration(raw, CALIBRATION_POINTS);
