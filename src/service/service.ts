@@ -6,14 +6,12 @@ import { TraceAssembler } from "../core/assembler/assembler.js";
 import type { ModelArtifact } from "../core/model/artifact.js";
 import { loadModel } from "../core/model/model.js";
 import type { Config } from "../config/index.js";
-import { decodeSpans, type DecodeOptions } from "../decode/index.js";
 import { createApiServer, type ApiServer } from "../http/api.js";
-import { apiServerOptions, otlpReceiverOptions } from "../http/from-config.js";
-import { summarizeDecode } from "../http/otlp-ingest.js";
-import { createOtlpReceiver, type OtlpReceiver } from "../http/otlp-receiver.js";
+import { apiServerOptions } from "../http/from-config.js";
+import type { OtlpReceiver } from "../http/otlp-receiver.js";
 import { RecentAlerts } from "../http/recent-alerts.js";
 import { createIngestMetrics } from "../kafka/metrics.js";
-import { KafkaSpanSource } from "../kafka/source.js";
+import type { KafkaSpanSource } from "../kafka/source.js";
 import { metricsOptions } from "../metrics/from-config.js";
 import { createMetrics, type TracewatchMetrics } from "../metrics/pipeline.js";
 import { ModelFollower } from "../model/model-topic.js";
@@ -29,9 +27,10 @@ import { sinkMetricsFrom } from "../sinks/metrics.js";
 import { apiProviders } from "./api-providers.js";
 import { BatchPublisher } from "./batch-publisher.js";
 import { assemblyLimits, buildDetectionCore, type DetectionCore } from "./detector.js";
-import { consumerTiming, createKafkaClient } from "./kafka-client.js";
+import { createKafkaClient } from "./kafka-client.js";
 import { featureRecord, pipelineMetrics } from "./records.js";
 import { createRetraining, type Retraining, type RetrainWorkerOptions } from "./retraining.js";
+import { kafkaSpanSource, otlpSpanReceiver } from "./sources.js";
 
 const TICK_MS = 200;
 /** Time allowed on shutdown for the last dead-letter writes (three attempts) and the commit, ms. */
@@ -212,23 +211,13 @@ export class Service {
     this.timer.unref();
   }
 
-  private decodeOptions(): DecodeOptions {
-    const k = this.config.spec.sources.kafka;
-    return { encoding: k.encoding, maxMessageBytes: k.max_message_bytes };
-  }
-
   private async startSources(): Promise<void> {
     const assembler = this.assembler!;
     const spec = this.config.spec;
     if (spec.sources.kafka.enabled && this.kafka !== null) {
-      this.source = new KafkaSpanSource({
+      this.source = kafkaSpanSource(this.config, {
         kafka: this.kafka,
         assembler,
-        topic: spec.sources.kafka.topic,
-        groupId: spec.sources.kafka.group_id,
-        deadLetterTopic: spec.topics.dlq,
-        decode: this.decodeOptions(),
-        consumer: consumerTiming(this.config),
         metrics: this.ingestMetrics.source,
         logger: this.root.child({ component: "kafka-source" }),
       });
@@ -236,24 +225,12 @@ export class Service {
       this.sourceConnected.kafka = true;
     }
     if (spec.sources.otlp_http.enabled) {
-      const received = this.metrics.spansReceived;
-      this.receiver = createOtlpReceiver(
-        otlpReceiverOptions(this.config, {
-          ingest: (body, encoding) => {
-            const r = decodeSpans(body, { encoding, maxMessageBytes: spec.sources.otlp_http.max_body_bytes });
-            if (r.spans.length > 0) {
-              received.inc({ encoding: r.encoding }, r.spans.length);
-              assembler.add(r.spans);
-            }
-            return summarizeDecode(r);
-          },
-          isOverloaded: () => assembler.isOverHighWater(),
-          logger: this.root.child({ component: "otlp-receiver" }),
-          metrics: this.metrics,
-        }),
-      );
-      const addr = await this.receiver.listen();
-      this.addresses.otlp = addr.url;
+      this.receiver = otlpSpanReceiver(this.config, {
+        assembler,
+        metrics: this.metrics,
+        logger: this.root.child({ component: "otlp-receiver" }),
+      });
+      this.addresses.otlp = (await this.receiver.listen()).url;
       this.sourceConnected.otlp = true;
     }
   }

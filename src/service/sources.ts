@@ -1,0 +1,55 @@
+import type { Kafka } from "kafkajs";
+import type { Logger } from "pino";
+import type { TraceAssembler } from "../core/assembler/assembler.js";
+import type { Config } from "../config/index.js";
+import { decodeSpans } from "../decode/index.js";
+import { otlpReceiverOptions } from "../http/from-config.js";
+import { summarizeDecode } from "../http/otlp-ingest.js";
+import { createOtlpReceiver, type OtlpReceiver } from "../http/otlp-receiver.js";
+import type { SourceMetrics } from "../kafka/source-metrics.js";
+import { KafkaSpanSource } from "../kafka/source.js";
+import type { TracewatchMetrics } from "../metrics/pipeline.js";
+import { consumerTiming } from "./kafka-client.js";
+
+/** The span consumer of `spec.sources.kafka`, feeding `assembler`; not started yet. */
+export function kafkaSpanSource(
+  config: Config,
+  deps: { kafka: Kafka; assembler: TraceAssembler; metrics: SourceMetrics; logger: Logger },
+): KafkaSpanSource {
+  const k = config.spec.sources.kafka;
+  return new KafkaSpanSource({
+    ...deps,
+    topic: k.topic,
+    groupId: k.group_id,
+    deadLetterTopic: config.spec.topics.dlq,
+    decode: { encoding: k.encoding, maxMessageBytes: k.max_message_bytes },
+    consumer: consumerTiming(config),
+  });
+}
+
+/**
+ * The OTLP/HTTP receiver of `spec.sources.otlp_http`: decodes each request, counts its spans
+ * (`tracewatch_spans_received_total`) and hands them to `assembler`; not listening yet.
+ */
+export function otlpSpanReceiver(
+  config: Config,
+  deps: { assembler: TraceAssembler; metrics: TracewatchMetrics; logger: Logger },
+): OtlpReceiver {
+  const { assembler, metrics } = deps;
+  const maxMessageBytes = config.spec.sources.otlp_http.max_body_bytes;
+  return createOtlpReceiver(
+    otlpReceiverOptions(config, {
+      ingest: (body, encoding) => {
+        const r = decodeSpans(body, { encoding, maxMessageBytes });
+        if (r.spans.length > 0) {
+          metrics.spansReceived.inc({ encoding: r.encoding }, r.spans.length);
+          assembler.add(r.spans);
+        }
+        return summarizeDecode(r);
+      },
+      isOverloaded: () => assembler.isOverHighWater(),
+      logger: deps.logger,
+      metrics,
+    }),
+  );
+}
