@@ -139,12 +139,26 @@ function decodeJson(
   return decodeOtlpJsonObject(parsed, ctx);
 }
 
-/** Encodes spans as native span JSON (an array), times as decimal strings. */
+/**
+ * One span as a native span JSON object (DESIGN.md): nanosecond times as decimal strings, so no
+ * reader has to pass them through a float.
+ */
+export function nativeJsonSpan(span: Span): Record<string, unknown> {
+  return {
+    traceId: span.traceId,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    service: span.service,
+    name: span.name,
+    kind: span.kind,
+    startTimeUnixNano: span.startTimeUnixNano.toString(),
+    endTimeUnixNano: span.endTimeUnixNano.toString(),
+    status: span.status,
+    attributes: span.attributes,
+  };
+}
+
+/** Encodes spans as native span JSON (an array). */
 export function encodeNativeJson(spans: readonly Span[]): Uint8Array {
-  const items = spans.map((s) => ({
-    ...s,
-    startTimeUnixNano: s.startTimeUnixNano.toString(),
-    endTimeUnixNano: s.endTimeUnixNano.toString(),
-  }));
-  return Buffer.from(JSON.stringify(items), "utf8");
+  return Buffer.from(JSON.stringify(spans.map(nativeJsonSpan)), "utf8");
 }
