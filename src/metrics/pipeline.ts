@@ -84,7 +84,7 @@ function createIngestMetrics(r: Registry) {
     consumerLag: gauge(
       r,
       "tracewatch_consumer_lag",
-      "Messages between the committed offset and the high watermark.",
+      "Messages between the last message handled and the high watermark.",
       ["topic", "partition"],
     ),
   };
