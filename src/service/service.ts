@@ -18,12 +18,8 @@ import { ModelFollower } from "../model/model-topic.js";
 import { ModelStore } from "../model/store.js";
 import { TracePipeline } from "../pipeline/trace-pipeline.js";
 import { systemClock } from "../platform/clock.js";
-import { AlertDispatcher } from "../sinks/dispatcher.js";
-import { createSinks } from "../sinks/factory.js";
-import { DEFAULT_SHUTDOWN_GRACE_MS } from "../sinks/queue-options.js";
-import { KafkaDeadLetterWriter } from "../sinks/kafka.js";
-import { LogDeadLetterWriter } from "../sinks/log.js";
-import { sinkMetricsFrom } from "../sinks/metrics.js";
+import type { AlertDispatcher } from "../sinks/dispatcher.js";
+import { alertDispatcher, longestSinkShutdownGraceMs } from "./alerting.js";
 import { apiProviders } from "./api-providers.js";
 import { BatchPublisher } from "./batch-publisher.js";
 import { assemblyLimits, buildDetectionCore, type DetectionCore } from "./detector.js";
@@ -145,23 +141,13 @@ export class Service {
 
   private buildPipeline(): void {
     const { config, metrics } = this;
-    const spec = config.spec;
-    const sinkLog = this.root.child({ component: "sinks" });
-    const deadLetters =
-      this.producer === null
-        ? new LogDeadLetterWriter(sinkLog)
-        : new KafkaDeadLetterWriter({ producer: this.producer, topic: spec.topics.dlq });
-    this.dispatcher = new AlertDispatcher(
-      createSinks(spec.sinks, {
-        clock: systemClock,
-        logger: sinkLog,
-        metrics: sinkMetricsFrom(metrics),
-        deadLetters,
-        ...(this.producer === null ? {} : { kafkaProducer: this.producer }),
-        alertsTopic: spec.topics.alerts,
-      }),
-    );
-    const dispatcher = this.dispatcher;
+    const dispatcher = alertDispatcher(config, {
+      clock: systemClock,
+      producer: this.producer,
+      metrics,
+      logger: this.root.child({ component: "sinks" }),
+    });
+    this.dispatcher = dispatcher;
     const features = this.features;
     const pipeline = new TracePipeline({
       detector: this.core.detector,
@@ -291,7 +277,7 @@ export class Service {
       await processed;
     } else {
       const drained = step("kafka source", () =>
-        source.stop(graceMs + this.sinkShutdownGraceMs() + SETTLE_MARGIN_MS),
+        source.stop(graceMs + longestSinkShutdownGraceMs(this.config) + SETTLE_MARGIN_MS),
       );
       await this.untilReadTracesCompleted(drained, graceMs);
       await step("sinks", () => this.dispatcher?.shutdown());
@@ -305,16 +291,6 @@ export class Service {
     await step("producer", () => this.producer?.disconnect());
     await step("api", () => this.api?.close());
     this.log.info({}, "tracewatch stopped");
-  }
-
-  /** The longest `shutdown_grace` of the configured sinks, ms. */
-  private sinkShutdownGraceMs(): number {
-    const graces = this.config.spec.sinks.map((s) =>
-      "shutdown_grace" in s && typeof s.shutdown_grace === "number"
-        ? s.shutdown_grace
-        : DEFAULT_SHUTDOWN_GRACE_MS,
-    );
-    return Math.max(0, ...graces);
   }
 
   /** Resolves once no trace is open (each read trace completed, its alerts enqueued), the source stopped, or after `graceMs`. */
