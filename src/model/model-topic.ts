@@ -74,11 +74,6 @@ export class ModelFollower {
     this.latest = o.after ?? "";
   }
 
-  /** Newest version seen (or `after`). */
-  get latestVersion(): string {
-    return this.latest;
-  }
-
   async start(): Promise<void> {
     if (this.consumer !== null) return;
     const topic = this.o.topic ?? "tracewatch.models";
