@@ -5,9 +5,8 @@ import { ManualClock } from "../core/clock.js";
 import type { ScoredTrace } from "../domain/features.js";
 import type { Span } from "../domain/span.js";
 import type { Config } from "../config/index.js";
-import { RetrainSchedule } from "../pipeline/retrain-schedule.js";
 import { TracePipeline } from "../pipeline/trace-pipeline.js";
-import { assemblyLimits, buildDetectionCore, trainAndInstall } from "../service/detector.js";
+import { assemblyLimits, buildDetectionCore, retrainSchedule, trainAndInstall } from "../service/detector.js";
 import { readSpanFile } from "./files.js";
 
 /** Options of {@link replay}. */
@@ -72,8 +71,7 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   const first = trainSpans[0] ?? spans[0];
   const clock = new ManualClock(first === undefined ? 0 : Number(first.endTimeUnixNano / 1_000_000n));
   const core = buildDetectionCore(o.config, clock);
-  const t = o.config.spec.training;
-  const schedule = new RetrainSchedule({ intervalMs: t.retrain_interval, minSamples: t.min_samples });
+  const schedule = retrainSchedule(o.config);
   const counts = { traces: 0, warmUp: 0, installed: 0, refused: 0 };
   const alerts: Record<string, number> = {};
   let phase: ReplayProgress["phase"] = "train";

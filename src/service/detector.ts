@@ -7,6 +7,7 @@ import { trainModel, type TrainOptions } from "../core/model/trainer.js";
 import { COLUMN_SETS, DEFAULT_COLUMN_SET, type FeatureColumn } from "../core/model/transforms.js";
 import { RollingWindow, type RollingWindowOptions } from "../core/model/window.js";
 import { compileRulesFromConfig } from "../core/rules/rules.js";
+import { RetrainSchedule } from "../pipeline/retrain-schedule.js";
 import type { Config } from "../config/index.js";
 import type { TraceAssemblerOptions } from "../core/assembler/types.js";
 
@@ -83,6 +84,12 @@ export function trainOptions(config: Config): DetectionCore["train"] {
     seed: model.seed,
     minSamples: t.min_samples,
   };
+}
+
+/** When to retrain, from `spec.training` (`retrain_interval`, and `min_samples` for the first model). */
+export function retrainSchedule(config: Config): RetrainSchedule {
+  const t = config.spec.training;
+  return new RetrainSchedule({ intervalMs: t.retrain_interval, minSamples: t.min_samples });
 }
 
 /** The assembler's limits from `spec.assembly` (clock, processor, metrics and logger come from the caller). */

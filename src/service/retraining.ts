@@ -6,8 +6,7 @@ import type { TracewatchMetrics } from "../metrics/pipeline.js";
 import { ModelPublisher } from "../model/model-topic.js";
 import { Retrainer, type RetrainOutcome } from "../model/retrainer.js";
 import type { ModelStore } from "../model/store.js";
-import { RetrainSchedule } from "../pipeline/retrain-schedule.js";
-import type { DetectionCore } from "./detector.js";
+import { retrainSchedule, type DetectionCore } from "./detector.js";
 
 /** Training worker script and Node flags (tests run the TypeScript sources through a loader). */
 export interface RetrainWorkerOptions {
@@ -65,8 +64,7 @@ export function createRetraining(d: RetrainingDeps): Retraining {
     onError: (err) => log.error({ err }, "retrained model could not be saved or published"),
     onOutcome: (o) => logOutcome(o, metrics, log),
   });
-  const t = config.spec.training;
-  const schedule = new RetrainSchedule({ intervalMs: t.retrain_interval, minSamples: t.min_samples });
+  const schedule = retrainSchedule(config);
   return {
     retrainer,
     tick(nowMs) {
