@@ -1,5 +1,6 @@
 import { createWriteStream, type WriteStream } from "node:fs";
 import { parseArgs } from "node:util";
+import type { ScoredTrace } from "../domain/features.js";
 import { replay, type ReplayProgress } from "../replay/replay.js";
 import { defineCommand } from "./command.js";
 import { loadCliConfig } from "./load-config.js";
@@ -20,7 +21,7 @@ Options:
   -h, --help          this text
 `;
 
-function scoreLine(s: Parameters<NonNullable<Parameters<typeof replay>[0]["onScored"]>>[0]): string {
+function scoreLine(s: ScoredTrace): string {
   return JSON.stringify({
     traceId: s.features.traceId,
     anomalyScore: s.anomaly_score,
