@@ -1,10 +1,10 @@
 import type { Alert } from "../core/alerts/alert.js";
+import { Fifo } from "../core/fifo.js";
 import { describeError } from "../errors.js";
 import { backoffDelay } from "./backoff.js";
 import { CircuitBreaker } from "./circuit-breaker.js";
 import { DeadLetterer } from "./dead-letterer.js";
 import { FailureLog } from "./failure-log.js";
-import { Fifo } from "./fifo.js";
 import {
   resolveQueueOptions,
   type DeliveryQueueOptions,
@@ -147,7 +147,7 @@ export class DeliveryQueue implements AlertSink {
       this.deadLetter(item, "shutdown", item.lastError || "sink shut down before delivery");
     }
     this.sleeping.clear();
-    for (const item of this.ready.drain())
+    for (let item = this.ready.shift(); item !== undefined; item = this.ready.shift())
       this.deadLetter(item, "shutdown", item.lastError || "sink shut down before delivery");
     for (const item of this.inFlight) {
       // Delivered or not, it is also kept: at-least-once.
@@ -203,7 +203,9 @@ export class DeliveryQueue implements AlertSink {
     if (!force && now < this.nextSweepMs) return;
     this.nextSweepMs = now + 1_000;
     let earliest = Number.POSITIVE_INFINITY;
-    for (const item of this.ready.drain()) {
+    // One turn through the queue: each item is taken out and, unless expired, put back in order.
+    for (let n = this.ready.size; n > 0; n--) {
+      const item = this.ready.shift()!;
       if (this.expired(item)) {
         this.deadLetter(item, "expired", this.expiryError(item));
         continue;
