@@ -214,6 +214,7 @@ export class Service {
       this.receiver = otlpSpanReceiver(this.config, {
         assembler,
         metrics: this.metrics,
+        rejected: (rejections) => this.ingestMetrics.source.rejected(rejections),
         logger: this.root.child({ component: "otlp-receiver" }),
       });
       this.addresses.otlp = (await this.receiver.listen()).url;

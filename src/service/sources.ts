@@ -29,23 +29,39 @@ export function kafkaSpanSource(
 
 /**
  * The OTLP/HTTP receiver of `spec.sources.otlp_http`: decodes each request, counts its spans
- * (`tracewatch_spans_received_total`) and hands them to `assembler`; not listening yet.
+ * (`tracewatch_spans_received_total`) and refused spans (`tracewatch_spans_rejected_total`, as the
+ * Kafka source does) and hands them to `assembler`; not listening yet.
  */
 export function otlpSpanReceiver(
   config: Config,
-  deps: { assembler: TraceAssembler; metrics: TracewatchMetrics; logger: Logger },
+  deps: {
+    assembler: TraceAssembler;
+    metrics: TracewatchMetrics;
+    /** Records refused spans by reason (the Kafka source's `rejected`). */
+    rejected: SourceMetrics["rejected"];
+    logger: Logger;
+  },
 ): OtlpReceiver {
   const { assembler, metrics } = deps;
   const maxMessageBytes = config.spec.sources.otlp_http.max_body_bytes;
+  // One options object per encoding for the receiver's life: decode caches its context (string
+  // cache included) per options object.
+  const options = {
+    otlp_proto: { encoding: "otlp_proto", maxMessageBytes },
+    otlp_json: { encoding: "otlp_json", maxMessageBytes },
+  } as const;
   return createOtlpReceiver(
     otlpReceiverOptions(config, {
       ingest: (body, encoding) => {
-        const r = decodeSpans(body, { encoding, maxMessageBytes });
+        const r = decodeSpans(body, options[encoding]);
         if (r.spans.length > 0) {
           metrics.spansReceived.inc({ encoding: r.encoding }, r.spans.length);
           assembler.add(r.spans);
         }
-        return summarizeDecode(r);
+        const summary = summarizeDecode(r);
+        // An empty export request is valid OTLP, not a refusal.
+        if (summary.rejected > 0 || summary.malformed === true) deps.rejected(r.rejected);
+        return summary;
       },
       isOverloaded: () => assembler.isOverHighWater(),
       logger: deps.logger,
