@@ -2,10 +2,9 @@ import type { Config } from "../config/index.js";
 import { ManualClock } from "../core/clock.js";
 import { extractFeatures } from "../core/features/extract.js";
 import { loadModel, type Model } from "../core/model/model.js";
-import { trainModel } from "../core/model/trainer.js";
 import { endOrdered } from "../eval/synthetic-order.js";
 import { encodeOtlpProto } from "../otlp/index.js";
-import { buildDetectionCore } from "../service/detector.js";
+import { buildDetectionCore, trainOnWindow } from "../service/detector.js";
 import type { AnomalySchedule } from "../sim/schedule.js";
 import { Simulator, type SimulatedTrace } from "../sim/simulator.js";
 
@@ -30,12 +29,7 @@ export function warmModel(config: Config, traces = 20_000, seed = 101): Model {
       ),
     );
   }
-  const r = trainModel(core.detector.trainingSet(), {
-    ...core.train,
-    detector: config.metadata.name,
-    groupKey: core.detector.groupKey,
-    trainedAtMs: clock.now(),
-  });
+  const r = trainOnWindow(core, clock.now());
   if (!r.ok) throw new Error(`benchmark model refused: ${r.detail}`);
   return loadModel(r.artifact);
 }

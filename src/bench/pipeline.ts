@@ -4,7 +4,7 @@ import { ManualClock } from "../core/clock.js";
 import type { Model } from "../core/model/model.js";
 import { decodeSpans, type DecodeOptions } from "../decode/index.js";
 import { TracePipeline } from "../pipeline/trace-pipeline.js";
-import { buildDetectionCore } from "../service/detector.js";
+import { assemblyLimits, buildDetectionCore } from "../service/detector.js";
 import { AlertDispatcher, InMemoryAlertSink } from "../sinks/index.js";
 import { median, timed } from "./ingest-common.js";
 import { BENCH_START_MS, otlpTraffic, warmModel, type TimedMessage } from "./pipeline-data.js";
@@ -44,16 +44,11 @@ async function onePass(config: Config, model: Model, messages: readonly TimedMes
     alerter: core.alerter,
     outputs: { alert: (alert) => void dispatcher.dispatch(alert) },
   });
-  const a = config.spec.assembly;
   let traces = 0;
   const assembler = new TraceAssembler({
     clock,
     processor: { process: (t) => (traces++, pipeline.process(t)) },
-    decisionWaitMs: a.decision_wait,
-    rootGraceMs: a.root_grace,
-    maxTraces: a.max_traces,
-    maxSpansPerTrace: a.max_spans_per_trace,
-    maxBytes: a.max_bytes,
+    ...assemblyLimits(config),
   });
   const decodeOptions: DecodeOptions = {};
   let lastTick = clock.now();

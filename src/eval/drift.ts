@@ -122,7 +122,7 @@ export function measureDrift(config: Config, scenario: DriftScenario = {}): Drif
     tally = { normal: 0, flagged: 0, alerted: 0 };
   };
   const retrain = (at: number): void => {
-    if (!trainAndInstall(core, cfg.metadata.name, at)) {
+    if (!trainAndInstall(core, at)) {
       refused++;
       return;
     }

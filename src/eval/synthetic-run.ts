@@ -2,9 +2,8 @@ import { TraceAssembler } from "../core/assembler/assembler.js";
 import { ManualClock } from "../core/clock.js";
 import type { Config } from "../config/index.js";
 import type { CompletedTrace } from "../domain/trace.js";
-import { RetrainSchedule } from "../pipeline/retrain-schedule.js";
 import { TracePipeline, type TraceVerdict } from "../pipeline/trace-pipeline.js";
-import { buildDetectionCore, trainAndInstall } from "../service/detector.js";
+import { assemblyLimits, buildDetectionCore, retrainSchedule, trainAndInstall } from "../service/detector.js";
 import { endOrdered, type TimedTrace } from "./synthetic-order.js";
 
 /** Options of {@link driveSynthetic}. */
@@ -44,9 +43,7 @@ const TICK_EVERY_MS = 100;
 export async function driveSynthetic(o: DriveOptions): Promise<DriveSummary> {
   const clock = new ManualClock(o.startTimeMs);
   const core = buildDetectionCore(o.config, clock);
-  const t = o.config.spec.training;
-  const a = o.config.spec.assembly;
-  const schedule = new RetrainSchedule({ intervalMs: t.retrain_interval, minSamples: t.min_samples });
+  const schedule = retrainSchedule(o.config);
   const pipeline = new TracePipeline({
     detector: core.detector,
     alerter: core.alerter,
@@ -64,14 +61,10 @@ export async function driveSynthetic(o: DriveOptions): Promise<DriveSummary> {
         o.onVerdict(trace, pipeline.evaluate(trace), warmUp);
       },
     },
-    decisionWaitMs: a.decision_wait,
-    rootGraceMs: a.root_grace,
-    maxTraces: a.max_traces,
-    maxSpansPerTrace: a.max_spans_per_trace,
-    maxBytes: a.max_bytes,
+    ...assemblyLimits(o.config),
   });
   const train = (): boolean => {
-    const installed = trainAndInstall(core, o.config.metadata.name, clock.now());
+    const installed = trainAndInstall(core, clock.now());
     if (installed) counts.installed++;
     else counts.refused++;
     return installed;

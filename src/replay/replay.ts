@@ -101,7 +101,7 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
     const now = clock.now();
     const hasModel = core.detector.model !== null;
     if (!schedule.due(now, hasModel, core.window.size)) return;
-    const installed = trainAndInstall(core, o.config.metadata.name, now);
+    const installed = trainAndInstall(core, now);
     if (installed) counts.installed++;
     else counts.refused++;
     schedule.ran(now, installed, hasModel);
@@ -128,7 +128,7 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
     o.onProgress?.({ phase: p, spans: list.length, totalSpans: list.length, eventTimeMs: clock.now() });
   };
   await feed(trainSpans, "train");
-  if (trainSpans.length > 0 && trainAndInstall(core, o.config.metadata.name, clock.now())) counts.installed++;
+  if (trainSpans.length > 0 && trainAndInstall(core, clock.now())) counts.installed++;
   await feed(spans, "replay");
   await assembler.shutdown();
   return {

@@ -3,7 +3,7 @@ import { Alerter, type AlerterOptions } from "../core/alerts/alerter.js";
 import { Redactor } from "../core/alerts/redaction.js";
 import { Detector } from "../core/model/detector.js";
 import { loadModel } from "../core/model/model.js";
-import { trainModel, type TrainOptions } from "../core/model/trainer.js";
+import { trainModel, type TrainOptions, type TrainResult } from "../core/model/trainer.js";
 import { COLUMN_SETS, DEFAULT_COLUMN_SET, type FeatureColumn } from "../core/model/transforms.js";
 import { RollingWindow, type RollingWindowOptions } from "../core/model/window.js";
 import { compileRulesFromConfig } from "../core/rules/rules.js";
@@ -109,18 +109,23 @@ export function assemblyLimits(
   };
 }
 
+/** Trains a model on the detector's window on the calling thread (sanity checks included). */
+export function trainOnWindow(core: DetectionCore, nowMs: number): TrainResult {
+  return trainModel(core.detector.trainingSet(), {
+    ...core.train,
+    detector: core.detector.name,
+    groupKey: core.detector.groupKey,
+    trainedAtMs: nowMs,
+  });
+}
+
 /**
  * Trains on the detector's window on the calling thread and installs the model when it passes
  * the sanity checks. For replay and evaluation, which have no live traffic to protect; the service
  * trains in a worker thread instead. Returns whether a model was installed.
  */
-export function trainAndInstall(core: DetectionCore, detector: string, nowMs: number): boolean {
-  const r = trainModel(core.detector.trainingSet(), {
-    ...core.train,
-    detector,
-    groupKey: core.detector.groupKey,
-    trainedAtMs: nowMs,
-  });
+export function trainAndInstall(core: DetectionCore, nowMs: number): boolean {
+  const r = trainOnWindow(core, nowMs);
   if (r.ok) core.detector.install(loadModel(r.artifact));
   return r.ok;
 }
