@@ -1,3 +1,4 @@
+import { noopLogger, type CoreLogger } from "../core/logger.js";
 import type { Alert } from "../core/alerts/alert.js";
 
 /** Outcome of one delivery attempt. `retriable: false` sends the alert straight to the dead letters. */
@@ -84,15 +85,7 @@ export interface DeadLetterWriter {
   write(letter: DeadLetter): Promise<void>;
 }
 
-/** Structured logger, pino-compatible (`logger.warn({ sink }, "message")`). */
-export interface SinkLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+/** Structured logger, pino-compatible: the core's. */
+export type SinkLogger = CoreLogger;
 
-export const silentLogger: SinkLogger = {
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
+export const silentLogger: SinkLogger = noopLogger;

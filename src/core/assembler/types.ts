@@ -1,3 +1,6 @@
+import { noopLogger, type CoreLogger } from "../logger.js";
+
+export { noopLogger, type CoreLogger };
 import type { Clock } from "../clock.js";
 import type { CompletedTrace, CompletionReason } from "../../domain/trace.js";
 
@@ -53,11 +56,6 @@ export interface AssemblerMetrics {
 }
 
 /** The subset of a pino logger the core uses. */
-export interface CoreLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
 
 export const noopMetrics: AssemblerMetrics = {
   traceCompleted: () => undefined,
@@ -68,12 +66,6 @@ export const noopMetrics: AssemblerMetrics = {
   traceAbandoned: () => undefined,
   backPressure: () => undefined,
   buffered: () => undefined,
-};
-
-export const noopLogger: CoreLogger = {
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
 };
 
 /** Options of {@link TraceAssembler}. */
