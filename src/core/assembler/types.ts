@@ -1,8 +1,8 @@
+import type { CompletedTrace, CompletionReason } from "../../domain/trace.js";
+import type { Clock } from "../clock.js";
 import { noopLogger, type CoreLogger } from "../logger.js";
 
 export { noopLogger, type CoreLogger };
-import type { Clock } from "../clock.js";
-import type { CompletedTrace, CompletionReason } from "../../domain/trace.js";
 
 /**
  * The next stage after assembly. The returned promise resolving means the trace was fully
