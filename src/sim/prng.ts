@@ -104,13 +104,22 @@ export class Prng {
   }
 }
 
-/** Derives a sub-seed from a seed and a few integers, so independent streams stay reproducible. */
+/**
+ * Derives a sub-seed from a seed and a few integers, so independent streams stay reproducible.
+ * Every input passes through a full avalanche mix before the next is folded in, so no two
+ * different (seed, parts) tuples collide by construction (XOR-folding the seed with the first part
+ * made seed 2, part 1 the same stream as seed 3, part 0).
+ */
 export function deriveSeed(seed: number, ...parts: number[]): number {
-  let h = (seed ^ 0x5bd1e995) >>> 0;
-  for (const p of parts) {
-    h = Math.imul(h ^ (p >>> 0), 0x01000193) >>> 0;
-    h = (h ^ (h >>> 15)) >>> 0;
-    h = Math.imul(h, 0x2c1b3c6d) >>> 0;
-  }
+  let h = mix32((seed >>> 0) ^ 0x5bd1e995);
+  for (const p of parts) h = mix32((h + 0x9e3779b9 + (p >>> 0)) >>> 0);
   return h;
+}
+
+/** murmur3's 32-bit finaliser: a bijection on uint32 where each input bit flips about half the output bits. */
+function mix32(x: number): number {
+  let h = x >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
 }

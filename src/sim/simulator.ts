@@ -12,7 +12,10 @@ import { TraceRecorder } from "./scope.js";
 
 /** Options of a {@link Simulator}. */
 export interface SimulatorOptions {
-  /** PRNG seed: the same seed and options give the same traces, ids and labels (default 1). */
+  /**
+   * PRNG seed: the same seed and options give the same traces and labels (default 1); trace ids
+   * also depend on `startTimeMs`, so they repeat only for the same seed and start.
+   */
   readonly seed?: number;
   /** Mean arrival rate in traces per second of event time, Poisson arrivals (default 50). */
   readonly ratePerSec?: number;
@@ -54,6 +57,8 @@ export class Simulator {
   private readonly cumulative: number[];
   private readonly arrivals: Prng;
   private readonly planner: InjectionPlanner;
+  private readonly startLo: number;
+  private readonly startHi: number;
   private index = 0;
   private offsetMs = 0;
 
@@ -68,6 +73,8 @@ export class Simulator {
     this.meanGapMs = 1000 / rate;
     this.startTimeMs = options.startTimeMs;
     this.startNs = BigInt(options.startTimeMs) * 1_000_000n;
+    this.startLo = options.startTimeMs % 2 ** 32;
+    this.startHi = Math.floor(options.startTimeMs / 2 ** 32);
     this.enabled = new Set(options.anomalies ?? ANOMALY_CATEGORIES);
     this.schedule = options.schedule ?? DEFAULT_SCHEDULE;
     const problems = validateSchedule(this.schedule);
@@ -88,11 +95,14 @@ export class Simulator {
   next(): SimulatedTrace {
     const offsetMs = this.offsetMs;
     const type = this.pickType();
-    const rng = new Prng(deriveSeed(this.seed, this.index, 0x7ace));
-    this.index++;
+    const index = this.index++;
+    const rng = new Prng(deriveSeed(this.seed, index, 0x7ace));
     this.offsetMs += this.arrivals.exponential(this.meanGapMs);
 
-    const traceId = rng.traceId();
+    // Ids come from their own stream keyed by the start as well, so a second run with the same seed
+    // into the same service does not reuse the first run's trace ids (they would be dropped as late
+    // spans of finished traces); the trace's content still depends on the seed alone.
+    const traceId = new Prng(deriveSeed(this.seed, this.startLo, this.startHi, index, 0x1d)).traceId();
     const active = activeWindow(this.schedule, this.enabled, offsetMs);
     const decided: { effects: TraceEffects; injection: Injection } =
       type.name === SLOW_REQUEST_TYPE

@@ -20,6 +20,25 @@ describe("Simulator determinism", () => {
     expect(run(9, 5_000)[0]?.traceId).not.toBe(run(10, 5_000)[0]?.traceId);
   });
 
+  it("shares no trace id between runs of different seeds", () => {
+    const ids = (seed: number) => new Set(run(seed, 20_000).map((t) => t.traceId));
+    const seen = ids(1);
+    expect(seen.size).toBeGreaterThan(900);
+    for (const seed of [2, 3, 4, 5, 1_000_001]) {
+      const other = ids(seed);
+      expect([...other].filter((id) => seen.has(id))).toEqual([]);
+    }
+  });
+
+  it("gives a run with another start time other trace ids, but the same traffic", () => {
+    const a = [...new Simulator({ seed: 7, startTimeMs: START }).take(500)];
+    const b = [...new Simulator({ seed: 7, startTimeMs: START + 60_000 }).take(500)];
+    const idsA = new Set(a.map((t) => t.traceId));
+    expect(b.filter((t) => idsA.has(t.traceId))).toEqual([]);
+    expect(b.map((t) => t.label.requestType)).toEqual(a.map((t) => t.label.requestType));
+    expect(b.map((t) => t.spans.length)).toEqual(a.map((t) => t.spans.length));
+  });
+
   it("generates the same normal trace whatever else is injected around it", () => {
     const a = [...new Simulator({ seed: 4, startTimeMs: START }).take(400)];
     const b = [...new Simulator({ seed: 4, startTimeMs: START, anomalies: ["near-miss"] }).take(400)];
