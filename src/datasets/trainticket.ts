@@ -1,4 +1,5 @@
 import { readFileSync, readdirSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Span } from "../domain/span.js";
@@ -114,14 +115,22 @@ export function loadTrainTicketFaults(dir: string): TrainTicketFault[] {
   }));
 }
 
-/** The split's span files in replay order: the fault-free minute first, then fault files by name (time). */
+const isSpanCsv = (name: string): boolean => name.endsWith(".csv") || name.endsWith(".csv.gz");
+
+/** A span CSV's text; `.csv.gz` files are gunzipped. */
+function readSpanCsv(file: string): string {
+  const bytes = readFileSync(file);
+  return (file.endsWith(".gz") ? gunzipSync(bytes) : bytes).toString("utf8");
+}
+
+/** The split's span files (`.csv` or `.csv.gz`) in replay order: the fault-free minute first, then fault files by name (time). */
 export function trainTicketFiles(dir: string): string[] {
   const normal = readdirSync(join(dir, "normal"))
-    .filter((n) => n.endsWith(".csv"))
+    .filter(isSpanCsv)
     .sort()
     .map((n) => join(dir, "normal", n));
   const faults = readdirSync(join(dir, "trace"))
-    .filter((n) => n.endsWith(".csv"))
+    .filter(isSpanCsv)
     .sort()
     .map((n) => join(dir, "trace", n));
   return [...normal, ...faults];
@@ -134,7 +143,7 @@ export function trainTicketFiles(dir: string): string[] {
 export function loadTrainTicketTraces(files: readonly string[]): TrainTicketTrace[] {
   const byTrace = new Map<string, { spans: Map<string, Span>; pods: Set<string> }>();
   for (const file of files) {
-    for (const { span, pod } of parseTrainTicketCsv(readFileSync(file, "utf8"), file)) {
+    for (const { span, pod } of parseTrainTicketCsv(readSpanCsv(file), file)) {
       let entry = byTrace.get(span.traceId);
       if (entry === undefined) {
         entry = { spans: new Map(), pods: new Set() };

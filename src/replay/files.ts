@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { parseTrainTicketCsv } from "../datasets/trainticket.js";
 import { decodeSpans, type DecodeOptions, type Rejection } from "../decode/index.js";
 import type { Span } from "../domain/span.js";
@@ -18,11 +19,14 @@ const FILE_DECODE: DecodeOptions = { maxMessageBytes: Number.MAX_SAFE_INTEGER, a
  * Reads recorded spans. By extension: `.csv` is the TrainTicket span CSV; `.pb`, `.bin`, `.otlp`,
  * `.protobuf` hold one OTLP protobuf ExportTraceServiceRequest; anything else is JSON: native span
  * JSON (object, array or NDJSON), an OTLP JSON request, or OTLP JSON requests one per line (as the
- * collector's file exporter writes them).
+ * collector's file exporter writes them). A `.gz` suffix is gunzipped first and the extension
+ * before it decides (`trace.csv.gz` is a gzipped span CSV).
  */
 export async function readSpanFile(path: string): Promise<SpanFile> {
-  const bytes = await readFile(path);
-  const ext = extname(path).toLowerCase();
+  const gzipped = path.toLowerCase().endsWith(".gz");
+  const raw = await readFile(path);
+  const bytes = gzipped ? gunzipSync(raw) : raw;
+  const ext = extname(gzipped ? path.slice(0, -3) : path).toLowerCase();
   if (ext === ".csv") {
     return {
       path,

@@ -7,7 +7,7 @@ const repo = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.u
 
 /** The yaml block of the seed's "Anomaly Detection" section, byte for byte. */
 function seedYaml(): string {
-  const doc = readFileSync(repo("../shared/seed/distributed-tracing.md"), "utf8");
+  const doc = readFileSync(repo("test/fixtures/seed/distributed-tracing.md"), "utf8");
   const section = doc.slice(doc.indexOf("### Anomaly Detection"));
   const match = /```yaml\n([\s\S]*?)```/.exec(section);
   if (match?.[1] === undefined) throw new Error("seed has no Anomaly Detection yaml block");

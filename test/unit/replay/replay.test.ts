@@ -8,7 +8,6 @@ import {
   labelTrainTicketTrace,
   loadTrainTicketFaults,
   loadTrainTicketTraces,
-  trainTicketDir,
   trainTicketFiles,
 } from "../../../src/datasets/trainticket.js";
 import { encodeNativeJson } from "../../../src/decode/index.js";
@@ -17,6 +16,8 @@ import { encodeOtlpJson, encodeOtlpProto } from "../../../src/otlp/index.js";
 import { replay } from "../../../src/replay/replay.js";
 
 const EXAMPLE = new URL("../../../config/examples/trainticket.yaml", import.meta.url).pathname;
+/** Three fault windows of the TrainTicket split with the fault-free minute (test/fixtures/trainticket-nezha/README.md). */
+const TRAINTICKET = new URL("../../../test/fixtures/trainticket-nezha", import.meta.url).pathname;
 
 function span(
   traceId: string,
@@ -87,12 +88,17 @@ describe("tracewatch replay", () => {
     expect(alerts.map((a) => [a.type, a.traceId])).toEqual([["cascade_failure", "ab".repeat(16)]]);
   });
 
-  it("raises latency alerts on the TrainTicket dev split inside the fault windows, on the faulty pods' traces", async () => {
-    const data = trainTicketDir();
+  it("raises latency alerts on recorded TrainTicket faults inside the fault windows, on the faulty pods' traces", async () => {
+    const data = TRAINTICKET;
     const files = trainTicketFiles(data);
     const faults = loadTrainTicketFaults(data);
-    const labels = new Map(
-      loadTrainTicketTraces(files).map((t) => [t.trace.traceId, labelTrainTicketTrace(t, faults)]),
+    const traces = loadTrainTicketTraces(files);
+    const labels = new Map(traces.map((t) => [t.trace.traceId, labelTrainTicketTrace(t, faults)]));
+    const kindOf = new Map(
+      traces.map((t) => {
+        const f = faults.find((x) => t.startMs >= x.injectMs && t.startMs < x.injectMs + x.durationMs);
+        return [t.trace.traceId, f?.injectType];
+      }),
     );
     const latency: Alert[] = [];
     await replay({
@@ -102,13 +108,19 @@ describe("tracewatch replay", () => {
         if (a.type === "latency_spike") latency.push(a);
       },
     });
+    const alerted = new Set(latency.map((a) => a.traceId));
     const counted = latency.filter((a) => labels.get(a.traceId) !== "window_other");
     const hits = counted.filter((a) => labels.get(a.traceId) === "anomalous").length;
-    const positives = [...labels.values()].filter((l) => l === "anomalous").length;
-    const precision = hits / counted.length;
-    const recall = hits / positives;
+    const recallOf = (kind: string) => {
+      const positives = [...labels].filter(([id, l]) => l === "anomalous" && kindOf.get(id) === kind);
+      expect(positives.length).toBeGreaterThan(20);
+      return positives.filter(([id]) => alerted.has(id)).length / positives.length;
+    };
     // Figures of this replay are reported in docs/evaluation.md; these bounds catch regressions.
-    expect(precision).toBeGreaterThan(0.8);
-    expect(recall).toBeGreaterThan(0.55);
+    // Measured when the subset was cut: 43 of 45 counted alerts right, network delay 26 of 27
+    // affected traces, CPU contention 17 of 77 (the weak kind: issue 12).
+    expect(hits / counted.length).toBeGreaterThan(0.8);
+    expect(recallOf("network_delay")).toBeGreaterThan(0.85);
+    expect(recallOf("cpu_contention")).toBeGreaterThan(0.15);
   });
 });
