@@ -55,6 +55,13 @@ export const DEFAULTS = {
     queue_size: 10_000,
     log_level: "warn",
   },
+  /** Each HTTP server's (OTLP receiver, API) limits on slow and idle clients (README, "Operations"). */
+  http_limits: {
+    headers_timeout: "10s",
+    request_timeout: "30s",
+    keep_alive_timeout: "60s",
+    max_connections: 1_024,
+  },
   model_store: { dir: "models/", keep: 5 },
   api: { enabled: true, host: "127.0.0.1", port: 8080 },
   metrics: { max_label_sets: 1_000, span_metrics: true, service_graph: true },

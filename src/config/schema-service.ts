@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DEFAULTS } from "./defaults.js";
 import { duration, durationString, httpUrl, name, port, positiveInt } from "./primitives.js";
+import { checkConnectionLimits, connectionLimitsShape } from "./schema-http.js";
 import { topicName } from "./schema-sources.js";
 
 const a = DEFAULTS.assembly;
@@ -150,7 +151,9 @@ export const apiSchema = z
       .describe(
         "Bearer token required on /api/v1/* when set; needed beyond loopback (secret; env TRACEWATCH_API_TOKEN).",
       ),
+    ...connectionLimitsShape(),
   })
+  .superRefine(checkConnectionLimits)
   .prefault({})
   .describe("HTTP API (/healthz, /readyz, /metrics, /api/v1).");
 

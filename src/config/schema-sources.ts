@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DEFAULTS } from "./defaults.js";
 import { duration, name, port, positiveInt } from "./primitives.js";
+import { checkConnectionLimits, connectionLimitsShape } from "./schema-http.js";
 
 /** Kafka topic names: the broker's legal characters and length. */
 export const topicName = z
@@ -99,7 +100,9 @@ export const otlpHttpSchema = z
     max_body_bytes: positiveInt
       .default(o.max_body_bytes)
       .describe("Largest request body, after decompression; larger requests get 413."),
+    ...connectionLimitsShape(),
   })
+  .superRefine(checkConnectionLimits)
   .prefault({})
   .describe("OTLP/HTTP receiver (POST /v1/traces).");
 

@@ -4,7 +4,13 @@ import { installErrorHandlers, sendError } from "./api-errors.js";
 import { registerApiRoutes, registerProbeRoutes } from "./api-routes.js";
 import type { ApiProviders } from "./api-types.js";
 import { bearerAuthorized } from "./auth.js";
-import { assertBindAllowed, httpServer, rawBodyServer, type HttpServer } from "./listen.js";
+import {
+  assertBindAllowed,
+  httpServer,
+  rawBodyServer,
+  type ConnectionLimits,
+  type HttpServer,
+} from "./listen.js";
 
 /** Options of {@link createApiServer}. */
 export interface ApiServerOptions {
@@ -19,6 +25,8 @@ export interface ApiServerOptions {
   readonly providers: ApiProviders;
   /** Largest request body (POST /api/v1/score), bytes; default 4 MiB. */
   readonly maxBodyBytes?: number;
+  /** Timeouts and connection cap against slow clients; defaults in {@link ConnectionLimits}. */
+  readonly limits?: ConnectionLimits;
   readonly logger?: Logger;
   /** True once shutdown began: /healthz and /readyz answer 503. Default never. */
   readonly isShuttingDown?: () => boolean;
@@ -35,10 +43,11 @@ export type ApiServer = HttpServer;
 export function createApiServer(options: ApiServerOptions): ApiServer {
   const host = options.host ?? "127.0.0.1";
   assertBindAllowed(host, options.token);
-  const app = rawBodyServer(options.maxBodyBytes ?? 4 * 1024 * 1024, [
-    "application/json",
-    "application/x-ndjson",
-  ]);
+  const app = rawBodyServer(
+    options.maxBodyBytes ?? 4 * 1024 * 1024,
+    ["application/json", "application/x-ndjson"],
+    options.limits,
+  );
   installErrorHandlers(app, options.logger);
   app.addHook("onRequest", async (request, reply) => {
     // Decide on the matched route, not the raw URL: "/%61pi/..." routes to /api/... too.

@@ -4,19 +4,37 @@ import type { Config } from "../config/schema.js";
 import type { TracewatchMetrics } from "../metrics/pipeline.js";
 import type { ApiServerOptions } from "./api.js";
 import type { ApiProviders } from "./api-types.js";
+import type { ConnectionLimits } from "./listen.js";
 import type { OtlpIngest, OtlpReceiverOptions } from "./otlp-receiver.js";
+
+/** The limits on slow and idle clients of one server's section (`spec.sources.otlp_http`, `spec.api`). */
+function connectionLimits(c: {
+  headers_timeout: number;
+  request_timeout: number;
+  keep_alive_timeout: number;
+  max_connections: number;
+}): ConnectionLimits {
+  return {
+    headersTimeoutMs: c.headers_timeout,
+    requestTimeoutMs: c.request_timeout,
+    keepAliveTimeoutMs: c.keep_alive_timeout,
+    maxConnections: c.max_connections,
+  };
+}
 
 /** Receiver options from `spec.sources.otlp_http`, counting answers in `tracewatch_otlp_http_requests_total`. */
 export function otlpReceiverOptions(
   config: Config,
   deps: { ingest: OtlpIngest; isOverloaded?: () => boolean; logger?: Logger; metrics?: TracewatchMetrics },
 ): OtlpReceiverOptions {
-  const { host, port, max_body_bytes: maxBodyBytes } = config.spec.sources.otlp_http;
+  const otlp = config.spec.sources.otlp_http;
+  const { host, port, max_body_bytes: maxBodyBytes } = otlp;
   const metrics = deps.metrics;
   return {
     host,
     port,
     maxBodyBytes,
+    limits: connectionLimits(otlp),
     ingest: deps.ingest,
     ...(deps.isOverloaded === undefined ? {} : { isOverloaded: deps.isOverloaded }),
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
@@ -35,6 +53,7 @@ export function apiServerOptions(
   return {
     host,
     port,
+    limits: connectionLimits(config.spec.api),
     ...(token === undefined ? {} : { token }),
     registry: deps.registry,
     providers: deps.providers,

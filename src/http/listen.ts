@@ -45,12 +45,63 @@ export interface HttpServer {
 }
 
 /**
+ * How long a client may take and how many connections it may hold: what a public endpoint needs
+ * against slow or idle clients (README, "Operations"). Node's and fastify's own
+ * defaults set no whole-request or connection limit at all.
+ */
+export interface ConnectionLimits {
+  /** Longest time to receive a request's headers, ms (Node `headersTimeout`). Default 10 s. */
+  readonly headersTimeoutMs?: number;
+  /**
+   * Longest time to receive a whole request, headers and body, ms (Node `requestTimeout`): a
+   * client still sending gets 408 and its connection is closed. Default 30 s.
+   */
+  readonly requestTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open after a response, ms. Default 60 s. */
+  readonly keepAliveTimeoutMs?: number;
+  /** Open connections at most; further ones are closed as they arrive. Default 1,024. */
+  readonly maxConnections?: number;
+}
+
+/** The defaults of {@link ConnectionLimits}. */
+export const DEFAULT_CONNECTION_LIMITS: Required<ConnectionLimits> = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 60_000,
+  maxConnections: 1_024,
+};
+
+/**
+ * How often Node looks for requests past their headers or request timeout, ms. Node checks every
+ * 30 s by default, which would let a slow client overstay a short timeout by up to that much.
+ */
+function checkingIntervalMs(headersMs: number, requestMs: number): number {
+  return Math.max(50, Math.min(1_000, Math.floor(Math.min(headersMs, requestMs) / 4)));
+}
+
+/**
  * A fastify instance without fastify's logger or default body parsers: bodies of `contentTypes`
  * arrive as raw Buffers of at most `bodyLimit` bytes, other types are refused (415); while
- * closing it answers 503.
+ * closing it answers 503. `limits` bound each client's time and the number of connections.
  */
-export function rawBodyServer(bodyLimit: number, contentTypes: readonly string[]): FastifyInstance {
-  const app = Fastify({ bodyLimit, logger: false, return503OnClosing: true });
+export function rawBodyServer(
+  bodyLimit: number,
+  contentTypes: readonly string[],
+  limits: ConnectionLimits = {},
+): FastifyInstance {
+  const l = { ...DEFAULT_CONNECTION_LIMITS, ...limits };
+  const app = Fastify({
+    bodyLimit,
+    logger: false,
+    return503OnClosing: true,
+    requestTimeout: l.requestTimeoutMs,
+    keepAliveTimeout: l.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: l.headersTimeoutMs,
+      connectionsCheckingInterval: checkingIntervalMs(l.headersTimeoutMs, l.requestTimeoutMs),
+    },
+  });
+  app.server.maxConnections = l.maxConnections;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser([...contentTypes], { parseAs: "buffer" }, (_req, body, done) => done(null, body));
   return app;

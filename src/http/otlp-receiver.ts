@@ -3,7 +3,7 @@ import { gunzip, inflate } from "node:zlib";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import { describeError, isTracewatchError } from "../errors.js";
-import { httpServer, rawBodyServer, type HttpServer } from "./listen.js";
+import { httpServer, rawBodyServer, type ConnectionLimits, type HttpServer } from "./listen.js";
 import { CONTENT_TYPES, GrpcCode, encodeExportResponse, encodeStatus, type OtlpFormat } from "./otlp-wire.js";
 
 const gunzipAsync = promisify(gunzip);
@@ -35,6 +35,8 @@ export interface OtlpReceiverOptions {
   readonly port?: number;
   /** Largest body, compressed and decompressed, bytes; larger requests get 413. Default 4 MiB. */
   readonly maxBodyBytes?: number;
+  /** Timeouts and connection cap against slow clients; defaults in {@link ConnectionLimits}. */
+  readonly limits?: ConnectionLimits;
   readonly ingest: OtlpIngest;
   /** True while the pipeline applies back-pressure: requests get `overloadStatus` + Retry-After. */
   readonly isOverloaded?: () => boolean;
@@ -191,7 +193,7 @@ function registerErrorHandling(
  */
 export function createOtlpReceiver(options: OtlpReceiverOptions): OtlpReceiver {
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
-  const app = rawBodyServer(maxBodyBytes, [...PROTOBUF_TYPES, "application/json"]);
+  const app = rawBodyServer(maxBodyBytes, [...PROTOBUF_TYPES, "application/json"], options.limits);
   registerErrorHandling(app, options, maxBodyBytes);
   registerRoutes(app, options, maxBodyBytes);
   return httpServer(app, options.host ?? "127.0.0.1", options.port ?? 4318);

@@ -111,6 +111,16 @@ const broken: [string, string, string][] = [
     "spec.assembly.root_grace: must be shorter than spec.assembly.decision_wait",
   ],
   [
+    "a request timeout shorter than the headers timeout",
+    "spec:\n  sources:\n    otlp_http: { headers_timeout: 20s, request_timeout: 10s }\n",
+    "spec.sources.otlp_http.request_timeout: must be at least headers_timeout",
+  ],
+  [
+    "an API keep-alive timeout out of range",
+    "spec:\n  api:\n    keep_alive_timeout: 1h\n",
+    "spec.api.keep_alive_timeout: out of range",
+  ],
+  [
     "no source at all",
     "spec:\n  sources:\n    otlp_http: { enabled: false }\n",
     "spec.sources: no span source",

@@ -8,7 +8,7 @@ import { metricsOptions } from "../../../src/metrics/from-config.js";
 
 const config = loadConfig(
   {
-    text: "spec:\n  sources: { otlp_http: { port: 14318, max_body_bytes: 1000 } }\n  api: { port: 18080 }\n  metrics: { max_label_sets: 7, service_graph: false }\n",
+    text: "spec:\n  sources: { otlp_http: { port: 14318, max_body_bytes: 1000, request_timeout: 45s } }\n  api: { port: 18080, max_connections: 64 }\n  metrics: { max_label_sets: 7, service_graph: false }\n",
   },
   { TRACEWATCH_API_TOKEN: "t".repeat(16) },
 );
@@ -17,7 +17,17 @@ describe("options from the config", () => {
   it("maps spec.sources.otlp_http and counts answers by code", async () => {
     const metrics = createMetrics(new Registry());
     const options = otlpReceiverOptions(config, { ingest: () => ({ accepted: 0, rejected: 0 }), metrics });
-    expect(options).toMatchObject({ host: "127.0.0.1", port: 14318, maxBodyBytes: 1000 });
+    expect(options).toMatchObject({
+      host: "127.0.0.1",
+      port: 14318,
+      maxBodyBytes: 1000,
+      limits: {
+        headersTimeoutMs: 10_000,
+        requestTimeoutMs: 45_000,
+        keepAliveTimeoutMs: 60_000,
+        maxConnections: 1024,
+      },
+    });
     options.onResponse?.(413);
     await expect(metrics.otlpRequests.get()).resolves.toMatchObject({
       values: [{ labels: { code: "413" }, value: 1 }],
@@ -26,7 +36,17 @@ describe("options from the config", () => {
 
   it("maps spec.api with the token from the environment", () => {
     const options = apiServerOptions(config, { registry: new Registry(), providers: {} as ApiProviders });
-    expect(options).toMatchObject({ host: "127.0.0.1", port: 18080, token: "t".repeat(16) });
+    expect(options).toMatchObject({
+      host: "127.0.0.1",
+      port: 18080,
+      token: "t".repeat(16),
+      limits: {
+        headersTimeoutMs: 10_000,
+        requestTimeoutMs: 30_000,
+        keepAliveTimeoutMs: 60_000,
+        maxConnections: 64,
+      },
+    });
   });
 
   it("maps spec.metrics", () => {
