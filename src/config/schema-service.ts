@@ -116,6 +116,18 @@ export const redactionSchema = z
   .default([])
   .describe("Attribute redaction applied to spans before anything is stored or emitted.");
 
+export const deadLettersSchema = z
+  .strictObject({
+    undecodable: z
+      .enum(["keep", "metadata"])
+      .optional()
+      .describe(
+        "A dead-lettered message that cannot be parsed at all, so cannot be redacted: keep its bytes, or metadata only (no value; size, SHA-256 and error headers); default metadata when spec.redaction is set, else keep.",
+      ),
+  })
+  .prefault({})
+  .describe("Span dead letters (spec.topics.dlq): the parts that can be parsed are always redacted.");
+
 const al = DEFAULTS.alerting;
 export const alertingSchema = z
   .strictObject({

@@ -6,7 +6,7 @@ import { WireError } from "../otlp/reader.js";
 import { StringCache } from "../otlp/string-cache.js";
 import { attributePolicy } from "./attributes.js";
 import { sharedInterner } from "./intern.js";
-import { isRecord, parseJsonKeepingNanos } from "./json-common.js";
+import { isRecord, jsonErrorText, parseJsonKeepingNanos } from "./json-common.js";
 import { decodeNativeJson } from "./native-json.js";
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -99,7 +99,8 @@ export function decodeSpans(bytes: Uint8Array, options: DecodeOptions = {}): Dec
   } catch (err) {
     if (err instanceof WireError || err instanceof OtlpJsonError || err instanceof SyntaxError) {
       const what = encoding === "otlp_proto" ? "invalid OTLP protobuf" : "invalid JSON";
-      return whole("TW_DECODE_FAILED", `${what}: ${describeError(err)}`, encoding);
+      const detail = err instanceof SyntaxError ? jsonErrorText(err) : describeError(err);
+      return whole("TW_DECODE_FAILED", `${what}: ${detail}`, encoding);
     }
     throw err;
   }

@@ -13,6 +13,16 @@ export function parseJsonKeepingNanos(text: string): unknown {
   return JSON.parse(text.replace(BARE_NANOS, '"$1"$2:$3"$4"'));
 }
 
+/**
+ * The message of a JSON parse error without the excerpt of the input that V8 puts in it
+ * (`Unexpected token 'a', "{"user.email": alice@..."... is not valid JSON`): the excerpt may hold
+ * personal data, and the message goes to dead-letter headers and logs.
+ */
+export function jsonErrorText(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, "");
+}
+
 /** A nanosecond time from a JSON string or safe integer, or a problem description. */
 export function parseNanos(value: unknown, field: string): bigint | string {
   if (typeof value === "string" && /^\d{1,20}$/.test(value)) return BigInt(value);

@@ -4,6 +4,7 @@ import type { AttributePolicy } from "./attributes.js";
 import type { Interner } from "./intern.js";
 import {
   isRecord,
+  jsonErrorText,
   parseHexId,
   parseJsonKeepingNanos,
   parseNanos,
@@ -33,7 +34,7 @@ export function decodeNativeJson(
     items = Array.isArray(value) ? value : [value];
   } catch (err) {
     if (!text.includes("\n")) {
-      rejected.push({ code: "TW_DECODE_FAILED", message: `invalid JSON: ${(err as Error).message}` });
+      rejected.push({ code: "TW_DECODE_FAILED", message: `invalid JSON: ${jsonErrorText(err)}` });
       return { spans, rejected };
     }
     return decodeNdjson(text, ctx);
@@ -53,7 +54,7 @@ function decodeNdjson(text: string, ctx: NativeDecodeContext): { spans: Span[]; 
     } catch (err) {
       rejected.push({
         code: "TW_DECODE_FAILED",
-        message: `line ${index}: invalid JSON: ${(err as Error).message}`,
+        message: `line ${index}: invalid JSON: ${jsonErrorText(err)}`,
         index,
       });
       return;

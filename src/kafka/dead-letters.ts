@@ -1,7 +1,8 @@
 import type { IHeaders, Producer } from "kafkajs";
 import type { CoreLogger } from "../core/assembler/index.js";
 import type { MessageAck } from "../core/assembler/index.js";
-import { describeRejection, type DecodeResult, type Rejection } from "../decode/index.js";
+import { describeRejection, type DecodeResult, type Rejection, type SpanEncoding } from "../decode/index.js";
+import { MessageRedactor } from "../decode/redact-message.js";
 import { describeError } from "../errors.js";
 import type { SourceMetrics } from "./source-metrics.js";
 
@@ -31,10 +32,37 @@ export function describeRejections(result: DecodeResult): string {
 }
 
 /**
- * Writes rejected messages to the dead-letter topic with their original key, value and headers
- * plus `error.code`, `error.message`, `error.spans` (rejected span indexes, partial rejections
- * only) and `source.topic`, `source.partition`, `source.offset`. Each record holds its message's
- * acknowledgement until the broker has it, so an undelivered dead letter is never committed past.
+ * The value and `payload.*` headers of a dead letter: the message with `spec.redaction` applied in
+ * its own encoding (`payload.redacted`: attributes hashed or deleted, when any; `payload.removed_parts`:
+ * NDJSON lines that were not JSON, emptied), or, when nothing of it could be parsed,
+ * `payload.undecodable`: `kept` (the raw bytes) or `removed` (no value; `payload.size` and
+ * `payload.sha256` of what it was), as `spec.dead_letters.undecodable` says.
+ */
+export function redactedPayload(
+  value: Buffer,
+  encoding: SpanEncoding,
+  redactor: MessageRedactor,
+): { value: Buffer; headers: IHeaders } {
+  const r = redactor.redact(value, encoding);
+  if (r.kind === "redacted") {
+    const headers: IHeaders = {};
+    if (r.redacted > 0) headers["payload.redacted"] = String(r.redacted);
+    if (r.removedParts > 0) headers["payload.removed_parts"] = String(r.removedParts);
+    return { value: Buffer.isBuffer(r.bytes) ? r.bytes : Buffer.from(r.bytes), headers };
+  }
+  if (r.bytes !== null) return { value, headers: { "payload.undecodable": "kept" } };
+  return {
+    value: Buffer.alloc(0),
+    headers: { "payload.undecodable": "removed", "payload.size": String(r.size), "payload.sha256": r.sha256 },
+  };
+}
+
+/**
+ * Writes rejected messages to the dead-letter topic with their original key and headers, their
+ * value redacted ({@link redactedPayload}), plus `error.code`, `error.message`, `error.spans`
+ * (rejected span indexes, partial rejections only) and `source.topic`, `source.partition`,
+ * `source.offset`. Each record holds its message's acknowledgement until the broker has it, so an
+ * undelivered dead letter is never committed past.
  */
 export class DeadLetterWriter {
   private queue: Pending[] = [];
@@ -45,6 +73,8 @@ export class DeadLetterWriter {
     private readonly topic: string,
     private readonly metrics: SourceMetrics,
     private readonly logger: CoreLogger,
+    /** `spec.redaction` and `spec.dead_letters.undecodable`. Default: nothing to redact, keep. */
+    private readonly redactor: MessageRedactor = new MessageRedactor(),
   ) {}
 
   add(
@@ -55,8 +85,10 @@ export class DeadLetterWriter {
   ): void {
     const code = result.rejected[0]?.code ?? "TW_DECODE_FAILED";
     const indexes = result.rejected.flatMap((r) => (r.index === undefined ? [] : [String(r.index)]));
+    const payload = redactedPayload(message.value ?? Buffer.alloc(0), result.encoding, this.redactor);
     const headers: IHeaders = {
       ...(message.headers ?? {}),
+      ...payload.headers,
       "error.code": code,
       "error.message": describeRejections(result),
       "source.topic": position.topic,
@@ -66,7 +98,7 @@ export class DeadLetterWriter {
     if (indexes.length > 0) headers["error.spans"] = indexes.join(",");
     ack.hold();
     this.queue.push({
-      record: { key: message.key, value: message.value ?? Buffer.alloc(0), headers },
+      record: { key: message.key, value: payload.value, headers },
       code,
       ack,
     });

@@ -7,6 +7,7 @@ import {
 } from "../core/assembler/index.js";
 import { decodeSpans, type DecodeOptions } from "../decode/index.js";
 import { describeError } from "../errors.js";
+import { MessageRedactor, type MessageRedactorOptions } from "../decode/redact-message.js";
 import { DeadLetterWriter } from "./dead-letters.js";
 import { noopSourceMetrics, type SourceMetrics } from "./source-metrics.js";
 
@@ -21,6 +22,8 @@ export interface KafkaSpanSourceOptions {
   readonly groupId?: string;
   /** Dead-letter topic. Default `tracewatch.dlq`. */
   readonly deadLetterTopic?: string;
+  /** Redaction of dead-lettered messages (`spec.redaction`, `spec.dead_letters`). Default: none, keep. */
+  readonly redaction?: MessageRedactorOptions;
   /** Decoder options (encoding, size limit, attribute retention). Default: detect per message. */
   readonly decode?: DecodeOptions;
   /** A new group starts at the earliest offset (true, default) or the latest. */
@@ -77,6 +80,7 @@ export class KafkaSpanSource {
       options.deadLetterTopic ?? "tracewatch.dlq",
       this.metrics,
       this.logger,
+      new MessageRedactor(options.redaction),
     );
     options.assembler.onPressureChange((over) => void this.setPaused(over));
   }

@@ -109,7 +109,8 @@ function keyValues(value: unknown): Record<string, AttributeValue> | null {
   return out;
 }
 
-function anyValue(value: unknown): AttributeValue {
+/** An OTLP/JSON `AnyValue` as an attribute value (nested maps as their JSON text). */
+export function anyValue(value: unknown): AttributeValue {
   if (!isRecord(value)) return null;
   const s = pick(value, "stringValue", "string_value");
   if (typeof s === "string") return s;

@@ -22,6 +22,12 @@ export function kafkaSpanSource(
     topic: k.topic,
     groupId: k.group_id,
     deadLetterTopic: config.spec.topics.dlq,
+    redaction: {
+      actions: config.spec.redaction,
+      ...(config.spec.dead_letters.undecodable === undefined
+        ? {}
+        : { undecodable: config.spec.dead_letters.undecodable }),
+    },
     decode: { encoding: k.encoding, maxMessageBytes: k.max_message_bytes },
     consumer: consumerTiming(config),
   });

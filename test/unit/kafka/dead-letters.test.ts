@@ -1,7 +1,10 @@
 import type { Producer, ProducerRecord } from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { PartitionOffsets, noopLogger } from "../../../src/core/assembler/index.js";
-import type { DecodeResult } from "../../../src/decode/index.js";
+import { decodeSpans, nativeJsonSpan, type DecodeResult } from "../../../src/decode/index.js";
+import { MessageRedactor } from "../../../src/decode/redact-message.js";
+import type { Span } from "../../../src/domain/span.js";
+import { encodeOtlpJson, encodeOtlpProto } from "../../../src/otlp/index.js";
 import { DeadLetterWriter, describeRejections, noopSourceMetrics } from "../../../src/kafka/index.js";
 
 function fakeProducer(failures = 0) {
@@ -99,5 +102,83 @@ describe("dead-letter records", () => {
     const text = describeRejections(many);
     expect(text.length).toBeLessThanOrEqual(1_000);
     expect(text.startsWith("500 span(s) rejected, 0 kept; span 0: trace id is missing")).toBe(true);
+  });
+
+  describe("with redaction rules", () => {
+    const EMAIL = "bob.raw@example.com";
+    const span = (spanId: string): Span => ({
+      traceId: "0af7651916cd43dd8448eb211c80319c",
+      spanId,
+      parentSpanId: null,
+      service: "shop",
+      name: "checkout",
+      kind: "SERVER",
+      startTimeUnixNano: 1_767_225_600_000_000_000n,
+      endTimeUnixNano: 1_767_225_600_500_000_000n,
+      status: "OK",
+      attributes: { "user.email": EMAIL, "http.route": "/pay" },
+    });
+    // A bad span id makes the decoder reject that span; its attributes are still redacted.
+    const bad = span("zz".repeat(8));
+    const messages: [string, Buffer][] = [
+      ["OTLP protobuf", Buffer.from(encodeOtlpProto([span("b7ad6b7169203331"), { ...bad, spanId: "00" }]))],
+      ["OTLP JSON", Buffer.from(encodeOtlpJson([span("b7ad6b7169203331"), bad]))],
+      [
+        "native JSON",
+        Buffer.from(JSON.stringify([nativeJsonSpan(span("b7ad6b7169203331")), nativeJsonSpan(bad)])),
+      ],
+      [
+        "native NDJSON with a broken line",
+        Buffer.from(`{"attributes":{"user.email":"${EMAIL}"}}\n{"user.email": ${EMAIL}`),
+      ],
+      ["broken JSON", Buffer.from(`{"attributes": {"user.email": ${EMAIL}}}`)],
+      [
+        "broken protobuf",
+        Buffer.concat([Buffer.from(encodeOtlpProto([span("b7ad6b7169203331")])).subarray(0, 60)]),
+      ],
+    ];
+
+    it.each(messages)("writes no raw configured value of %s (value or headers)", async (_name, value) => {
+      const { producer, sent } = fakeProducer();
+      const redactor = new MessageRedactor({ actions: [{ action: "hash", key: "user.email" }] });
+      const writer = new DeadLetterWriter(producer, "dlq", noopSourceMetrics, noopLogger, redactor);
+      const result = decodeSpans(value);
+      expect(result.rejected.length).toBeGreaterThan(0);
+      writer.add(
+        { key: null, value },
+        result,
+        { topic: "t", partition: 0, offset: "0" },
+        new PartitionOffsets().begin("0"),
+      );
+      expect(await writer.flush()).toBe(true);
+      const record = sent[0]!.messages[0]!;
+      const everything = [String(record.value), ...Object.values(record.headers ?? {}).map(String)].join(
+        "\n",
+      );
+      expect(everything).not.toContain(EMAIL);
+      expect(everything).not.toContain("bob.raw");
+    });
+
+    it("keeps metadata of an undecodable message: size and SHA-256, no value", async () => {
+      const { producer, sent } = fakeProducer();
+      const redactor = new MessageRedactor({ actions: [{ action: "delete", key: "user.email" }] });
+      const writer = new DeadLetterWriter(producer, "dlq", noopSourceMetrics, noopLogger, redactor);
+      const value = Buffer.from(`{"user.email": ${EMAIL}}`);
+      writer.add(
+        { key: null, value },
+        decodeSpans(value),
+        { topic: "t", partition: 0, offset: "0" },
+        new PartitionOffsets().begin("0"),
+      );
+      await writer.flush();
+      const record = sent[0]!.messages[0]!;
+      expect(record.value).toEqual(Buffer.alloc(0));
+      expect(record.headers).toMatchObject({
+        "payload.undecodable": "removed",
+        "payload.size": String(value.length),
+        "error.code": "TW_DECODE_FAILED",
+      });
+      expect(String(record.headers!["payload.sha256"])).toMatch(/^[0-9a-f]{64}$/);
+    });
   });
 });
