@@ -17,7 +17,7 @@ import {
   Tag_Span,
   Tag_Status,
 } from "./generated/fields.js";
-import { readKeyValueInto, readStringIfKey } from "./proto-attributes.js";
+import { readKeyValueInto, readValueIfKey } from "./proto-attributes.js";
 import { hex16, hex8 } from "./hex.js";
 import { ProtoReader } from "./reader.js";
 import type { StringCache } from "./string-cache.js";
@@ -43,6 +43,7 @@ export const KINDS: readonly SpanKind[] = [
 export const STATUSES: readonly SpanStatus[] = ["UNSET", "OK", "ERROR"];
 
 const MAX_ATTRIBUTES = 1024;
+const SERVICE_NAME = Buffer.from("service.name", "utf8");
 
 /** Mutable state of one message decode. */
 class MessageDecoder {
@@ -53,6 +54,8 @@ class MessageDecoder {
   private lastTraceId = "";
   private attrStarts = new Int32Array(64);
   private attrEnds = new Int32Array(64);
+  private scopeStarts = new Int32Array(8);
+  private scopeEnds = new Int32Array(8);
   private readonly strings: StringCache;
 
   constructor(
@@ -74,34 +77,57 @@ class MessageDecoder {
 
   private resourceSpans(end: number): void {
     const r = this.r;
-    const start = r.pos;
-    let service: string | null = null;
-    // The resource normally precedes the spans, but the wire format does not promise it.
+    // One pass: the resource may follow the spans (the Collector writes it last) or repeat (its
+    // occurrences merge), so scope_spans are remembered and decoded once the service is known.
+    let service: AttributeValue | undefined;
+    let scopes = 0;
     while (r.pos < end) {
       const tag = r.uint32();
-      if (tag === Tag_ResourceSpans.resource) service = this.serviceName(r.lengthEnd(end)) ?? service;
-      else r.skip(tag & 7, end);
-    }
-    const svc = this.ctx.interner.intern(service ?? this.ctx.defaultService);
-    r.pos = start;
-    while (r.pos < end) {
-      const tag = r.uint32();
-      if (tag === Tag_ResourceSpans.scope_spans) this.scopeSpans(r.lengthEnd(end), svc);
-      else r.skip(tag & 7, end);
+      if (tag === Tag_ResourceSpans.resource) service = this.serviceName(r.lengthEnd(end), service);
+      else if (tag === Tag_ResourceSpans.scope_spans) {
+        const scopeEnd = r.lengthEnd(end);
+        this.rememberScope(scopes++, r.pos, scopeEnd);
+        r.pos = scopeEnd;
+      } else r.skip(tag & 7, end);
     }
     if (r.pos !== end) r.truncated();
+    // The same rule as OTLP/JSON: a non-empty string, else the default.
+    const svc = this.ctx.interner.intern(
+      typeof service === "string" && service !== "" ? service : this.ctx.defaultService,
+    );
+    const starts = this.scopeStarts;
+    const ends = this.scopeEnds;
+    for (let i = 0; i < scopes; i++) {
+      r.pos = starts[i]!;
+      this.scopeSpans(ends[i]!, svc);
+    }
+    r.pos = end;
   }
 
-  private serviceName(end: number): string | null {
+  /** The last `service.name` attribute of a `Resource` ending at `end`, else `found`. */
+  private serviceName(end: number, found: AttributeValue | undefined): AttributeValue | undefined {
     const r = this.r;
-    let name: string | null = null;
+    let name = found;
     while (r.pos < end) {
       const tag = r.uint32();
-      if (tag === Tag_Resource.attributes)
-        name = readStringIfKey(r, r.lengthEnd(end), "service.name") ?? name;
-      else r.skip(tag & 7, end);
+      if (tag === Tag_Resource.attributes) {
+        const kvEnd = r.lengthEnd(end);
+        const value = readValueIfKey(r, kvEnd, SERVICE_NAME);
+        if (value !== undefined) name = value;
+        r.pos = kvEnd;
+      } else r.skip(tag & 7, end);
     }
+    if (r.pos !== end) r.truncated();
     return name;
+  }
+
+  private rememberScope(i: number, start: number, end: number): void {
+    if (i >= this.scopeStarts.length) {
+      this.scopeStarts = grow(this.scopeStarts);
+      this.scopeEnds = grow(this.scopeEnds);
+    }
+    this.scopeStarts[i] = start;
+    this.scopeEnds[i] = end;
   }
 
   private scopeSpans(end: number, service: string): void {
@@ -168,7 +194,8 @@ class MessageDecoder {
           break;
         }
         case Tag_Span.status:
-          status = this.statusCode(r.lengthEnd(end));
+          // Occurrences of a message field merge: a later status without a code keeps this one.
+          status = this.statusCode(r.lengthEnd(end), status);
           break;
         default:
           r.skip(tag & 7, end);
@@ -212,25 +239,22 @@ class MessageDecoder {
     return this.lastTraceId;
   }
 
-  private statusCode(end: number): number {
+  private statusCode(end: number, previous: number): number {
     const r = this.r;
-    let code = 0;
+    let code = previous;
     while (r.pos < end) {
       const tag = r.uint32();
       if (tag === Tag_Status.code) code = r.uint32();
       else r.skip(tag & 7, end);
     }
+    if (r.pos !== end) r.truncated();
     return code;
   }
 
   private rememberAttribute(i: number, start: number, end: number): void {
     if (i >= this.attrStarts.length) {
-      const starts = new Int32Array(this.attrStarts.length * 2);
-      const ends = new Int32Array(this.attrEnds.length * 2);
-      starts.set(this.attrStarts);
-      ends.set(this.attrEnds);
-      this.attrStarts = starts;
-      this.attrEnds = ends;
+      this.attrStarts = grow(this.attrStarts);
+      this.attrEnds = grow(this.attrEnds);
     }
     this.attrStarts[i] = start;
     this.attrEnds[i] = end;
@@ -258,6 +282,12 @@ class MessageDecoder {
     r.pos = saved;
     return kept === 0 ? NO_ATTRIBUTES : out;
   }
+}
+
+function grow(a: Int32Array): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(a.length * 2);
+  bigger.set(a);
+  return bigger;
 }
 
 function isZero(buf: Buffer, at: number, len: number): boolean {
