@@ -38,7 +38,8 @@ export const DEFAULTS = {
   tls: { enabled: true, reject_unauthorized: true },
   assembly: {
     decision_wait: "10s",
-    root_grace: "1s",
+    root_grace: "6s",
+    reopen_window: "30s",
     max_traces: 50_000,
     max_spans_per_trace: 5_000,
     max_bytes: 256 * 1024 * 1024,

@@ -8,7 +8,14 @@ const a = DEFAULTS.assembly;
 export const assemblySchema = z
   .strictObject({
     decision_wait: duration("A trace completes this long after its last span arrived.", a.decision_wait),
-    root_grace: duration("A trace completes this long after its root span ended (if earlier).", a.root_grace),
+    root_grace: duration(
+      "A trace whose root span arrived completes this long after its last span (if no parent is missing; earlier than decision_wait). Above the OpenTelemetry SDKs' 5 s export schedule.",
+      a.root_grace,
+    ),
+    reopen_window: duration(
+      "A completed trace keeps its spans this long: a late span re-opens it and it is scored again with all its spans. 0s: late spans are dropped.",
+      a.reopen_window,
+    ),
     max_traces: positiveInt
       .default(a.max_traces)
       .describe("Traces held in memory at most; the oldest completes early."),

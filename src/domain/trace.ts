@@ -17,4 +17,10 @@ export interface CompletedTrace {
   readonly reason: CompletionReason;
   /** Clock time (ms) at which the assembler completed the trace. */
   readonly completedAtMs: number;
+  /**
+   * Set when a late span re-opened the trace after it was processed: the number of spans (the
+   * first ones of `spans`) that an earlier completion already handed over. Per-span outputs (span
+   * and service-graph metrics) count only what is new.
+   */
+  readonly earlierSpans?: number;
 }

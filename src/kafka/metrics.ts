@@ -99,7 +99,8 @@ export function createIngestMetrics(
   const assembler: AssemblerMetrics = {
     traceCompleted: (reason) => shared.tracesCompleted.inc({ reason }),
     spansDuplicate: (n) => shared.duplicateSpans.inc(n),
-    spansLate: (n) => shared.lateSpans.inc(n),
+    spansLate: (n) => shared.lateSpans.inc({ outcome: "dropped" }, n),
+    spansMerged: (n) => shared.lateSpans.inc({ outcome: "merged" }, n),
     tracesDropped: (n) => dropped.inc(n),
     processingFailed: () => processingFailures.inc(),
     traceAbandoned: () => abandoned.inc(),

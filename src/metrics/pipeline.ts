@@ -54,11 +54,12 @@ function createIngestMetrics(r: Registry) {
       "Spans refused before assembly, by reason.",
       ["reason"],
     ),
-    /** Spans for a trace already completed (counted, not merged). */
+    /** Spans for a trace already completed, by outcome: merged (the trace re-opened), dropped. */
     lateSpans: counter(
       r,
       "tracewatch_late_spans_total",
-      "Spans that arrived after their trace was completed.",
+      "Spans that arrived after their trace was completed, by outcome: merged, dropped.",
+      ["outcome"],
     ),
     /** Spans whose span id was already in their open trace (redelivery). */
     duplicateSpans: counter(

@@ -20,16 +20,20 @@ const CALLER_KINDS = new Set(["CLIENT", "PRODUCER"]);
 /**
  * The cross-service requests of one trace: every parent→child span pair whose services differ
  * (the same edges the `service_hop_count` feature counts). A span whose parent is not in the
- * trace has no known caller and yields no edge.
+ * trace has no known caller and yields no edge. With `newFrom`, only the pairs with a span at or
+ * after that index (the edges a re-opened trace's late spans added; see `CompletedTrace.earlierSpans`).
  */
-export function serviceGraphEdges(spans: readonly Span[]): ServiceGraphEdge[] {
-  const byId = new Map<string, Span>();
-  for (const span of spans) byId.set(span.spanId, span);
+export function serviceGraphEdges(spans: readonly Span[], newFrom = 0): ServiceGraphEdge[] {
+  const byId = new Map<string, number>();
+  for (let i = 0; i < spans.length; i++) byId.set(spans[i]!.spanId, i);
   const edges: ServiceGraphEdge[] = [];
-  for (const span of spans) {
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i]!;
     if (span.parentSpanId === null) continue;
-    const parent = byId.get(span.parentSpanId);
-    if (parent === undefined || parent.service === span.service) continue;
+    const p = byId.get(span.parentSpanId);
+    if (p === undefined || (i < newFrom && p < newFrom)) continue;
+    const parent = spans[p]!;
+    if (parent.service === span.service) continue;
     const callerSpan = CALLER_KINDS.has(parent.kind);
     edges.push({
       client: parent.service,

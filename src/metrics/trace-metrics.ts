@@ -41,7 +41,10 @@ export interface TraceMetricsOptions {
 
 /** Records the seed's span metrics and the service graph from completed traces. */
 export interface TraceMetrics {
-  /** Counts every span of the trace and every cross-service request in it. */
+  /**
+   * Counts every span of the trace and every cross-service request in it; of a re-opened trace
+   * (`earlierSpans`), only the spans and requests its first completions did not count.
+   */
   record(trace: CompletedTrace): void;
 }
 
@@ -90,7 +93,10 @@ function spanMetricsRecorder(
   );
   const values = ["", "", "", ""];
   return (trace) => {
-    for (const span of trace.spans) {
+    const spans = trace.spans;
+    // A re-opened trace's earlier spans were recorded at its first completion.
+    for (let i = trace.earlierSpans ?? 0; i < spans.length; i++) {
+      const span = spans[i]!;
       values[0] = span.service;
       values[1] = span.name;
       values[2] = KIND_LABELS[span.kind];
@@ -170,7 +176,7 @@ function serviceGraphRecorder(
     reset,
   );
   return (trace) => {
-    for (const edge of serviceGraphEdges(trace.spans)) {
+    for (const edge of serviceGraphEdges(trace.spans, trace.earlierSpans)) {
       const s = table.get([edge.client, edge.server]);
       s.server.observe(edge.serverSeconds);
       if (edge.failed) s.failed += 1;

@@ -97,12 +97,13 @@ export function assemblyLimits(
   config: Config,
 ): Pick<
   TraceAssemblerOptions,
-  "decisionWaitMs" | "rootGraceMs" | "maxTraces" | "maxSpansPerTrace" | "maxBytes"
+  "decisionWaitMs" | "rootGraceMs" | "reopenWindowMs" | "maxTraces" | "maxSpansPerTrace" | "maxBytes"
 > {
   const a = config.spec.assembly;
   return {
     decisionWaitMs: a.decision_wait,
     rootGraceMs: a.root_grace,
+    reopenWindowMs: a.reopen_window,
     maxTraces: a.max_traces,
     maxSpansPerTrace: a.max_spans_per_trace,
     maxBytes: a.max_bytes,

@@ -4,6 +4,7 @@ import { Fifo } from "../fifo.js";
 import { ActivityList } from "./activity-list.js";
 import { RecentDecisions } from "./decisions.js";
 import { InFlight } from "./in-flight.js";
+import { KeptTraces } from "./kept.js";
 import { TraceState } from "./trace-state.js";
 import {
   ASSEMBLER_DEFAULTS,
@@ -37,6 +38,8 @@ export class TraceAssembler {
   private readonly activity = new ActivityList<TraceState>();
   private readonly decisions: RecentDecisions;
   private readonly inFlight: InFlight;
+  /** Completed traces kept for `reopenWindowMs`, so that a late span can re-open them. */
+  private readonly kept = new KeptTraces();
   private readonly metrics: AssemblerMetrics;
   private readonly cfg: Required<Omit<TraceAssemblerOptions, "metrics" | "logger" | "processor" | "clock">>;
   private rootQueue = new Fifo<RootCheck>();
@@ -54,6 +57,8 @@ export class TraceAssembler {
   };
   private duplicates = 0;
   private late = 0;
+  private merged = 0;
+  private reopened = 0;
   private dropped = 0;
   private readonly logger: CoreLogger;
   /** Time spent waiting on a slow downstream, which does not age open traces (see `tick`). */
@@ -73,7 +78,8 @@ export class TraceAssembler {
 
   /**
    * Adds decoded spans. With `token`, every trace that takes spans holds it until the trace is
-   * completed and acknowledged by the processor. Spans of already decided traces are late.
+   * completed and acknowledged by the processor. Spans of already decided traces are late: they
+   * re-open their trace while it is kept (see `reopenWindowMs`), else they are dropped and counted.
    */
   add(spans: readonly Span[], token?: AckToken): AddResult {
     if (this.closed) throw new Error("TraceAssembler.add() after shutdown()");
@@ -82,13 +88,19 @@ export class TraceAssembler {
     let accepted = 0;
     let duplicates = 0;
     let late = 0;
+    let merged = 0;
     let state: TraceState | undefined;
     for (const span of spans) {
       if (state === undefined || state.traceId !== span.traceId || !state.open) {
         state = this.stateFor(span.traceId, active, token);
         if (state === undefined) {
-          late++;
-          continue;
+          const kept = this.kept.get(span.traceId);
+          // A redelivered copy of a span already processed does not re-open its trace.
+          if (kept !== undefined && kept.has(span.spanId)) duplicates++;
+          else if (kept !== undefined && this.canReopen(kept, active))
+            state = this.reopen(kept, active, token);
+          else late++;
+          if (state === undefined) continue;
         }
       }
       if (state.has(span.spanId)) {
@@ -100,10 +112,15 @@ export class TraceAssembler {
       this.bytes += state.bytes - before;
       this.spans++;
       accepted++;
+      if (state.scoredSpans > 0) merged++;
       if (state.spans.length >= this.cfg.maxSpansPerTrace) this.complete(state, "max_spans", now);
       else if (state.hasRoot) this.scheduleRootCheck(state, active);
     }
     this.countDropped(duplicates, late);
+    if (merged > 0) {
+      this.merged += merged;
+      this.metrics.spansMerged(merged);
+    }
     this.enforceBounds(now);
     this.updatePressure();
     return { accepted, duplicates, late };
@@ -113,7 +130,7 @@ export class TraceAssembler {
   private stateFor(traceId: string, now: number, token: AckToken | undefined): TraceState | undefined {
     let state = this.traces.get(traceId);
     if (state === undefined) {
-      if (this.decisions.has(traceId)) return undefined;
+      if (this.decisions.has(traceId) || this.kept.get(traceId) !== undefined) return undefined;
       state = new TraceState(traceId, now);
       this.bytes += state.bytes;
       this.traces.set(traceId, state);
@@ -122,6 +139,25 @@ export class TraceAssembler {
     }
     // Ordered by last activity, the idle scan and eviction start at the oldest trace.
     this.activity.touch(state);
+    if (token !== undefined) state.attach(token);
+    return state;
+  }
+
+  private canReopen(state: TraceState, activeMs: number): boolean {
+    if (activeMs - state.firstCompletedMs < this.cfg.reopenWindowMs) return true;
+    this.kept.take(state);
+    return false;
+  }
+
+  /** Opens a kept trace again: it completes again by the usual rules, with all its spans. */
+  private reopen(state: TraceState, activeMs: number, token: AckToken | undefined): TraceState {
+    this.kept.take(state);
+    state.reopen(activeMs);
+    this.traces.set(state.traceId, state);
+    this.activity.touch(state);
+    this.spans += state.spans.length;
+    this.bytes += state.bytes;
+    this.reopened++;
     if (token !== undefined) state.attach(token);
     return state;
   }
@@ -155,6 +191,7 @@ export class TraceAssembler {
     if (this.over && this.inFlight.count > 0) this.frozenMs += Math.max(0, nowMs - this.lastTickMs);
     this.lastTickMs = nowMs;
     const active = nowMs - this.frozenMs;
+    this.kept.expire(active - this.cfg.reopenWindowMs);
     this.completeRootDue(active, nowMs);
     const idleBefore = active - this.cfg.decisionWaitMs;
     for (let state = this.activity.oldest; state !== null && state.lastSeenMs <= idleBefore;) {
@@ -166,7 +203,7 @@ export class TraceAssembler {
     this.metrics.buffered({
       openTraces: this.traces.size,
       spans: this.spans,
-      bytes: this.bytes + this.inFlight.bytes,
+      bytes: this.bytes + this.inFlight.bytes + this.kept.bytes,
       inFlightTraces: this.inFlight.count,
     });
   }
@@ -184,6 +221,11 @@ export class TraceAssembler {
   }
 
   private enforceBounds(now: number): void {
+    // Kept traces go first: dropping one only loses the chance to merge a late span.
+    const { maxTraces, maxBytes } = this.cfg;
+    while (this.traces.size + this.kept.size > maxTraces || this.bytes + this.kept.bytes > maxBytes) {
+      if (!this.kept.dropOldest()) break;
+    }
     while (this.traces.size > this.cfg.maxTraces || this.bytes > this.cfg.maxBytes) {
       const oldest = this.activity.oldest;
       if (oldest === null) return;
@@ -213,8 +255,14 @@ export class TraceAssembler {
       spans: state.spans,
       reason,
       completedAtMs: nowMs,
+      ...(state.scoredSpans > 0 ? { earlierSpans: state.scoredSpans } : {}),
     };
     this.inFlight.submit(trace, state.tokens, state.bytes);
+    const active = nowMs - this.frozenMs;
+    if (state.firstCompletedMs < 0) state.firstCompletedMs = active;
+    // Evicted and max_spans traces were cut short to bound memory: re-opening would undo that.
+    if ((reason === "root" || reason === "idle") && active - state.firstCompletedMs < this.cfg.reopenWindowMs)
+      this.kept.keep(state, active);
   }
 
   /** True while buffered traces or bytes are above the high-water mark (until below low water). */
@@ -261,6 +309,7 @@ export class TraceAssembler {
     }
     if (this.traces.size === 0) this.rootQueue = new Fifo();
     this.decisions.clear();
+    this.kept.clear();
     this.dropped += count;
     if (count > 0) this.metrics.tracesDropped(count);
     this.updatePressure();
@@ -284,6 +333,7 @@ export class TraceAssembler {
   async shutdown(): Promise<void> {
     if (this.closed) return this.inFlight.whenIdle();
     this.closed = true;
+    this.kept.clear();
     await this.flush();
   }
 
@@ -297,6 +347,10 @@ export class TraceAssembler {
       completed: { ...this.completed },
       duplicateSpans: this.duplicates,
       lateSpans: this.late,
+      mergedLateSpans: this.merged,
+      reopenedTraces: this.reopened,
+      keptTraces: this.kept.size,
+      keptBytes: this.kept.bytes,
       droppedTraces: this.dropped,
       processingFailures: this.inFlight.failures,
       abandonedTraces: this.inFlight.abandoned,

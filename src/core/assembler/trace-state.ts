@@ -41,6 +41,12 @@ export class TraceState implements ActivityNode {
   /** Root completion is due at this time (-1: not scheduled). */
   rootDeadlineMs = -1;
   open = true;
+  /** Active time of its first completion (-1: never completed). Re-opening is bounded from it. */
+  firstCompletedMs = -1;
+  /** Spans handed to the processor by its earlier completions (the first ones of `spans`). */
+  scoredSpans = 0;
+  /** When it was kept after completion (-1: not kept); see `KeptTraces`. */
+  keptAtMs = -1;
   private ids: Set<string> | null = null;
 
   constructor(
@@ -64,6 +70,19 @@ export class TraceState implements ActivityNode {
     else if (this.spans.length > SCAN_LIMIT) this.ids = new Set(this.spans.map((s) => s.spanId));
     if (span.parentSpanId === null) this.hasRoot = true;
     this.bytes += estimateSpanBytes(span);
+  }
+
+  /**
+   * Opens a completed trace again for a late span. Its spans are copied: the processor may still
+   * hold the array it was given. Tokens start afresh, those of its completion are the processor's.
+   */
+  reopen(nowMs: number): void {
+    this.scoredSpans = this.spans.length;
+    this.spans = this.spans.slice();
+    this.tokens = null;
+    this.rootDeadlineMs = -1;
+    this.lastSeenMs = nowMs;
+    this.open = true;
   }
 
   /** Takes a hold on `token` the first time this trace sees it. */

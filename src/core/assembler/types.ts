@@ -40,7 +40,10 @@ export interface AckToken {
 export interface AssemblerMetrics {
   traceCompleted(reason: CompletionReason, spans: number): void;
   spansDuplicate(count: number): void;
+  /** Spans of a completed trace that could not re-open it (dropped, counted only). */
   spansLate(count: number): void;
+  /** Spans of a completed trace merged into it: the trace re-opened and will be processed again. */
+  spansMerged(count: number): void;
   /** Open traces discarded without completion (partition revoked, shutdown without flush). */
   tracesDropped(count: number): void;
   processingFailed(): void;
@@ -61,6 +64,7 @@ export const noopMetrics: AssemblerMetrics = {
   traceCompleted: () => undefined,
   spansDuplicate: () => undefined,
   spansLate: () => undefined,
+  spansMerged: () => undefined,
   tracesDropped: () => undefined,
   processingFailed: () => undefined,
   traceAbandoned: () => undefined,
@@ -74,7 +78,11 @@ export interface TraceAssemblerOptions {
   readonly processor: TraceProcessor;
   /** A trace completes this long after its last span arrived. Default 10,000 ms. */
   readonly decisionWaitMs?: number;
-  /** A trace whose root span has arrived completes this long after its last span, if no span's parent is missing. Default 1,000 ms. */
+  /**
+   * A trace whose root span has arrived completes this long after its last span, if no span's
+   * parent is missing. Default 6,000 ms: above the OpenTelemetry SDKs' 5 s export schedule, so
+   * the spans of other services' next exports still arrive in time (docs/model.md "Assembly").
+   */
   readonly rootGraceMs?: number;
   /** Open traces at most; past it the oldest trace is completed early (`evicted`). Default 100,000. */
   readonly maxTraces?: number;
@@ -91,6 +99,13 @@ export interface TraceAssemblerOptions {
   readonly lowWaterRatio?: number;
   /** Completed trace ids remembered to recognise late spans. Default 100,000. */
   readonly recentDecisions?: number;
+  /**
+   * A trace completed by `root` or `idle` keeps its spans this long after its first completion; a
+   * span of it arriving meanwhile re-opens it, and it completes and is processed again with all its
+   * spans. Later spans are late (dropped, counted). Kept spans count toward `maxBytes` and are the
+   * first given up at that bound. 0 turns re-opening off. Default 30,000 ms.
+   */
+  readonly reopenWindowMs?: number;
   /** First delay before retrying a trace whose processing failed; doubles up to 30 s. Default 500 ms. */
   readonly retryDelayMs?: number;
   readonly metrics?: AssemblerMetrics;
@@ -99,13 +114,14 @@ export interface TraceAssemblerOptions {
 
 export const ASSEMBLER_DEFAULTS = {
   decisionWaitMs: 10_000,
-  rootGraceMs: 1_000,
+  rootGraceMs: 6_000,
   maxTraces: 100_000,
   maxSpansPerTrace: 10_000,
   maxBytes: 512 * 1024 * 1024,
   highWaterRatio: 0.8,
   lowWaterRatio: 0.6,
   recentDecisions: 100_000,
+  reopenWindowMs: 30_000,
   retryDelayMs: 500,
 } as const;
 
@@ -118,7 +134,15 @@ export interface AssemblerStats {
   readonly inFlightBytes: number;
   readonly completed: Readonly<Record<CompletionReason, number>>;
   readonly duplicateSpans: number;
+  /** Late spans dropped (their trace could not be re-opened). */
   readonly lateSpans: number;
+  /** Late spans merged into their re-opened trace. */
+  readonly mergedLateSpans: number;
+  /** Completed traces re-opened by a late span. */
+  readonly reopenedTraces: number;
+  /** Completed traces whose spans are kept for re-opening, and their estimated bytes. */
+  readonly keptTraces: number;
+  readonly keptBytes: number;
   readonly droppedTraces: number;
   readonly processingFailures: number;
   /** Traces left unacknowledged for good (see {@link AssemblerMetrics.traceAbandoned}). */

@@ -180,7 +180,8 @@ describe("loadConfig", () => {
     expect(config.spec.alerts).toHaveLength(3);
     expect(config.spec.assembly).toEqual({
       decision_wait: 10_000,
-      root_grace: 1_000,
+      root_grace: 6_000,
+      reopen_window: 30_000,
       max_traces: 50_000,
       max_spans_per_trace: 5_000,
       max_bytes: 268_435_456,

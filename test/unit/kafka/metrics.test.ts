@@ -9,6 +9,7 @@ describe("ingest metrics on prom-client", () => {
     const { assembler, source } = createIngestMetrics(registry, createMetrics(registry));
     assembler.traceCompleted("root", 5);
     assembler.spansLate(2);
+    assembler.spansMerged(5);
     assembler.tracesDropped(3);
     assembler.buffered({ openTraces: 7, spans: 40, bytes: 9_000, inFlightTraces: 1 });
     source.messageConsumed("partial", 100);
@@ -20,7 +21,8 @@ describe("ingest metrics on prom-client", () => {
     const text = await registry.metrics();
     for (const line of [
       'tracewatch_traces_completed_total{reason="root"} 1',
-      "tracewatch_late_spans_total 2",
+      'tracewatch_late_spans_total{outcome="dropped"} 2',
+      'tracewatch_late_spans_total{outcome="merged"} 5',
       "tracewatch_traces_dropped_total 3",
       "tracewatch_traces_in_memory 7",
       "tracewatch_buffered_span_bytes 9000",

@@ -11,7 +11,7 @@ function exercise(now = () => 1_000_000) {
   const m = createMetrics(registry, { now, maxLabelSets: 1000 });
   m.spansReceived.inc({ encoding: "otlp_proto" }, 12);
   m.spansRejected.inc({ reason: "invalid" });
-  m.lateSpans.inc();
+  m.lateSpans.inc({ outcome: "dropped" });
   m.duplicateSpans.inc(2);
   m.deadLetters.inc({ reason: "decode" });
   m.otlpRequests.inc({ code: "200" });

@@ -2,6 +2,7 @@ import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../../../src/core/clock.js";
 import {
+  ASSEMBLER_DEFAULTS,
   PartitionOffsets,
   TraceAssembler,
   noopMetrics,
@@ -37,7 +38,7 @@ function oneTrace(metrics: AssemblerMetrics) {
   const message = offsets.begin("0");
   assembler.add([span(1, 0, null)], message);
   message.seal();
-  clock.advance(1_000);
+  clock.advance(ASSEMBLER_DEFAULTS.rootGraceMs);
   assembler.tick();
   const later = async (ms: number) => {
     clock.advance(ms);

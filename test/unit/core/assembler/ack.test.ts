@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../../../src/core/clock.js";
-import { PartitionOffsets, TraceAssembler } from "../../../../src/core/assembler/index.js";
+import {
+  ASSEMBLER_DEFAULTS,
+  PartitionOffsets,
+  TraceAssembler,
+} from "../../../../src/core/assembler/index.js";
 import type { CompletedTrace } from "../../../../src/domain/trace.js";
 import { span } from "./helpers.js";
 
@@ -56,7 +60,7 @@ describe("acknowledgement through the assembler", () => {
     assembler.add([span(2, 1, 0)], m1);
     m1.seal();
     expect(offsets.pendingCommit()).toBeNull();
-    clock.advance(1_000);
+    clock.advance(ASSEMBLER_DEFAULTS.rootGraceMs);
     assembler.tick();
     expect(pending.map((p) => p.trace.traceId.slice(-1))).toEqual(["1", "2"]);
     pending[1]!.ack();
@@ -75,7 +79,7 @@ describe("acknowledgement through the assembler", () => {
     const m0 = offsets.begin("0");
     assembler.add([span(1, 0, null)], m0);
     m0.seal();
-    clock.advance(1_000);
+    clock.advance(ASSEMBLER_DEFAULTS.rootGraceMs);
     assembler.tick();
     pending[0]!.fail(new Error("sink down"));
     await settle();
@@ -108,7 +112,7 @@ describe("acknowledgement through the assembler", () => {
     expect(assembler.isOverHighWater()).toBe(false);
     assembler.add([span(8, 0, null)]);
     expect(assembler.isOverHighWater()).toBe(true);
-    clock.advance(1_000);
+    clock.advance(ASSEMBLER_DEFAULTS.rootGraceMs);
     assembler.tick();
     // Completed but unacknowledged traces still count.
     expect(assembler.isOverHighWater()).toBe(true);

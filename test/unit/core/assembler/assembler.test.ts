@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { ASSEMBLER_DEFAULTS } from "../../../../src/core/assembler/index.js";
 import { span, setup } from "./helpers.js";
+
+const GRACE = ASSEMBLER_DEFAULTS.rootGraceMs;
 
 describe("trace completion", () => {
   it.each([
@@ -7,7 +10,7 @@ describe("trace completion", () => {
     [
       "a trace with its root and every parent, after root_grace",
       [span(1, 0, null), span(1, 1, 0)],
-      999,
+      GRACE - 1,
       1,
       "root",
     ],
@@ -31,7 +34,7 @@ describe("trace completion", () => {
   });
 
   it("restarts root_grace when another span of the trace arrives", async () => {
-    const { assembler, delivered, advance } = setup();
+    const { assembler, delivered, advance } = setup({ rootGraceMs: 1_000 });
     assembler.add([span(1, 0, null)]);
     await advance(800);
     assembler.add([span(1, 1, 0)]);
@@ -91,10 +94,10 @@ describe("duplicates and late spans", () => {
     expect(assembler.stats().duplicateSpans).toBe(51);
   });
 
-  it("counts spans for a completed trace as late instead of opening a new trace", async () => {
-    const { assembler, delivered, advance } = setup();
+  it("with re-opening off, counts spans for a completed trace as late instead of opening a new trace", async () => {
+    const { assembler, delivered, advance } = setup({ reopenWindowMs: 0 });
     assembler.add([span(1, 0, null)]);
-    await advance(1_000);
+    await advance(GRACE);
     expect(assembler.add([span(1, 5, 0)])).toEqual({ accepted: 0, duplicates: 0, late: 1 });
     await advance(20_000);
     expect(delivered).toHaveLength(1);
@@ -102,10 +105,10 @@ describe("duplicates and late spans", () => {
   });
 
   it("forgets the oldest decisions beyond its bound", async () => {
-    const { assembler, delivered, advance } = setup({ recentDecisions: 1 });
+    const { assembler, delivered, advance } = setup({ recentDecisions: 1, reopenWindowMs: 0 });
     assembler.add([span(1, 0, null)]);
     assembler.add([span(2, 0, null)]);
-    await advance(1_000);
+    await advance(GRACE);
     expect(assembler.add([span(1, 9, 0)]).late).toBe(0);
     expect(assembler.add([span(2, 9, 0)]).late).toBe(1);
     expect(delivered).toHaveLength(2);
@@ -132,12 +135,12 @@ describe("shutdown and rebalance", () => {
   it("dropOpen discards open traces and forgets decisions so re-read spans assemble again", async () => {
     const { assembler, delivered, advance } = setup();
     assembler.add([span(1, 0, null)]);
-    await advance(1_000);
+    await advance(GRACE);
     assembler.add([span(2, 1, 0)]);
     expect(assembler.dropOpen()).toBe(1);
     expect(assembler.stats()).toMatchObject({ openTraces: 0, bufferedSpans: 0, droppedTraces: 1 });
     assembler.add([span(1, 0, null)]);
-    await advance(1_000);
+    await advance(GRACE);
     expect(delivered.map((t) => t.traceId.slice(-1))).toEqual(["1", "1"]);
   });
 
