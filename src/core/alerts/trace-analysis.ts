@@ -1,4 +1,5 @@
 import type { Span } from "../../domain/span.js";
+import { spanGraph, SpanRole, type SpanGraph } from "../features/span-graph.js";
 import type { CriticalPathStep, LikelyOrigin } from "./alert.js";
 
 /** What the alert builder learns from the spans of a trace. */
@@ -28,61 +29,65 @@ const MAX_DEPTH = 256;
 
 const toMs = (ns: bigint): number => Number(ns) / 1e6;
 
-/** Roots are spans without a parent in the trace; the earliest-starting one is the trace's root. */
-function findRoot(spans: readonly Span[], byId: ReadonlyMap<string, Span>): Span | null {
+/**
+ * Roots are spans without a parent in the trace (parentless, orphans, a cut parent cycle); the
+ * earliest-starting one is the trace's root.
+ */
+function findRoot(spans: readonly Span[], graph: SpanGraph): Span | null {
   let root: Span | null = null;
-  for (const s of spans) {
-    if (s.parentSpanId !== null && byId.has(s.parentSpanId)) continue;
+  for (let i = 0; i < spans.length; i++) {
+    if (graph.parentOf[i] !== -1 || graph.roles[i] === SpanRole.Duplicate) continue;
+    const s = spans[i]!;
     if (root === null || s.startTimeUnixNano < root.startTimeUnixNano) root = s;
   }
   return root;
 }
 
-function childrenOf(spans: readonly Span[]): Map<string, Span[]> {
+function childrenOf(spans: readonly Span[], graph: SpanGraph): Map<string, Span[]> {
   const children = new Map<string, Span[]>();
-  for (const s of spans) {
-    if (s.parentSpanId === null || s.parentSpanId === s.spanId) continue;
-    const list = children.get(s.parentSpanId);
-    if (list === undefined) children.set(s.parentSpanId, [s]);
-    else list.push(s);
+  for (let i = 0; i < spans.length; i++) {
+    const p = graph.parentOf[i]!;
+    if (p < 0) continue;
+    const parentId = spans[p]!.spanId;
+    const list = children.get(parentId);
+    if (list === undefined) children.set(parentId, [spans[i]!]);
+    else list.push(spans[i]!);
   }
   return children;
 }
 
-function depthOf(span: Span, byId: ReadonlyMap<string, Span>, memo: Map<string, number>): number {
-  const chain: Span[] = [];
-  let cur: Span | undefined = span;
-  let base = 0;
-  while (cur !== undefined) {
-    const known = memo.get(cur.spanId);
-    if (known !== undefined) {
-      base = known + 1;
-      break;
+/** Depth of every span (roots 0), iteratively: the graph is a forest, so every chain ends. */
+function depths(graph: SpanGraph): Int32Array {
+  const parentOf = graph.parentOf;
+  const depth = new Int32Array(parentOf.length).fill(-1);
+  const chain: number[] = [];
+  for (let i = 0; i < parentOf.length; i++) {
+    let cur = i;
+    while (cur >= 0 && depth[cur] === -1) {
+      chain.push(cur);
+      cur = parentOf[cur]!;
     }
-    if (chain.length > MAX_DEPTH || chain.includes(cur)) break;
-    chain.push(cur);
-    cur = cur.parentSpanId === null ? undefined : byId.get(cur.parentSpanId);
+    let d = cur >= 0 ? depth[cur]! : -1;
+    while (chain.length > 0) depth[chain.pop()!] = ++d;
   }
-  for (let i = chain.length - 1; i >= 0; i -= 1) memo.set(chain[i]!.spanId, base + (chain.length - 1 - i));
-  return memo.get(span.spanId) ?? 0;
+  return depth;
 }
 
 /** The deepest ERROR span; ties go to the one that ended first (the failure seen first). */
-function deepestError(
-  spans: readonly Span[],
-  byId: ReadonlyMap<string, Span>,
-): { span: Span; depth: number } | null {
-  const memo = new Map<string, number>();
+function deepestError(spans: readonly Span[], graph: SpanGraph): { span: Span; depth: number } | null {
+  let depth: Int32Array | undefined;
   let best: { span: Span; depth: number } | null = null;
-  for (const s of spans) {
-    if (s.status !== "ERROR") continue;
-    const depth = depthOf(s, byId, memo);
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i]!;
+    if (s.status !== "ERROR" || graph.roles[i] === SpanRole.Duplicate) continue;
+    depth ??= depths(graph);
+    const d = depth[i]!;
     if (
       best === null ||
-      depth > best.depth ||
-      (depth === best.depth && s.endTimeUnixNano < best.span.endTimeUnixNano)
+      d > best.depth ||
+      (d === best.depth && s.endTimeUnixNano < best.span.endTimeUnixNano)
     ) {
-      best = { span: s, depth };
+      best = { span: s, depth: d };
     }
   }
   return best;
@@ -154,11 +159,10 @@ function slowestCall(spans: readonly Span[], children: ReadonlyMap<string, Span[
 
 /** Analyses a trace's spans for alert evidence. Pure; O(n log n) in the number of spans. */
 export function analyseTrace(spans: readonly Span[]): TraceAnalysis {
-  const byId = new Map<string, Span>();
-  for (const s of spans) byId.set(s.spanId, s);
-  const root = findRoot(spans, byId);
-  const origin = deepestError(spans, byId);
-  const children = childrenOf(spans);
+  const graph = spanGraph(spans);
+  const root = findRoot(spans, graph);
+  const origin = deepestError(spans, graph);
+  const children = childrenOf(spans, graph);
   const self = root === null ? new Map<Span, bigint>() : walkCriticalPath(root, children);
   const steps = [...self]
     .filter(([, ns]) => ns > 0n)

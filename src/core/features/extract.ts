@@ -2,6 +2,7 @@ import type { Span } from "../../domain/span.js";
 import type { CompletedTrace } from "../../domain/trace.js";
 import type { TraceFeatures } from "../../domain/features.js";
 import { groupKeyOf, type GroupKeyStrategy, type TraceShape } from "./group-key.js";
+import { spanGraph, SpanRole } from "./span-graph.js";
 
 /** Options of {@link extractFeatures}. */
 export interface ExtractOptions {
@@ -14,13 +15,24 @@ export const UNKNOWN = "unknown";
 
 const EMPTY: readonly string[] = Object.freeze([]);
 
+/** How {@link extractTrace} repaired a trace's parent graph (see {@link SpanGraph}). */
+export interface GraphRepairs {
+  /** Spans ignored because their span id repeats an earlier span's. */
+  readonly duplicateSpans: number;
+  /** Parent links cut to break a cycle (a span its own parent, A→B→A). */
+  readonly parentCycles: number;
+}
+
 /**
- * Computes the per-trace features. Pure and allocation-light: one pass to index span ids, one pass
- * over the spans.
+ * Computes the per-trace features. Pure, allocation-light and without recursion: one pass to
+ * build the span graph, one pass over the spans.
  *
- * Real-world traces are messy and handled as follows:
+ * Real-world traces are messy and handled as follows (the graph's rules: {@link SpanGraph}):
  * - a span whose parent is missing from the trace (orphan) starts a subtree: it adds no edge and
  *   no hop, and it is a root candidate;
+ * - a span repeating an earlier span id is ignored (the first is kept);
+ * - a parent cycle (a span its own parent, A→B→A) is cut at its earliest-starting span, which
+ *   becomes a parentless root;
  * - with several roots, the root is the earliest-starting span without a parent (ties: the first
  *   seen); without any parentless span, the earliest-starting orphan;
  * - children ending after their parent (clock skew) are fine: total_duration is the latest end
@@ -28,11 +40,19 @@ const EMPTY: readonly string[] = Object.freeze([]);
  * - a span ending before it starts counts as zero-length.
  */
 export function extractFeatures(trace: CompletedTrace, options: ExtractOptions = {}): TraceFeatures {
+  return extractTrace(trace, options).features;
+}
+
+/** {@link extractFeatures} plus what was repaired in the trace's parent graph. */
+export function extractTrace(
+  trace: CompletedTrace,
+  options: ExtractOptions = {},
+): { features: TraceFeatures; repairs: GraphRepairs } {
   const spans = trace.spans;
   const n = spans.length;
-  if (n === 0) return emptyFeatures(trace, options.groupKey ?? "entry");
-  const index = new Map<string, number>();
-  for (let i = 0; i < n; i++) index.set((spans[i] as Span).spanId, i);
+  if (n === 0) return { features: emptyFeatures(trace, options.groupKey ?? "entry"), repairs: NO_REPAIRS };
+  const graph = spanGraph(spans);
+  const { parentOf, roles } = graph;
 
   let minStart = (spans[0] as Span).startTimeUnixNano;
   let maxEnd = (spans[0] as Span).endTimeUnixNano;
@@ -43,8 +63,8 @@ export function extractFeatures(trace: CompletedTrace, options: ExtractOptions =
   let rootIsOrphan = true;
   let erroring: Set<string> | undefined;
   const edges = new Set<string>();
-  const parentOf = new Int32Array(n);
   for (let i = 0; i < n; i++) {
+    if (roles[i] === SpanRole.Duplicate) continue;
     const s = spans[i] as Span;
     const start = s.startTimeUnixNano;
     const end = s.endTimeUnixNano;
@@ -56,10 +76,9 @@ export function extractFeatures(trace: CompletedTrace, options: ExtractOptions =
       errorCount++;
       (erroring ??= new Set()).add(s.service);
     }
-    const p = s.parentSpanId === null ? undefined : index.get(s.parentSpanId);
-    parentOf[i] = p ?? -1;
-    if (p === undefined) {
-      const isOrphan = s.parentSpanId !== null;
+    const p = parentOf[i] as number;
+    if (p < 0) {
+      const isOrphan = roles[i] === SpanRole.Orphan;
       if (rootIdx < 0 || isRootBetter(s, isOrphan, spans[rootIdx] as Span, rootIsOrphan)) {
         rootIdx = i;
         rootIsOrphan = isOrphan;
@@ -75,11 +94,11 @@ export function extractFeatures(trace: CompletedTrace, options: ExtractOptions =
   const root = spans[rootIdx] as Span;
   const shape: TraceShape = { spans, parentOf, rootIdx };
   const erroringServices = erroring === undefined ? EMPTY : [...erroring].sort();
-  return {
+  const features: TraceFeatures = {
     traceId: trace.traceId,
     startTimeMs: Number(minStart / 1_000_000n) + Number(minStart % 1_000_000n) / 1e6,
     total_duration: Number(maxEnd - minStart) / 1e6,
-    span_count: n,
+    span_count: n - graph.duplicates,
     error_count: errorCount,
     service_hop_count: hops,
     max_span_duration: Number(maxSpanNs) / 1e6,
@@ -90,7 +109,14 @@ export function extractFeatures(trace: CompletedTrace, options: ExtractOptions =
     root_operation: root.name,
     group_key: groupKeyOf(shape, options.groupKey ?? "entry"),
   };
+  const repairs =
+    graph.duplicates === 0 && graph.cycles === 0
+      ? NO_REPAIRS
+      : { duplicateSpans: graph.duplicates, parentCycles: graph.cycles };
+  return { features, repairs };
 }
+
+const NO_REPAIRS: GraphRepairs = Object.freeze({ duplicateSpans: 0, parentCycles: 0 });
 
 /** A true parentless root beats an orphan; between equals the earlier start wins. */
 function isRootBetter(s: Span, sOrphan: boolean, best: Span, bestOrphan: boolean): boolean {

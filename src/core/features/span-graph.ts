@@ -1,0 +1,109 @@
+import type { Span } from "../../domain/span.js";
+
+/** What a span is in its trace's parent graph. */
+export const SpanRole = {
+  /** Its parent is in the trace. */
+  Child: 0,
+  /** No parent id, or a parent link cut to break a cycle. */
+  Root: 1,
+  /** Its parent id is not in the trace: it starts a subtree. */
+  Orphan: 2,
+  /** Its span id repeats an earlier span's in the trace: ignored. */
+  Duplicate: 3,
+} as const;
+
+/**
+ * A trace's spans as a forest, whatever the input: every parent chain ends, nothing repeats.
+ * - duplicate span ids: the first span with the id is kept, later ones are ignored and counted;
+ * - a span that is its own parent, or a cycle of parents (A→B→A): the link of the
+ *   earliest-starting span of the cycle (ties: the first seen) is cut, so that span becomes a root,
+ *   and each cut is counted;
+ * - a parent id absent from the trace: the span is an orphan (a subtree root).
+ */
+export interface SpanGraph {
+  /** Index of each span's parent in `spans`, -1 for roots, orphans and duplicates. */
+  readonly parentOf: Int32Array;
+  /** {@link SpanRole} of each span. */
+  readonly roles: Uint8Array;
+  /** Index of the first span with each span id. */
+  readonly index: ReadonlyMap<string, number>;
+  /** Spans ignored because their id repeats an earlier span's. */
+  readonly duplicates: number;
+  /** Parent links cut to break cycles. */
+  readonly cycles: number;
+}
+
+const UNSEEN = 0;
+const ON_PATH = 1;
+const DONE = 2;
+
+/** Builds the forest of `spans` in O(n), without recursion (chains of any depth). */
+export function spanGraph(spans: readonly Span[]): SpanGraph {
+  const n = spans.length;
+  const index = new Map<string, number>();
+  const roles = new Uint8Array(n);
+  const parentOf = new Int32Array(n).fill(-1);
+  let duplicates = 0;
+  for (let i = 0; i < n; i++) {
+    const id = (spans[i] as Span).spanId;
+    if (index.has(id)) {
+      roles[i] = SpanRole.Duplicate;
+      duplicates++;
+    } else index.set(id, i);
+  }
+  for (let i = 0; i < n; i++) {
+    if (roles[i] === SpanRole.Duplicate) continue;
+    const parentId = (spans[i] as Span).parentSpanId;
+    const p = parentId === null ? undefined : index.get(parentId);
+    if (p === undefined) roles[i] = parentId === null ? SpanRole.Root : SpanRole.Orphan;
+    else parentOf[i] = p;
+  }
+  const cycles = breakCycles(spans, parentOf, roles);
+  return { parentOf, roles, index, duplicates, cycles };
+}
+
+/** Walks each parent chain once (colouring spans), cutting one link per cycle found. */
+function breakCycles(spans: readonly Span[], parentOf: Int32Array, roles: Uint8Array): number {
+  const n = spans.length;
+  const colour = new Uint8Array(n);
+  const path: number[] = [];
+  let cuts = 0;
+  for (let i = 0; i < n; i++) {
+    if (colour[i] !== UNSEEN) continue;
+    path.length = 0;
+    let cur = i;
+    while (cur >= 0 && colour[cur] === UNSEEN) {
+      colour[cur] = ON_PATH;
+      path.push(cur);
+      cur = parentOf[cur] as number;
+    }
+    if (cur >= 0 && colour[cur] === ON_PATH) {
+      cutCycle(spans, parentOf, roles, path, path.indexOf(cur));
+      cuts++;
+    }
+    for (const j of path) colour[j] = DONE;
+  }
+  return cuts;
+}
+
+function cutCycle(
+  spans: readonly Span[],
+  parentOf: Int32Array,
+  roles: Uint8Array,
+  path: readonly number[],
+  from: number,
+): void {
+  let cut = path[from] as number;
+  for (let k = from + 1; k < path.length; k++) {
+    const j = path[k] as number;
+    const s = spans[j] as Span;
+    const best = spans[cut] as Span;
+    if (
+      s.startTimeUnixNano < best.startTimeUnixNano ||
+      (s.startTimeUnixNano === best.startTimeUnixNano && j < cut)
+    )
+      cut = j;
+  }
+  parentOf[cut] = -1;
+  roles[cut] = SpanRole.Root;
+}
