@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { onlineBoutiqueDir } from "../datasets/onlineboutique.js";
 import { trainTicketDir } from "../datasets/trainticket.js";
 import { runEvaluation } from "../eval/index.js";
 import { formatEvaluation } from "../eval/report.js";
@@ -11,15 +12,21 @@ const example = (name: string): string =>
 
 const USAGE = `Usage: tracewatch eval [options]
 
-Measures detection quality: a seeded simulated scenario (docs/simulate.md) and the TrainTicket
-development split are replayed through the detection pipeline on event time, and each trace's
-alert decisions are scored against its label (docs/evaluation.md).
+Measures detection quality: a seeded simulated scenario (docs/simulate.md), the TrainTicket
+development split and the OnlineBoutique split are replayed through the detection pipeline on
+event time, and each trace's alert decisions are scored against its label (docs/evaluation.md).
+A split whose directory is missing is skipped, with the reason in the report.
 
 Options:
       --json                  one JSON object on stdout (stable keys) instead of the table
       --config PATH           detector for the synthetic scenario (default config/examples/eval-synthetic.yaml)
       --trainticket-config P  detector for TrainTicket (default config/examples/trainticket.yaml)
       --dataset DIR           TrainTicket directory (default TRACEWATCH_DATASET_DIR or ../shared/datasets/trainticket-nezha)
+      --onlineboutique-config P
+                              detector for OnlineBoutique (default config/examples/onlineboutique.yaml)
+      --onlineboutique-dataset DIR
+                              OnlineBoutique directory (default TRACEWATCH_ONLINEBOUTIQUE_DIR or
+                              ../shared/datasets/onlineboutique-nezha)
       --seed N                simulator seed (default 1)
       --rate N                simulated traces per second of event time (default 50)
       --minutes N             judged minutes of event time after the 5-minute warm-up (default 15)
@@ -41,6 +48,8 @@ async function runEval(argv: readonly string[]): Promise<number> {
       config: { type: "string" },
       "trainticket-config": { type: "string" },
       dataset: { type: "string" },
+      "onlineboutique-config": { type: "string" },
+      "onlineboutique-dataset": { type: "string" },
       seed: { type: "string" },
       rate: { type: "string" },
       minutes: { type: "string" },
@@ -58,6 +67,11 @@ async function runEval(argv: readonly string[]): Promise<number> {
       process.env,
     ),
     trainTicketDir: values.dataset ?? trainTicketDir(),
+    onlineBoutiqueConfig: loadCliConfig(
+      values["onlineboutique-config"] ?? example("onlineboutique.yaml"),
+      process.env,
+    ),
+    onlineBoutiqueDir: values["onlineboutique-dataset"] ?? onlineBoutiqueDir(),
     scenario: {
       seed: Math.trunc(positive("seed", values.seed, 1)),
       ratePerSec: positive("rate", values.rate, 50),
@@ -71,9 +85,9 @@ async function runEval(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-/** `tracewatch eval`: detection quality on synthetic scenarios and the TrainTicket split. */
+/** `tracewatch eval`: detection quality on synthetic scenarios and the recorded splits. */
 export const evalCommand = defineCommand(
   "eval",
-  "measure detection quality on synthetic scenarios and the TrainTicket split (JSON with --json)",
+  "measure detection quality on synthetic scenarios and the TrainTicket and OnlineBoutique splits (JSON with --json)",
   runEval,
 );

@@ -30,9 +30,13 @@ export interface TrainTicketTrace {
 /**
  * Per-trace label: `anomalous` (starts inside a fault window and touches the faulty pod),
  * `normal` (outside every fault window), `window_other` (inside a fault window, never touches the
- * faulty pod: reported apart, counted neither way).
+ * faulty pod: reported apart, counted neither way), `ambiguous` (starts in the minute before an
+ * injection and touches the pod about to be faulted: the READMEs leave these out of both classes).
  */
-export type TrainTicketLabel = "anomalous" | "normal" | "window_other";
+export type TrainTicketLabel = "anomalous" | "normal" | "window_other" | "ambiguous";
+
+/** Length of the span before an injection whose traces touching the faulty pod are ambiguous, ms. */
+export const AMBIGUOUS_BEFORE_MS = 60_000;
 
 const PROJECT_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 
@@ -169,17 +173,44 @@ export function loadTrainTicketTraces(files: readonly string[]): TrainTicketTrac
   return traces.sort((a, b) => a.startMs - b.startMs || (a.trace.traceId < b.trace.traceId ? -1 : 1));
 }
 
-/** Applies the README's per-trace label rule. */
+/** Index of the fault whose window `[inject, inject + duration)` holds `startMs`, or -1. */
+export function faultIndexAt(startMs: number, faults: readonly TrainTicketFault[]): number {
+  return faults.findIndex((f) => startMs >= f.injectMs && startMs < f.injectMs + f.durationMs);
+}
+
+/** A trace's label and the fault it belongs to (-1 for `normal`). */
+export interface TrainTicketLabelled {
+  readonly label: TrainTicketLabel;
+  /** Index in the fault list: the window holding the trace, or the injection it precedes (`ambiguous`). */
+  readonly faultIndex: number;
+}
+
+/**
+ * Applies the READMEs' per-trace label rule: in a fault window, `anomalous` when the trace touches
+ * the faulty pod, else `window_other`; in the {@link AMBIGUOUS_BEFORE_MS} before an injection and
+ * touching the pod about to be faulted, `ambiguous`; otherwise `normal`.
+ */
+export function labelTrainTicketFault(
+  t: TrainTicketTrace,
+  faults: readonly TrainTicketFault[],
+): TrainTicketLabelled {
+  const i = faultIndexAt(t.startMs, faults);
+  const inWindow = faults[i];
+  if (inWindow !== undefined) {
+    return { label: t.pods.has(inWindow.injectPod) ? "anomalous" : "window_other", faultIndex: i };
+  }
+  const next = faults.findIndex(
+    (f) => t.startMs >= f.injectMs - AMBIGUOUS_BEFORE_MS && t.startMs < f.injectMs && t.pods.has(f.injectPod),
+  );
+  return next >= 0 ? { label: "ambiguous", faultIndex: next } : { label: "normal", faultIndex: -1 };
+}
+
+/** The label of {@link labelTrainTicketFault}. */
 export function labelTrainTicketTrace(
   t: TrainTicketTrace,
   faults: readonly TrainTicketFault[],
 ): TrainTicketLabel {
-  for (const f of faults) {
-    if (t.startMs >= f.injectMs && t.startMs < f.injectMs + f.durationMs) {
-      return t.pods.has(f.injectPod) ? "anomalous" : "window_other";
-    }
-  }
-  return "normal";
+  return labelTrainTicketFault(t, faults).label;
 }
 
 /** A development split loaded once: its span files in replay order, whole traces and faults. */

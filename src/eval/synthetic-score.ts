@@ -15,6 +15,8 @@ export interface TraceOutcome {
   readonly flagged: readonly string[];
   /** Alert types actually emitted for the trace (after cooldown deduplication). */
   readonly emitted: readonly string[];
+  /** The `service` of each emitted alert, in decision order (the culprit the alert names). */
+  readonly emittedServices?: readonly string[];
 }
 
 /** Flagged and emitted alert types of one trace's decisions (see {@link TraceOutcome}). */
@@ -25,13 +27,15 @@ export function outcomeOf(
 ): TraceOutcome {
   const flagged = new Set<string>();
   const emitted = new Set<string>();
+  const emittedServices: string[] = [];
   for (const d of decisions) {
     if (d.kind === "emit") {
       flagged.add(d.alert.type);
       emitted.add(d.alert.type);
+      emittedServices.push(d.alert.service);
     } else if (d.kind === "suppressed" && d.reason === "cooldown") flagged.add(d.type);
   }
-  return { traceId, anomalyScore, flagged: [...flagged], emitted: [...emitted] };
+  return { traceId, anomalyScore, flagged: [...flagged], emitted: [...emitted], emittedServices };
 }
 
 /** Precision, recall and F1 of one alert type (null where nothing to divide by). */

@@ -1,7 +1,9 @@
 import { extractFeatures } from "../core/features/extract.js";
-import { confusion, quantileSorted, rocAuc } from "../core/model/metrics.js";
+import { quantileSorted, rocAuc } from "../core/model/metrics.js";
+import { binaryFigures } from "./dataset-figures.js";
 import { COLUMN_SETS, DEFAULT_COLUMN_SET, type ColumnSetName } from "../core/model/transforms.js";
 import {
+  faultIndexAt,
   labelTrainTicketTrace,
   loadTrainTicketDataset,
   trainTicketDir,
@@ -29,28 +31,7 @@ export interface TrainTicketEvalOptions extends Partial<Omit<ReplayOptions, "col
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 
-/** Precision, recall and F1 of one decision against the anomalous/normal labels. */
-export interface BinaryFigures {
-  readonly tp: number;
-  readonly fp: number;
-  readonly fn: number;
-  readonly precision: number;
-  readonly recall: number;
-  readonly f1: number;
-}
-
-/** Binary figures of `flagged` against `positives`, rounded to 3 decimals. */
-export function binaryFigures(flagged: readonly boolean[], positives: readonly boolean[]): BinaryFigures {
-  const c = confusion(flagged, positives);
-  return {
-    tp: c.tp,
-    fp: c.fp,
-    fn: c.fn,
-    precision: round(c.precision),
-    recall: round(c.recall),
-    f1: round(c.f1),
-  };
-}
+export { binaryFigures, type BinaryFigures } from "./dataset-figures.js";
 
 /**
  * Replays the TrainTicket development split in time order (fault-free minute first, then the
@@ -67,10 +48,11 @@ export function evaluateTrainTicket(o: TrainTicketEvalOptions = {}): Record<stri
   const threshold = thresholdOption ?? 0.95;
   const labelOf = (t: TrainTicketTrace) => ({
     label: labelTrainTicketTrace(t, faults),
-    faultIndex: faults.findIndex((f) => t.startMs >= f.injectMs && t.startMs < f.injectMs + f.durationMs),
+    faultIndex: faultIndexAt(t.startMs, faults),
   });
   const r = replayTrainTicket(traces, labelOf, replay);
-  const judged = r.traces.filter((t) => t.label !== "window_other");
+  // window_other and ambiguous traces are neither normal nor anomalous (dataset README).
+  const judged = r.traces.filter((t) => t.label === "anomalous" || t.label === "normal");
   const other = r.traces.filter((t) => t.label === "window_other");
   const pos = judged.map((t) => t.label === "anomalous");
   const score = (t: ReplayedTrace): number => t.scored.anomaly_score ?? 0;
@@ -90,6 +72,7 @@ export function evaluateTrainTicket(o: TrainTicketEvalOptions = {}): Record<stri
       anomalous: pos.filter(Boolean).length,
       normal: pos.length - pos.filter(Boolean).length,
       window_other: other.length,
+      ambiguous: r.traces.filter((t) => t.label === "ambiguous").length,
     },
     roc_auc: round(rocAuc(judged.map(score), pos)),
     roc_auc_total_duration: round(

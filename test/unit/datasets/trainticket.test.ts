@@ -114,6 +114,38 @@ describe("TrainTicket dataset", () => {
   });
 
   it.each([
+    {
+      name: "in the window, touching the faulty pod",
+      offsetMs: 1000,
+      pods: [GW, FAULTY],
+      label: "anomalous",
+    },
+    { name: "in the window, another pod", offsetMs: 1000, pods: [GW], label: "window_other" },
+    {
+      name: "30 s before the injection, touching the pod",
+      offsetMs: -30_000,
+      pods: [FAULTY],
+      label: "ambiguous",
+    },
+    { name: "30 s before the injection, another pod", offsetMs: -30_000, pods: [GW], label: "normal" },
+    {
+      name: "61 s before the injection, touching the pod",
+      offsetMs: -61_000,
+      pods: [FAULTY],
+      label: "normal",
+    },
+    { name: "just after the window", offsetMs: 180_000, pods: [FAULTY], label: "normal" },
+  ])("labels a trace $name $label", ({ offsetMs, pods, label }) => {
+    const faults = loadTrainTicketFaults(dir);
+    const t = {
+      trace: { traceId: "t", spans: [], reason: "flush" as const, completedAtMs: INJECT + offsetMs + 10 },
+      pods: new Set(pods),
+      startMs: INJECT + offsetMs,
+    };
+    expect(labelTrainTicketTrace(t, faults)).toBe(label);
+  });
+
+  it.each([
     { name: "a wrong header", text: "a,b\n1,2" },
     { name: "a short row", text: `${HEADER}\nx,y,root` },
   ])("rejects a file with $name", ({ text }) => {
