@@ -8,7 +8,7 @@ interface Entry {
 
 /**
  * Completed traces whose spans are kept for a while so that a late span can re-open its trace
- * (see docs/model.md "Assembly"). Oldest first: expiry and trimming to the memory bound both take
+ * (see docs/assembly.md). Oldest first: expiry and trimming to the memory bound both take
  * the oldest. A kept trace is only an option: dropping it early loses the chance to merge a late
  * span, nothing else, so it is the first memory given up.
  */

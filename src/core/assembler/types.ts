@@ -18,8 +18,9 @@ export interface TraceProcessor {
 export interface TraceProgress {
   /**
    * The processor no longer needs the trace's spans and keeps about `retainedBytes` of its results
-   * until the promise settles. The assembler drops its reference to the spans and counts
-   * `retainedBytes` toward back-pressure instead of the trace's size. Such a trace cannot be
+   * until the promise settles. The assembler drops its in-flight reference to the spans and counts
+   * `retainedBytes` toward back-pressure instead of the trace's size (a trace kept for re-opening
+   * keeps its spans; they count toward `maxBytes` as kept bytes). Such a trace cannot be
    * processed again: if the promise then rejects, the trace is left unacknowledged for good (its
    * offsets are never committed; the next consumer re-reads it).
    */
@@ -81,7 +82,7 @@ export interface TraceAssemblerOptions {
   /**
    * A trace whose root span has arrived completes this long after its last span, if no span's
    * parent is missing. Default 6,000 ms: above the OpenTelemetry SDKs' 5 s export schedule, so
-   * the spans of other services' next exports still arrive in time (docs/model.md "Assembly").
+   * the spans of other services' next exports still arrive in time (docs/assembly.md).
    */
   readonly rootGraceMs?: number;
   /** Open traces at most; past it the oldest trace is completed early (`evicted`). Default 100,000. */
