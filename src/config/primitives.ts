@@ -68,6 +68,21 @@ export const unit = z.number().min(0).max(1);
 /** An http(s) URL. */
 export const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
 
+/**
+ * An http(s) URL a sink sends to: no user name or password in it (they would be printed wherever
+ * the URL is); credentials go in the sink's `auth`.
+ */
+export const sinkUrl = httpUrl.refine(
+  (url) => {
+    const parsed = URL.parse(url);
+    return parsed === null || (parsed.username === "" && parsed.password === "");
+  },
+  {
+    message:
+      'must not contain a user name or password; set auth: { type: basic, username: ..., password: "${VAR}" } or { type: bearer, token: "${VAR}" } instead',
+  },
+);
+
 /** Keys whose values are secrets: never printed, redacted by {@link redactConfig}. */
 export const SECRET_KEYS: ReadonlySet<string> = new Set(["token", "secret", "password"]);
 

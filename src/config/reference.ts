@@ -57,6 +57,16 @@ function defaultOf(node: Node): string {
 function collect(node: Node, path: string, rows: ReferenceRow[]): void {
   const variants = node.oneOf ?? node.anyOf;
   if (variants !== undefined) {
+    // A mapping key whose value is one of several typed mappings (a sink's auth) gets its own row.
+    const kinds = variants.map((v) => v.properties?.type?.const);
+    if (!path.endsWith("[]") && node.description !== undefined && kinds.every((k) => k !== undefined)) {
+      rows.push({
+        path,
+        type: `mapping, type ${kinds.map((k) => `\`${String(k)}\``).join(" \\| ")}`,
+        default: "",
+        description: node.description.replace(/\|/g, "\\|"),
+      });
+    }
     for (const variant of variants) {
       const kind = variant.properties?.type?.const;
       collect(

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DEFAULTS } from "./defaults.js";
-import { duration, durationString, httpUrl, name, port, positiveInt } from "./primitives.js";
+import { duration, durationString, httpUrl, name, port, positiveInt, sinkUrl } from "./primitives.js";
 import { checkConnectionLimits, connectionLimitsShape } from "./schema-http.js";
 import { topicName } from "./schema-sources.js";
 
@@ -67,6 +67,25 @@ const delivery = {
   shutdown_grace: durationString("How long shutdown waits for this sink's backlog; default 5s.").optional(),
 };
 
+const httpAuth = z
+  .discriminatedUnion("type", [
+    z
+      .strictObject({
+        type: z.literal("basic").describe("HTTP basic authentication."),
+        username: name.refine((u) => !u.includes(":"), 'must not contain ":"').describe("User name."),
+        password: z.string().min(1).describe("Password (secret; use ${VAR})."),
+      })
+      .describe("Basic authentication."),
+    z
+      .strictObject({
+        type: z.literal("bearer").describe("Bearer token authentication."),
+        token: z.string().min(1).describe("Token (secret; use ${VAR})."),
+      })
+      .describe("Bearer token."),
+  ])
+  .optional()
+  .describe("Credentials sent in the authorization header; never put them in the URL.");
+
 const logSink = z
   .strictObject({
     type: z.literal("log").describe("Sink type."),
@@ -85,9 +104,16 @@ const webhookSink = z
   .strictObject({
     type: z.literal("webhook").describe("Sink type."),
     name: sinkName,
-    url: httpUrl.describe("Endpoint receiving POSTed alert JSON."),
-    secret: z.string().min(1).optional().describe("HMAC-SHA256 signing key (secret; use ${VAR})."),
+    url: sinkUrl.describe("Endpoint receiving POSTed alert JSON (no user:password@; see auth)."),
+    secret: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Standard Webhooks signing secret: whsec_ and the base64 of 24 to 64 random bytes (secret; use ${VAR}).",
+      ),
     headers: z.record(z.string(), z.string()).optional().describe("Extra request headers."),
+    auth: httpAuth,
     ...delivery,
   })
   .describe("POSTs each alert as signed JSON.");
@@ -95,7 +121,8 @@ const alertmanagerSink = z
   .strictObject({
     type: z.literal("alertmanager").describe("Sink type."),
     name: sinkName,
-    url: httpUrl.describe("Alertmanager base URL; alerts are POSTed to its /api/v2/alerts."),
+    url: sinkUrl.describe("Alertmanager base URL; alerts are POSTed to its /api/v2/alerts."),
+    auth: httpAuth,
     generator_url: httpUrl.optional().describe("Link put in each alert's generatorURL."),
     resolve_after: durationString("endsAt = detection time plus this; default 5m.").optional(),
     labels: z.record(z.string(), z.string()).optional().describe("Extra labels on every alert."),

@@ -1,6 +1,7 @@
 import type { Clock } from "../core/clock.js";
 import { TracewatchError } from "../errors.js";
 import { AlertmanagerDeliverer } from "./alertmanager.js";
+import { authorization } from "./http.js";
 import { KafkaDeliverer, type AlertProducer } from "./kafka.js";
 import { LogDeliverer, type AlertLogLevel } from "./log.js";
 import type { SinkMetrics } from "./metrics.js";
@@ -34,6 +35,11 @@ export interface DeliverySettings {
   readonly shutdown_grace?: number;
 }
 
+/** `auth` of an HTTP sink; `${VAR}` in a password or token is resolved from `env` when one is given. */
+export type HttpAuthConfig =
+  | { readonly type: "basic"; readonly username: string; readonly password: string | Secret }
+  | { readonly type: "bearer"; readonly token: string | Secret };
+
 export type SinkConfig =
   | ({ readonly type: "log"; readonly name?: string; readonly level?: AlertLogLevel } & DeliverySettings)
   | ({ readonly type: "kafka"; readonly name?: string; readonly topic?: string } & DeliverySettings)
@@ -44,6 +50,7 @@ export type SinkConfig =
       /** Signing secret; `${VAR}` in it is resolved from `env` when one is given. */
       readonly secret?: string | Secret;
       readonly headers?: Readonly<Record<string, string>>;
+      readonly auth?: HttpAuthConfig;
     } & DeliverySettings)
   | ({
       readonly type: "alertmanager";
@@ -53,6 +60,7 @@ export type SinkConfig =
       /** endsAt = detectedAt + this, ms. Default 300000. */
       readonly resolve_after?: number;
       readonly labels?: Readonly<Record<string, string>>;
+      readonly auth?: HttpAuthConfig;
     } & DeliverySettings);
 
 export const SINK_TYPES = ["log", "kafka", "webhook", "alertmanager"] as const;
@@ -138,8 +146,9 @@ function createDeliverer(
       });
     case "webhook": {
       if (!checkUrl(config.url, `${at}.url`, problems)) return null;
+      const auth = resolveAuth(config.auth, config.headers, deps, at, problems);
       const secret = resolveSecret(config.secret, deps, `${at}.secret`, problems);
-      if (secret === null) return null;
+      if (secret === null || auth === null) return null;
       if (secret === undefined)
         deps.logger.warn(
           { sink: config.name ?? config.type },
@@ -147,14 +156,17 @@ function createDeliverer(
         );
       return new WebhookDeliverer({
         ...http,
+        ...auth,
         url: config.url,
         clock: deps.clock,
         ...(secret ? { secret } : {}),
         ...(config.headers ? { headers: config.headers } : {}),
       });
     }
-    case "alertmanager":
+    case "alertmanager": {
       if (!checkUrl(config.url, `${at}.url`, problems)) return null;
+      const auth = resolveAuth(config.auth, undefined, deps, at, problems);
+      if (auth === null) return null;
       if (
         config.generator_url !== undefined &&
         !checkUrl(
@@ -166,12 +178,14 @@ function createDeliverer(
         return null;
       return new AlertmanagerDeliverer({
         ...http,
+        ...auth,
         url: config.url,
         clock: deps.clock,
         ...(config.generator_url === undefined ? {} : { generatorUrl: config.generator_url }),
         ...(config.resolve_after === undefined ? {} : { resolveAfterMs: config.resolve_after }),
         ...(config.labels === undefined ? {} : { labels: config.labels }),
       });
+    }
     default:
       problems.push(
         `${at}.type: unknown sink type "${String((config as { type: unknown }).type)}" (expected one of ${SINK_TYPES.join(", ")})`,
@@ -191,7 +205,51 @@ function checkUrl(url: string, at: string, problems: Problems): boolean {
     problems.push(`${at}: must be an http:// or https:// URL`);
     return false;
   }
+  if (parsed.username !== "" || parsed.password !== "") {
+    problems.push(`${at}: ${URL_CREDENTIALS_PROBLEM}`);
+    return false;
+  }
   return true;
+}
+
+/** Credentials in a URL end up wherever the URL is printed; `auth` keeps them out of it. */
+export const URL_CREDENTIALS_PROBLEM =
+  'must not contain a user name or password; set auth: { type: basic, username: ..., password: "${VAR}" } or { type: bearer, token: "${VAR}" } instead';
+
+/** `{}` without auth, `{ authorization }` with it; null: a problem was recorded. */
+function resolveAuth(
+  auth: HttpAuthConfig | undefined,
+  headers: Readonly<Record<string, string>> | undefined,
+  deps: SinkFactoryDeps,
+  at: string,
+  problems: Problems,
+): { authorization: Secret } | Record<string, never> | null {
+  if (auth === undefined) return {};
+  if (Object.keys(headers ?? {}).some((h) => h.toLowerCase() === "authorization")) {
+    problems.push(`${at}.headers: an authorization header and auth cannot both be set`);
+    return null;
+  }
+  if (auth.type === "bearer") {
+    const token = expand(auth.token, deps, `${at}.auth.token`, problems);
+    return token === null ? null : { authorization: authorization({ type: "bearer", token }) };
+  }
+  if (auth.username === "" || auth.username.includes(":")) {
+    problems.push(`${at}.auth.username: must not be empty or contain ":"`);
+    return null;
+  }
+  const password = expand(auth.password, deps, `${at}.auth.password`, problems);
+  if (password === null) return null;
+  return { authorization: authorization({ type: "basic", username: auth.username, password }) };
+}
+
+/** A secret with `${VAR}` resolved from `deps.env` (when given); null: a problem was recorded. */
+function expand(raw: string | Secret, deps: SinkFactoryDeps, at: string, problems: Problems): Secret | null {
+  if (raw instanceof Secret) return raw;
+  if (deps.env === undefined) return new Secret(raw);
+  const expanded = expandSecret(raw, deps.env);
+  if ("secret" in expanded) return expanded.secret;
+  problems.push(`${at}: environment variable ${expanded.missing.join(", ")} is not set`);
+  return null;
 }
 
 /** undefined: no secret configured; null: a problem was recorded. */
@@ -202,17 +260,8 @@ function resolveSecret(
   problems: Problems,
 ): Secret | undefined | null {
   if (raw === undefined) return undefined;
-  let secret: Secret;
-  if (raw instanceof Secret) secret = raw;
-  else if (deps.env === undefined) secret = new Secret(raw);
-  else {
-    const expanded = expandSecret(raw, deps.env);
-    if ("missing" in expanded) {
-      problems.push(`${at}: environment variable ${expanded.missing.join(", ")} is not set`);
-      return null;
-    }
-    secret = expanded.secret;
-  }
+  const secret = expand(raw, deps, at, problems);
+  if (secret === null) return null;
   try {
     signingKey(secret);
   } catch (err) {

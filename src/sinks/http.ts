@@ -1,3 +1,5 @@
+import { withoutUrlSecrets } from "./safe-url.js";
+import { Secret } from "./secret.js";
 import type { DeliveryResult } from "./types.js";
 
 /** Options shared by the HTTP deliverers. */
@@ -6,12 +8,31 @@ export interface HttpPostOptions {
   readonly timeoutMs?: number;
   /** fetch implementation (tests, proxies). Default the global fetch. */
   readonly fetch?: typeof fetch;
+  /** Value of the `authorization` header (`Basic ...` or `Bearer ...`; see {@link authorization}). */
+  readonly authorization?: Secret;
+}
+
+/** How an HTTP sink authenticates; secrets come from the environment (`${VAR}` in the config). */
+export type HttpAuth =
+  | { readonly type: "basic"; readonly username: string; readonly password: Secret }
+  | { readonly type: "bearer"; readonly token: Secret };
+
+/** The `authorization` header value of `auth` (RFC 7617 basic, RFC 6750 bearer). */
+export function authorization(auth: HttpAuth): Secret {
+  if (auth.type === "bearer") return new Secret(`Bearer ${auth.token.reveal()}`);
+  const pair = Buffer.from(`${auth.username}:${auth.password.reveal()}`, "utf8").toString("base64");
+  return new Secret(`Basic ${pair}`);
 }
 
 /** Statuses worth retrying although they are 4xx. */
 const RETRIABLE_4XX = new Set([408, 425, 429]);
 
+/** Why a request failed. fetch puts the whole URL in some messages (credentials included): never kept. */
 function errorText(err: unknown, timeoutMs: number): string {
+  return withoutUrlSecrets(describeFailure(err, timeoutMs));
+}
+
+function describeFailure(err: unknown, timeoutMs: number): string {
   if (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError")) {
     return `no response within ${timeoutMs} ms`;
   }
@@ -52,7 +73,11 @@ export async function postJson(
     response = await doFetch(url, {
       method: "POST",
       body,
-      headers: { "content-type": "application/json", ...headers },
+      headers: {
+        "content-type": "application/json",
+        ...headers,
+        ...(options.authorization === undefined ? {} : { authorization: options.authorization.reveal() }),
+      },
       signal: AbortSignal.timeout(timeoutMs),
       redirect: "manual",
     });

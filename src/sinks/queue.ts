@@ -10,6 +10,7 @@ import {
   type DeliveryQueueOptions,
   type ResolvedQueueOptions,
 } from "./queue-options.js";
+import { withoutUrlSecrets } from "./safe-url.js";
 import { createSettlement, type Settlement } from "./settlement.js";
 import type { AlertSink, DeadLetterReason, DeliveryResult, EnqueueResult } from "./types.js";
 
@@ -240,6 +241,8 @@ export class DeliveryQueue implements AlertSink {
     } catch (err) {
       result = { ok: false, retriable: true, error: describeError(err) };
     }
+    // The error goes to logs, the API and dead letters: no URL in it keeps its credentials.
+    if (!result.ok) result = { ...result, error: withoutUrlSecrets(result.error) };
     if (item.abandoned) return;
     this.inFlight.delete(item);
     if (result.ok) this.onDelivered(item);

@@ -3,24 +3,33 @@ import { TracewatchError } from "../errors.js";
 import type { Secret } from "./secret.js";
 
 const PREFIX = "whsec_";
+/** Standard Webhooks: the key is random, "between 24 bytes (192 bits) and 64 bytes (512 bits)". */
+const MIN_KEY_BYTES = 24;
+const MAX_KEY_BYTES = 64;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** How to write a secret, for start-up errors. */
+export const SECRET_FORMAT_HINT =
+  'a Standard Webhooks secret is "whsec_" followed by the base64 of 24 to 64 random bytes; generate one with: echo "whsec_$(openssl rand -base64 32)"';
 
 /**
- * The HMAC key of a Standard Webhooks secret: after a `whsec_` prefix the secret is base64 and the
- * key is its decoded bytes (as the spec defines); a secret without the prefix is used as its UTF-8
- * bytes. Throws TW_CONFIG_INVALID for a `whsec_` secret that is not base64 (the message never
- * contains the secret).
+ * The HMAC key of a Standard Webhooks secret: `whsec_` then base64, the key being the decoded
+ * bytes (24 to 64 of them), exactly as the specification's verifiers read it. Anything else
+ * (no prefix, not base64, a key too short or too long) throws TW_CONFIG_INVALID, since a receiver
+ * could not check the signatures; the message never contains the secret.
  */
 export function signingKey(secret: Secret): Buffer {
   const raw = secret.reveal();
-  if (!raw.startsWith(PREFIX)) return Buffer.from(raw, "utf8");
+  const fail = (what: string): never => {
+    throw new TracewatchError("TW_CONFIG_INVALID", `webhook secret ${what}: ${SECRET_FORMAT_HINT}`);
+  };
+  if (!raw.startsWith(PREFIX)) fail("does not start with whsec_");
   const b64 = raw.slice(PREFIX.length);
-  if (b64.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) {
-    throw new TracewatchError(
-      "TW_CONFIG_INVALID",
-      "webhook secret starts with whsec_ but the rest is not base64",
-    );
-  }
-  return Buffer.from(b64, "base64");
+  if (b64.length === 0 || b64.length % 4 !== 0 || !BASE64.test(b64)) fail("is not whsec_ and base64");
+  const key = Buffer.from(b64, "base64");
+  if (key.length < MIN_KEY_BYTES || key.length > MAX_KEY_BYTES)
+    fail(`decodes to ${key.length} bytes, not 24 to 64`);
+  return key;
 }
 
 /** The Standard Webhooks headers of one delivery attempt. */

@@ -9,7 +9,7 @@ import type { AlertDeliverer, DeliveryResult } from "./types.js";
 export interface WebhookOptions extends HttpPostOptions {
   /** Endpoint receiving the alert JSON. */
   readonly url: string;
-  /** Signing secret (`whsec_<base64>` per Standard Webhooks, or any other string as UTF-8 bytes). None: unsigned. */
+  /** Signing secret, `whsec_<base64 of 24 to 64 bytes>` per Standard Webhooks. None: unsigned. */
   readonly secret?: Secret;
   /** Extra request headers (e.g. an Authorization header); they can not replace the webhook-* headers. */
   readonly headers?: Readonly<Record<string, string>>;

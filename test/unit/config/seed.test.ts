@@ -60,7 +60,12 @@ describe("the seed's TraceAnomalyDetector document", () => {
   it("loads config/examples/production-kafka.yaml when its secrets are in the environment", () => {
     const config = loadConfig(
       { path: repo("config/examples/production-kafka.yaml") },
-      { KAFKA_PASSWORD: "pw", WEBHOOK_SECRET: "s3", TRACEWATCH_API_TOKEN: "0123456789abcdef" },
+      {
+        KAFKA_PASSWORD: "pw",
+        WEBHOOK_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        ALERTMANAGER_PASSWORD: "am-pw",
+        TRACEWATCH_API_TOKEN: "0123456789abcdef",
+      },
     );
     expect(config.spec.sources.kafka).toMatchObject({ enabled: true, brokers: ["kafka-0.kafka:9093"] });
     expect(config.spec.sources.kafka.sasl).toEqual({
@@ -70,5 +75,6 @@ describe("the seed's TraceAnomalyDetector document", () => {
     });
     expect(config.spec.sources.otlp_http.enabled).toBe(false);
     expect(config.spec.sinks.map((s) => s.name)).toEqual(["kafka", "oncall", "alertmanager"]);
+    expect(config.spec.sinks[2]).toMatchObject({ auth: { type: "basic", password: "am-pw" } });
   });
 });

@@ -66,16 +66,24 @@ describe("createSinks", () => {
     ]);
   });
 
-  it("takes secrets as written when given no environment (a loaded config's are resolved already)", async () => {
+  it("takes secrets as written when given no environment (a loaded config's are resolved already)", () => {
+    const { env: _unused, ...withoutEnv } = deps;
+    const literal = "$" + "{LITERAL}";
+    const found = problems([{ type: "webhook", url: "http://h/x", secret: literal }], withoutEnv);
+    // Not expanded (no "variable is not set"): checked as written, and it is no whsec_ secret.
+    expect(found).toEqual([
+      expect.stringContaining("spec.sinks[0].secret: webhook secret does not start with whsec_"),
+    ]);
+  });
+
+  it("signs with a whsec_ secret from the environment", async () => {
     const sent: { headers: Headers; body: string }[] = [];
     const fetchStub = ((_url: string, init: RequestInit) => {
       sent.push({ headers: new Headers(init.headers), body: String(init.body) });
       return Promise.resolve(new Response(null, { status: 204 }));
     }) as unknown as typeof fetch;
-    const { env: _unused, ...withoutEnv } = deps;
-    const literal = "$" + "{LITERAL}";
-    const [sink] = createSinks([{ type: "webhook", url: "http://h/x", secret: literal }], {
-      ...withoutEnv,
+    const [sink] = createSinks([{ type: "webhook", url: "http://h/x", secret: "${HOOK_SECRET}" }], {
+      ...deps,
       fetch: fetchStub,
     });
     const [alert] = sampleAlerts(1);
@@ -83,7 +91,7 @@ describe("createSinks", () => {
     expect(await sink!.flush(1_000)).toBe(true);
     const [request] = sent;
     const ts = Number(request!.headers.get("webhook-timestamp"));
-    const key = signingKey(new Secret(literal));
+    const key = signingKey(new Secret(deps.env!.HOOK_SECRET!));
     expect(request!.headers.get("webhook-signature")).toBe(
       signWebhook(alert!.id, ts, request!.body, key)["webhook-signature"],
     );
@@ -110,7 +118,7 @@ describe("createSinks", () => {
     [
       "a malformed whsec_ secret",
       [{ type: "webhook", url: "http://h", secret: "whsec_!!" }],
-      "spec.sinks[0].secret: webhook secret starts with whsec_",
+      "spec.sinks[0].secret: webhook secret is not whsec_ and base64",
     ],
     ["a kafka sink without Kafka", [{ type: "kafka" }], "spec.sinks[0].type: a kafka sink needs Kafka"],
     [

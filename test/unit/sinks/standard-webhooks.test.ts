@@ -15,8 +15,31 @@ describe("Standard Webhooks signing", () => {
     });
   });
 
-  it("uses a secret without the whsec_ prefix as its UTF-8 bytes", () => {
-    expect(signingKey(new Secret("plain-secret"))).toEqual(Buffer.from("plain-secret"));
+  it.each([
+    ["without the whsec_ prefix", "plain-secret-that-is-long-enough-anyway", "does not start with whsec_"],
+    ["with a key of 16 bytes", `whsec_${Buffer.alloc(16, 7).toString("base64")}`, "decodes to 16 bytes"],
+    ["with a key of 65 bytes", `whsec_${Buffer.alloc(65, 7).toString("base64")}`, "decodes to 65 bytes"],
+    ["with unpadded base64", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS", "is not whsec_ and base64"],
+  ])("refuses a secret %s, saying how to make one and never showing it", (_what, raw, reason) => {
+    let caught: unknown;
+    try {
+      signingKey(new Secret(raw));
+    } catch (err) {
+      caught = err;
+    }
+    expect(isTracewatchError(caught, "TW_CONFIG_INVALID")).toBe(true);
+    const message = (caught as Error).message;
+    expect(message).toContain(reason);
+    expect(message).toContain('"whsec_" followed by the base64 of 24 to 64 random bytes');
+    expect(message).toContain("openssl rand -base64 32");
+    expect(message).not.toContain(raw.slice(6, 20));
+  });
+
+  it("takes the base64-decoded bytes after whsec_ as the key (24 to 64 of them)", () => {
+    for (const n of [24, 32, 64]) {
+      const key = Buffer.alloc(n, n);
+      expect(signingKey(new Secret(`whsec_${key.toString("base64")}`))).toEqual(key);
+    }
   });
 
   it("floors fractional timestamps to whole seconds", () => {
