@@ -97,7 +97,7 @@ describe("webhook sink with a receiver that is down the whole time", () => {
         {
           type: "webhook",
           name: "down",
-          url: `http://127.0.0.1:${port}/hook`,
+          url: `http://127.0.0.1:${port}/hook?key=query-secret-123`,
           secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
           timeout: 500,
           retries: 3,
@@ -123,6 +123,7 @@ describe("webhook sink with a receiver that is down the whole time", () => {
       expect(["retries_exhausted", "expired"]).toContain(header(m, "tracewatch.dlq.reason"));
       expect(header(m, "tracewatch.dlq.error")).toMatch(/ECONNREFUSED|circuit open/);
       expect(header(m, "tracewatch.dlq.sink")).toBe("down");
+      expect(JSON.stringify(m.headers)).not.toContain("query-secret-123");
       expect((JSON.parse(m.value!.toString()) as Alert).id).toBe(m.key?.toString());
       expect(m.value!.toString()).not.toContain("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
     }
