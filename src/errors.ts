@@ -26,6 +26,8 @@ export const ErrorCodes = {
   TW_KAFKA: "kafka operation failed",
   /** A bug: an invariant of ours did not hold. */
   TW_INTERNAL: "internal error",
+  /** An unexpected exception while processing one trace after assembly; the trace is dead-lettered. */
+  TW_TRACE_FAILED: "trace processing failed",
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -114,6 +114,20 @@ function createScoringMetrics(r: Registry) {
       "Traces through feature extraction and scoring, by outcome.",
       ["outcome"],
     ),
+    /** Traces whose processing threw after assembly, by stage: features, score, rules, outputs. */
+    tracesFailed: counter(
+      r,
+      "tracewatch_traces_failed_total",
+      "Traces whose processing threw after assembly, by stage; each is dead-lettered, not retried.",
+      ["stage"],
+    ),
+    /** Parent-graph repairs before scoring, by repair: duplicate_span (ignored), parent_cycle (link cut). */
+    traceRepairs: counter(
+      r,
+      "tracewatch_trace_repairs_total",
+      "Spans ignored as duplicate ids (duplicate_span) and parent links cut to break cycles (parent_cycle).",
+      ["repair"],
+    ),
     scoringDuration: new Histogram({
       name: "tracewatch_scoring_duration_seconds",
       help: "Features plus model scoring time per trace.",

@@ -31,5 +31,12 @@ export function pipelineMetrics(m: TracewatchMetrics): PipelineMetrics {
         m.anomalyScore.observe(score);
       }
     },
+    failed(stage) {
+      m.tracesFailed.inc({ stage });
+    },
+    repaired(r) {
+      if (r.duplicateSpans > 0) m.traceRepairs.inc({ repair: "duplicate_span" }, r.duplicateSpans);
+      if (r.parentCycles > 0) m.traceRepairs.inc({ repair: "parent_cycle" }, r.parentCycles);
+    },
   };
 }

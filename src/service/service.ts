@@ -12,11 +12,13 @@ import type { OtlpReceiver } from "../http/otlp-receiver.js";
 import { RecentAlerts } from "../http/recent-alerts.js";
 import { createIngestMetrics } from "../kafka/metrics.js";
 import type { KafkaSpanSource } from "../kafka/source.js";
+import { traceDeadLetter } from "../kafka/trace-dead-letters.js";
+import { MessageRedactor } from "../decode/redact-message.js";
 import { metricsOptions } from "../metrics/from-config.js";
 import { createMetrics, type TracewatchMetrics } from "../metrics/pipeline.js";
 import { ModelFollower } from "../model/model-topic.js";
 import { ModelStore } from "../model/store.js";
-import { TracePipeline } from "../pipeline/trace-pipeline.js";
+import { TracePipeline, type PipelineOutputs } from "../pipeline/trace-pipeline.js";
 import { systemClock } from "../platform/clock.js";
 import type { AlertDispatcher } from "../sinks/dispatcher.js";
 import { alertDispatcher, longestSinkShutdownGraceMs } from "./alerting.js";
@@ -149,11 +151,14 @@ export class Service {
     });
     this.dispatcher = dispatcher;
     const features = this.features;
+    const failed = this.failedTraces();
     const pipeline = new TracePipeline({
       detector: this.core.detector,
       alerter: this.core.alerter,
       metrics: pipelineMetrics(metrics),
+      logger: this.root.child({ component: "pipeline" }),
       outputs: {
+        ...(failed === null ? {} : { failed }),
         alert: (alert) => {
           metrics.alerts.inc({ type: alert.type, severity: alert.severity });
           this.recent.push(alert);
@@ -175,6 +180,20 @@ export class Service {
       logger: this.root.child({ component: "assembler" }),
     });
     this.startRetraining();
+  }
+
+  /**
+   * Where a trace whose processing threw goes: the dead-letter topic (its spans, redacted, with
+   * the error), once the broker has it. Without Kafka it is only counted and logged.
+   */
+  private failedTraces(): PipelineOutputs["failed"] | null {
+    if (this.producer === null) return null;
+    const publisher = new BatchPublisher({ producer: this.producer, topic: this.config.spec.topics.dlq });
+    const redactor = new MessageRedactor({ actions: this.config.spec.redaction });
+    return (failure, trace) =>
+      publisher
+        .publish(traceDeadLetter(trace, failure, redactor))
+        .then(() => this.metrics.deadLetters.inc({ reason: "trace_failed" }));
   }
 
   private startRetraining(): void {

@@ -73,7 +73,10 @@ export class AlertmanagerDeliverer implements AlertDeliverer {
   private readonly endpoint: string;
 
   constructor(private readonly o: AlertmanagerOptions) {
-    this.endpoint = `${o.url.replace(/\/+$/, "")}/api/v2/alerts`;
+    // The path is appended to the base URL's path; a query string (some proxies need one) stays last.
+    const endpoint = new URL(o.url);
+    endpoint.pathname = `${endpoint.pathname.replace(/\/+$/, "")}/api/v2/alerts`;
+    this.endpoint = endpoint.toString();
   }
 
   deliver(alert: Alert): Promise<DeliveryResult> {

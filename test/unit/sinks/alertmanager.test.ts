@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { toPostableAlert } from "../../../src/sinks/alertmanager.js";
+import { ManualClock } from "../../../src/core/clock.js";
+import { AlertmanagerDeliverer, toPostableAlert } from "../../../src/sinks/alertmanager.js";
 import { sampleAlerts } from "./sample-alerts.js";
 
 describe("toPostableAlert", () => {
@@ -36,5 +37,22 @@ describe("toPostableAlert", () => {
   it("drops extra labels whose names Alertmanager would refuse", () => {
     const labels = toPostableAlert(alert, { labels: { "bad-name": "v", ok_name: "v", empty: "" } }).labels;
     expect(Object.keys(labels).sort()).toEqual(["alertname", "detector", "ok_name", "service", "severity"]);
+  });
+});
+
+describe("AlertmanagerDeliverer", () => {
+  it.each([
+    ["http://am:9093", "http://am:9093/api/v2/alerts"],
+    ["http://am:9093/prefix/", "http://am:9093/prefix/api/v2/alerts"],
+    ["https://am.example/am?tenant=a", "https://am.example/am/api/v2/alerts?tenant=a"],
+  ])("posts %s's alerts to %s", async (base, endpoint) => {
+    const urls: string[] = [];
+    const fetchStub = ((url: string) => {
+      urls.push(url);
+      return Promise.resolve(new Response(null, { status: 200 }));
+    }) as unknown as typeof fetch;
+    const deliverer = new AlertmanagerDeliverer({ url: base, clock: new ManualClock(0), fetch: fetchStub });
+    expect(await deliverer.deliver(sampleAlerts(1)[0]!)).toEqual({ ok: true });
+    expect(urls).toEqual([endpoint]);
   });
 });
