@@ -31,12 +31,15 @@ const OPEN_BRACE = 0x7b;
 const OPEN_BRACKET = 0x5b;
 
 /**
- * The encoding a message looks like. OTLP protobuf requests start with tag 0x0a
- * (`resource_spans`); `{` and `[` are not valid first bytes of one, so JSON is unambiguous.
+ * The encoding a message looks like. OTLP protobuf requests usually start with tag 0x0a
+ * (`resource_spans`); `{` and `[` are not valid first bytes of one (group tags), so JSON is
+ * unambiguous. Whitespace bytes are also tags of unknown fields (0x20: field 4, varint), so a
+ * message starting with one is JSON only when `{` or `[` follows the whitespace.
  */
 export function detectEncoding(bytes: Uint8Array): SpanEncoding {
   const first = bytes[0];
-  if (first === OPEN_BRACE || first === OPEN_BRACKET || first === 0x20 || first === 0x09 || first === 0x0d) {
+  const blank = first === 0x20 || first === 0x09 || first === 0x0d;
+  if (first === OPEN_BRACE || first === OPEN_BRACKET || (blank && startsWithJsonAfterWhitespace(bytes))) {
     return looksLikeOtlpJson(bytes) ? "otlp_json" : "json";
   }
   return "otlp_proto";
