@@ -207,7 +207,8 @@ describe("poisoned traces through assemble → features → score → rules", ()
       duration: fc.integer({ min: -100, max: 2_000 }),
       error: fc.boolean(),
     });
-    const run = async (specs: fc.Infer<typeof spanArb>[], chunk: number, round: number): Promise<void> => {
+    type SpanSpec = typeof spanArb extends fc.Arbitrary<infer T> ? T : never;
+    const run = async (specs: SpanSpec[], chunk: number, round: number): Promise<void> => {
       const h = poisonHarness({ core, clock: new ManualClock(1_700_000_000_000) });
       const spans = specs.map((s) =>
         span(

@@ -102,7 +102,6 @@ export function recordingLogger() {
     (fields: object, msg: string): void =>
       void lines.push({ level, fields: fields as Record<string, unknown>, msg });
   const logger: CoreLogger = {
-    debug: log("debug"),
     info: log("info"),
     warn: log("warn"),
     error: log("error"),
