@@ -66,3 +66,17 @@ export declare function releaseTestBroker(
   lease: string,
   options?: BrokerOptions,
 ): Promise<{ stopped: boolean; reason?: string; pid?: number; version?: string; how?: string }>;
+
+/** The broker's settings as the TRACEWATCH_KAFKA_* variables of `env` resolve them (the fields tests use). */
+export declare function loadSettings(env?: NodeJS.ProcessEnv): Readonly<{
+  version: string;
+  port: number;
+  controllerPort: number;
+  /** host:port for clients. */
+  bootstrap: string;
+  /** TRACEWATCH_KAFKA_HOME: jars, data and logs. */
+  home: string;
+  /** Jars of this version (a link to another home's jars is followed). */
+  libDir: string;
+  dataDir: string;
+}>;

@@ -37,7 +37,10 @@ export function registerProbeRoutes(
   app.get("/readyz", async (_request, reply) => {
     const report = await providers.readiness();
     const ready =
-      !isShuttingDown() && report.model !== "unavailable" && report.sources.every((s) => s.connected);
+      !isShuttingDown() &&
+      report.model !== "unavailable" &&
+      report.sources.every((s) => s.connected) &&
+      (report.components ?? []).every((c) => c.ready);
     return sendJson(reply, ready ? 200 : 503, { status: ready ? "ready" : "not_ready", ...report });
   });
   app.get("/metrics", async (_request, reply) =>

@@ -10,6 +10,17 @@ export interface ReadinessReport {
   }[];
   /** `loaded`: a model scores traces; `warming_up`: collecting training data (ready); `unavailable`: not ready. */
   readonly model: "loaded" | "warming_up" | "unavailable";
+  /**
+   * The live state of each part the service depends on (Kafka consumer and producers, model
+   * store): one not ready makes the service not ready, with its reason.
+   */
+  readonly components?: readonly {
+    readonly name: string;
+    readonly ready: boolean;
+    readonly reason?: string;
+    /** ISO 8601 UTC. */
+    readonly since?: string;
+  }[];
 }
 
 /** Summary of the model in use, as `GET /api/v1/models` shows it (JSON-serialisable). */

@@ -9,6 +9,7 @@ import { decodeSpans, type DecodeOptions } from "../decode/index.js";
 import { describeError } from "../errors.js";
 import { MessageRedactor, type MessageRedactorOptions } from "../decode/redact-message.js";
 import { DeadLetterWriter } from "./dead-letters.js";
+import { watchConsumer, watchProducer, type HealthSignal } from "./health.js";
 import { noopSourceMetrics, type SourceMetrics } from "./source-metrics.js";
 
 /** Options of {@link KafkaSpanSource}. */
@@ -36,6 +37,8 @@ export interface KafkaSpanSourceOptions {
   readonly consumer?: Partial<ConsumerConfig>;
   readonly metrics?: SourceMetrics;
   readonly logger?: CoreLogger;
+  /** Live state of the consumer and of the dead-letter producer, for readiness. Default: none. */
+  readonly health?: { readonly consumer?: HealthSignal; readonly deadLetters?: HealthSignal };
 }
 
 /**
@@ -75,6 +78,8 @@ export class KafkaSpanSource {
       ...options.consumer,
     });
     this.producer = options.kafka.producer({ allowAutoTopicCreation: true });
+    if (options.health?.consumer !== undefined) watchConsumer(this.consumer, options.health.consumer);
+    if (options.health?.deadLetters !== undefined) watchProducer(this.producer, options.health.deadLetters);
     this.deadLetters = new DeadLetterWriter(
       this.producer,
       options.deadLetterTopic ?? "tracewatch.dlq",

@@ -10,6 +10,8 @@ export interface ModelStoreOptions {
   readonly dir: string;
   /** Artifacts kept per detector; older ones are deleted after a save. Default 5. */
   readonly keep?: number;
+  /** Called after each save and probe: null when it wrote, else the error (readiness follows it). */
+  readonly onWriteOutcome?: (err: unknown) => void;
 }
 
 const SUFFIX = ".json";
@@ -20,13 +22,43 @@ export class ModelStore {
   private readonly dir: string;
   private readonly keep: number;
 
-  constructor(o: ModelStoreOptions) {
+  constructor(private readonly o: ModelStoreOptions) {
     this.dir = o.dir;
     this.keep = Math.max(1, o.keep ?? 5);
   }
 
   /** Writes an artifact atomically (temp file, then rename) and prunes old ones. Returns its path. */
-  async save(a: ModelArtifact): Promise<string> {
+  save(a: ModelArtifact): Promise<string> {
+    return this.reporting(() => this.write(a));
+  }
+
+  /**
+   * Checks that artifacts of `detector` can be written now: creates its directory if needed,
+   * writes and removes an empty file there. Rejects with the file system's error.
+   */
+  probe(detector: string): Promise<void> {
+    return this.reporting(async () => {
+      const dir = this.detectorDir(detector);
+      await mkdir(dir, { recursive: true });
+      const path = join(dir, `.probe.${process.pid}.tmp`);
+      await writeFile(path, "");
+      await unlink(path);
+    });
+  }
+
+  private async reporting<T>(write: () => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await write();
+    } catch (err) {
+      this.o.onWriteOutcome?.(err);
+      throw err;
+    }
+    this.o.onWriteOutcome?.(null);
+    return result;
+  }
+
+  private async write(a: ModelArtifact): Promise<string> {
     const dir = this.detectorDir(a.detector);
     if (!SAFE_NAME.test(a.version))
       throw new TracewatchError("TW_MODEL_INVALID", `model version ${a.version} is not a safe file name`);

@@ -16,6 +16,8 @@ export interface ProviderDeps {
   readonly recent: RecentAlerts<Alert>;
   readonly windowMs: number;
   readonly sources: () => ReadinessReport["sources"];
+  /** The live state of the parts the service depends on. Default: none. */
+  readonly components?: () => NonNullable<ReadinessReport["components"]>;
 }
 
 function modelSummary(core: DetectionCore, windowMs: number): ModelSummary | null {
@@ -75,6 +77,7 @@ export function apiProviders(d: ProviderDeps): ApiProviders {
     readiness: () => ({
       sources: d.sources(),
       model: d.core.detector.warmingUp ? "warming_up" : "loaded",
+      ...(d.components === undefined ? {} : { components: d.components() }),
     }),
     alerts: d.recent,
     model: () => modelSummary(d.core, d.windowMs),

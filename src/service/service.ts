@@ -1,15 +1,17 @@
-import type { Kafka, Producer } from "kafkajs";
+import type { Admin, Kafka, Producer } from "kafkajs";
 import type { Logger } from "pino";
 import { Registry } from "prom-client";
 import type { Alert } from "../core/alerts/alert.js";
 import { TraceAssembler } from "../core/assembler/assembler.js";
 import type { ModelArtifact } from "../core/model/artifact.js";
 import { loadModel } from "../core/model/model.js";
+import { describeError } from "../errors.js";
 import type { Config } from "../config/index.js";
 import { createApiServer, type ApiServer } from "../http/api.js";
 import { apiServerOptions } from "../http/from-config.js";
 import type { OtlpReceiver } from "../http/otlp-receiver.js";
 import { RecentAlerts } from "../http/recent-alerts.js";
+import { watchProducer } from "../kafka/health.js";
 import { createIngestMetrics } from "../kafka/metrics.js";
 import type { KafkaSpanSource } from "../kafka/source.js";
 import { traceDeadLetter } from "../kafka/trace-dead-letters.js";
@@ -28,11 +30,14 @@ import { assemblyLimits, buildDetectionCore, type DetectionCore } from "./detect
 import { createKafkaClient } from "./kafka-client.js";
 import { featureRecord, pipelineMetrics } from "./records.js";
 import { createRetraining, type Retraining, type RetrainWorkerOptions } from "./retraining.js";
+import { Readiness, type HealthSignal } from "./readiness.js";
 import { kafkaSpanSource, otlpSpanReceiver } from "./sources.js";
 
 const TICK_MS = 200;
 /** Time allowed on shutdown for the last dead-letter writes (three attempts) and the commit, ms. */
 const SETTLE_MARGIN_MS = 5_000;
+/** How often an unwritable model store is checked again, ms. */
+const STORE_PROBE_MS = 5_000;
 
 /** Process-level options of {@link Service} beyond the config. */
 export interface ServiceOptions {
@@ -55,6 +60,8 @@ export class Service {
   readonly metrics: TracewatchMetrics;
   readonly core: DetectionCore;
   readonly addresses: ServiceAddresses = {};
+  /** The live state of the Kafka consumer and producers and the model store (`/readyz`). */
+  readonly readiness: Readiness;
   private readonly log: Logger;
   private readonly root: Logger;
   private readonly store: ModelStore;
@@ -72,7 +79,11 @@ export class Service {
   private features: BatchPublisher | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
-  private sourceConnected = { kafka: false, otlp: false };
+  private sourceConnected = { otlp: false };
+  private readonly storeHealth: HealthSignal;
+  private kafkaHealth: { consumer: HealthSignal; producer: HealthSignal; deadLetters: HealthSignal } | null =
+    null;
+  private probeAdmin: Admin | null = null;
 
   constructor(
     private readonly config: Config,
@@ -84,7 +95,22 @@ export class Service {
     this.metrics = createMetrics(this.registry, metricsOptions(config, { processMetrics: true }));
     this.ingestMetrics = createIngestMetrics(this.registry, this.metrics);
     this.core = buildDetectionCore(config, systemClock);
-    this.store = new ModelStore({ dir: config.spec.model_store.dir, keep: config.spec.model_store.keep });
+    this.readiness = new Readiness(systemClock, this.registry);
+    this.store = new ModelStore({
+      dir: config.spec.model_store.dir,
+      keep: config.spec.model_store.keep,
+      onWriteOutcome: (err) =>
+        err === null
+          ? this.storeHealth.ok()
+          : this.storeHealth.fail(
+              `model store ${config.spec.model_store.dir} not writable: ${describeError(err)}`,
+            ),
+    });
+    this.storeHealth = this.readiness.component("model_store", {
+      initially: "not checked yet",
+      probe: () => this.store.probe(config.metadata.name),
+      probeIntervalMs: STORE_PROBE_MS,
+    });
     this.recent = new RecentAlerts(config.spec.alerting.recent_alerts);
   }
 
@@ -92,6 +118,8 @@ export class Service {
   async start(): Promise<void> {
     try {
       await this.loadStoredModel();
+      // Not ready while unwritable; probed again until it is (the rejection is reported there).
+      await this.store.probe(this.config.metadata.name).catch(() => undefined);
       if (this.config.spec.sources.kafka.enabled) await this.connectKafka();
       this.buildPipeline();
       await this.startSources();
@@ -123,7 +151,9 @@ export class Service {
 
   private async connectKafka(): Promise<void> {
     this.kafka = createKafkaClient(this.config, this.root);
+    this.kafkaHealth = this.kafkaComponents(this.kafka);
     this.producer = this.kafka.producer({ allowAutoTopicCreation: true });
+    watchProducer(this.producer, this.kafkaHealth.producer);
     await this.producer.connect();
     const topics = this.config.spec.topics;
     this.features = new BatchPublisher({ producer: this.producer, topic: topics.features });
@@ -139,6 +169,26 @@ export class Service {
       onInvalid: (err) => this.log.warn({ err }, "invalid model on the model topic skipped"),
     });
     await this.follower.start();
+  }
+
+  /**
+   * Readiness of the span consumer (stale when it has not fetched for a session timeout) and of
+   * the two producers (recovering on their next good send, or when the cluster answers a probe).
+   */
+  private kafkaComponents(kafka: Kafka) {
+    const probe = async (): Promise<void> => {
+      this.probeAdmin ??= kafka.admin({ retry: { retries: 0 } });
+      await this.probeAdmin.connect();
+      await this.probeAdmin.describeCluster();
+    };
+    return {
+      consumer: this.readiness.component("kafka_consumer", {
+        initially: "not consuming yet",
+        staleAfterMs: this.config.spec.sources.kafka.session_timeout,
+      }),
+      producer: this.readiness.component("kafka_producer", { probe }),
+      deadLetters: this.readiness.component("kafka_dlq_producer", { probe }),
+    };
   }
 
   private buildPipeline(): void {
@@ -225,9 +275,11 @@ export class Service {
         assembler,
         metrics: this.ingestMetrics.source,
         logger: this.root.child({ component: "kafka-source" }),
+        ...(this.kafkaHealth === null
+          ? {}
+          : { health: { consumer: this.kafkaHealth.consumer, deadLetters: this.kafkaHealth.deadLetters } }),
       });
       await this.source.start();
-      this.sourceConnected.kafka = true;
     }
     if (spec.sources.otlp_http.enabled) {
       this.receiver = otlpSpanReceiver(this.config, {
@@ -249,8 +301,9 @@ export class Service {
       retrainer: this.retraining!.retrainer,
       recent: this.recent,
       windowMs: spec.training.window,
+      components: () => this.readiness.report(),
       sources: () => [
-        ...(spec.sources.kafka.enabled ? [{ name: "kafka", connected: this.sourceConnected.kafka }] : []),
+        ...(spec.sources.kafka.enabled ? [this.kafkaSourceState()] : []),
         ...(spec.sources.otlp_http.enabled
           ? [{ name: "otlp_http", connected: this.sourceConnected.otlp }]
           : []),
@@ -265,6 +318,17 @@ export class Service {
       }),
     );
     this.addresses.api = (await this.api.listen()).url;
+  }
+
+  /** The Kafka source as `/readyz` lists it: connected while its consumer is ready. */
+  private kafkaSourceState(): { name: string; connected: boolean; detail?: string } {
+    const consumer = this.readiness.report().find((c) => c.name === "kafka_consumer");
+    if (consumer === undefined) return { name: "kafka", connected: false, detail: "not started" };
+    return {
+      name: "kafka",
+      connected: consumer.ready,
+      ...(consumer.reason === undefined ? {} : { detail: consumer.reason }),
+    };
   }
 
   /**
@@ -309,6 +373,8 @@ export class Service {
     await step("retrainer", () => this.retraining?.retrainer.shutdown());
     await step("model follower", () => this.follower?.shutdown());
     await step("producer", () => this.producer?.disconnect());
+    this.readiness.close();
+    await step("readiness probe", () => this.probeAdmin?.disconnect());
     await step("api", () => this.api?.close());
     this.log.info({}, "tracewatch stopped");
   }

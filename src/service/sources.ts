@@ -7,14 +7,21 @@ import { otlpReceiverOptions } from "../http/from-config.js";
 import { summarizeDecode } from "../http/otlp-ingest.js";
 import { createOtlpReceiver, type OtlpReceiver } from "../http/otlp-receiver.js";
 import type { SourceMetrics } from "../kafka/source-metrics.js";
-import { KafkaSpanSource } from "../kafka/source.js";
+import { KafkaSpanSource, type KafkaSpanSourceOptions } from "../kafka/source.js";
 import type { TracewatchMetrics } from "../metrics/pipeline.js";
 import { consumerTiming } from "./kafka-client.js";
 
 /** The span consumer of `spec.sources.kafka`, feeding `assembler`; not started yet. */
 export function kafkaSpanSource(
   config: Config,
-  deps: { kafka: Kafka; assembler: TraceAssembler; metrics: SourceMetrics; logger: Logger },
+  deps: {
+    kafka: Kafka;
+    assembler: TraceAssembler;
+    metrics: SourceMetrics;
+    logger: Logger;
+    /** Live state of the consumer and the dead-letter producer, for readiness. */
+    health?: KafkaSpanSourceOptions["health"];
+  },
 ): KafkaSpanSource {
   const k = config.spec.sources.kafka;
   return new KafkaSpanSource({

@@ -97,6 +97,23 @@ describe("probes", () => {
       503,
     ],
     ["an unavailable model", { sources: [], model: "unavailable" }, 503],
+    [
+      "every component ready",
+      { sources: [], model: "loaded", components: [{ name: "kafka_producer", ready: true }] },
+      200,
+    ],
+    [
+      "a component not ready",
+      {
+        sources: [{ name: "kafka", connected: true }],
+        model: "loaded",
+        components: [
+          { name: "kafka_consumer", ready: true },
+          { name: "model_store", ready: false, reason: "model store models/ not writable: EROFS" },
+        ],
+      },
+      503,
+    ],
   ] as const)("/readyz with %s answers %d", async (_what, report, status) => {
     const f = fakes();
     f.setReadiness(report as unknown as ReadinessReport);
@@ -105,6 +122,7 @@ describe("probes", () => {
     expect(await res.json()).toMatchObject({
       status: status === 200 ? "ready" : "not_ready",
       model: report.model,
+      ...("components" in report ? { components: report.components } : {}),
     });
   });
 

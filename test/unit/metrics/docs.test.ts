@@ -4,11 +4,14 @@ import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { createIngestMetrics } from "../../../src/kafka/metrics.js";
 import { createMetrics } from "../../../src/metrics/pipeline.js";
+import { systemClock } from "../../../src/platform/clock.js";
+import { Readiness } from "../../../src/service/readiness.js";
 
-/** Every metric the service registers: the pipeline's and the ingest adapters'. */
+/** Every metric the service registers: the pipeline's, the ingest adapters' and readiness'. */
 function serviceRegistry(): Registry {
   const registry = new Registry();
   createIngestMetrics(registry, createMetrics(registry));
+  new Readiness(systemClock, registry);
   return registry;
 }
 

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -83,4 +83,26 @@ describe("model store", () => {
     const m = loadModel(a);
     expect(probes().map((f) => m.score(f).anomalyScore)).toEqual(theirs.scores);
   }, 60_000);
+});
+
+describe("model store writability", () => {
+  it("probes by writing and removing a file, and reports each save's and probe's outcome", async () => {
+    const outcomes: unknown[] = [];
+    const missing = join(dir, "volume");
+    // The store's directory is a link to a volume that is not mounted: nothing can be written.
+    await symlink(missing, join(dir, "models"));
+    const store = new ModelStore({ dir: join(dir, "models"), onWriteOutcome: (err) => outcomes.push(err) });
+    await expect(store.probe("shop")).rejects.toMatchObject({ code: "ENOTDIR" });
+    await expect(store.save(trainedArtifact())).rejects.toMatchObject({ code: "ENOTDIR" });
+    await mkdir(missing);
+    await store.probe("shop");
+    expect(await readdir(join(missing, "shop"))).toEqual([]);
+    await store.save(trainedArtifact());
+    expect(outcomes.map((o) => (o === null ? "ok" : (o as NodeJS.ErrnoException).code))).toEqual([
+      "ENOTDIR",
+      "ENOTDIR",
+      "ok",
+      "ok",
+    ]);
+  });
 });
