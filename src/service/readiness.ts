@@ -52,18 +52,22 @@ interface State {
 export class Readiness {
   private readonly states = new Map<string, State>();
   private readonly options = new Map<string, ComponentOptions>();
-  private readonly gauge: Gauge;
   private closed = false;
 
   constructor(
     private readonly clock: Clock,
     registry: Registry,
   ) {
-    this.gauge = new Gauge({
+    const report = () => this.report();
+    new Gauge({
       name: "tracewatch_component_ready",
       help: "1 when the component works (what /readyz reports), 0 when it does not.",
       labelNames: ["component"],
       registers: [registry],
+      // Read at each scrape, so a consumer gone stale shows without anyone asking /readyz.
+      collect() {
+        for (const c of report()) this.set({ component: c.name }, c.ready ? 1 : 0);
+      },
     });
   }
 
@@ -80,7 +84,6 @@ export class Readiness {
       probe: null,
     });
     this.options.set(name, options);
-    this.gauge.set({ component: name }, ready ? 1 : 0);
     return { ok: () => this.ok(name), fail: (reason) => this.fail(name, reason) };
   }
 
@@ -91,7 +94,6 @@ export class Readiness {
       const staleAfter = this.options.get(name)?.staleAfterMs;
       if (s.ready && staleAfter !== undefined && now - s.lastOkMs > staleAfter) {
         const reason = `no sign of life for ${Math.round((now - s.lastOkMs) / 1000)} s`;
-        this.gauge.set({ component: name }, 0);
         return { name, ready: false, reason, since: new Date(s.lastOkMs + staleAfter).toISOString() };
       }
       const reason =
@@ -123,7 +125,6 @@ export class Readiness {
       s.probeError = undefined;
       s.sinceMs = now;
     }
-    this.gauge.set({ component: name }, 1);
   }
 
   private fail(name: string, reason: string): void {
@@ -132,7 +133,6 @@ export class Readiness {
     if (s.ready || s.reason !== reason) s.sinceMs = this.clock.now();
     s.ready = false;
     s.reason = reason;
-    this.gauge.set({ component: name }, 0);
     this.startProbe(name, s);
   }
 

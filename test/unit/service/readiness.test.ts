@@ -47,14 +47,15 @@ describe("Readiness", () => {
     expect(r.report()[0]).toMatchObject({ ready: true, since: new Date(1_005_000).toISOString() });
   });
 
-  it("reports a ready component that gave no sign of life for staleAfterMs as not ready", () => {
-    const { r, clock } = readiness();
+  it("reports a ready component that gave no sign of life for staleAfterMs as not ready", async () => {
+    const { r, clock, gauge } = readiness();
     const consumer = r.component("kafka_consumer", { staleAfterMs: 30_000 });
     consumer.ok();
     clock.advance(30_000);
     expect(r.report()[0]?.ready).toBe(true);
     clock.advance(1_000);
     expect(r.report()[0]).toMatchObject({ ready: false, reason: "no sign of life for 31 s" });
+    expect(await gauge("kafka_consumer")).toBe(0);
     consumer.ok();
     expect(r.report()[0]?.ready).toBe(true);
   });
