@@ -91,13 +91,28 @@ export class MessageRedactor {
         err instanceof SyntaxError ||
         err instanceof RangeError;
       if (!unparseable) throw err;
-      return {
-        kind: "undecodable",
-        bytes: this.undecodable === "keep" ? bytes : null,
-        size: bytes.byteLength,
-        sha256: createHash("sha256").update(bytes).digest("hex"),
-      };
+      return this.undecodableMessage(bytes);
     }
+  }
+
+  /**
+   * A message the decoder could not read at all (not even as a list of spans): nothing of it is
+   * known to be an attribute, so it is kept or withheld as the `undecodable` policy says.
+   */
+  unreadable(bytes: Uint8Array): RedactedMessage {
+    if (this.actions.size === 0 && this.undecodable === "keep") {
+      return { kind: "redacted", bytes, redacted: 0, removedParts: 0 };
+    }
+    return this.undecodableMessage(bytes);
+  }
+
+  private undecodableMessage(bytes: Uint8Array): RedactedMessage {
+    return {
+      kind: "undecodable",
+      bytes: this.undecodable === "keep" ? bytes : null,
+      size: bytes.byteLength,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+    };
   }
 
   private proto(bytes: Uint8Array): RedactedMessage {

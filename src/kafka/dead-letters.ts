@@ -34,16 +34,18 @@ export function describeRejections(result: DecodeResult): string {
 /**
  * The value and `payload.*` headers of a dead letter: the message with `spec.redaction` applied in
  * its own encoding (`payload.redacted`: attributes hashed or deleted, when any; `payload.removed_parts`:
- * NDJSON lines that were not JSON, emptied), or, when nothing of it could be parsed,
- * `payload.undecodable`: `kept` (the raw bytes) or `removed` (no value; `payload.size` and
+ * NDJSON lines that were not JSON, emptied), or, when the decoder could not read it at all (or
+ * it cannot be parsed), `payload.undecodable`: `kept` (the raw bytes) or `removed` (no value; `payload.size` and
  * `payload.sha256` of what it was), as `spec.dead_letters.undecodable` says.
  */
 export function redactedPayload(
   value: Buffer,
   encoding: SpanEncoding,
   redactor: MessageRedactor,
+  /** False when the decoder could not read the message at all: then it is not parsed again. */
+  readable = true,
 ): { value: Buffer; headers: IHeaders } {
-  const r = redactor.redact(value, encoding);
+  const r = readable ? redactor.redact(value, encoding) : redactor.unreadable(value);
   if (r.kind === "redacted") {
     const headers: IHeaders = {};
     if (r.redacted > 0) headers["payload.redacted"] = String(r.redacted);
@@ -85,7 +87,15 @@ export class DeadLetterWriter {
   ): void {
     const code = result.rejected[0]?.code ?? "TW_DECODE_FAILED";
     const indexes = result.rejected.flatMap((r) => (r.index === undefined ? [] : [String(r.index)]));
-    const payload = redactedPayload(message.value ?? Buffer.alloc(0), result.encoding, this.redactor);
+    // A message the decoder failed on as a whole is not trusted to a more lenient parse: its
+    // personal data may sit anywhere, so the undecodable policy applies.
+    const unreadable = result.rejected.some((r) => r.index === undefined && r.code === "TW_DECODE_FAILED");
+    const payload = redactedPayload(
+      message.value ?? Buffer.alloc(0),
+      result.encoding,
+      this.redactor,
+      !unreadable,
+    );
     const headers: IHeaders = {
       ...(message.headers ?? {}),
       ...payload.headers,

@@ -159,6 +159,21 @@ describe("dead-letter records", () => {
       expect(everything).not.toContain("bob.raw");
     });
 
+    it("withholds a message the decoder could not read at all, even when it is valid JSON", async () => {
+      const { producer, sent } = fakeProducer();
+      const redactor = new MessageRedactor({ actions: [{ action: "hash", key: "user.email" }] });
+      const writer = new DeadLetterWriter(producer, "dlq", noopSourceMetrics, noopLogger, redactor);
+      const value = Buffer.from(JSON.stringify({ resourceSpans: "none", contact: EMAIL }));
+      const result = decodeSpans(value);
+      expect(result.rejected).toEqual([expect.objectContaining({ code: "TW_DECODE_FAILED" })]);
+      const ack = new PartitionOffsets().begin("0");
+      writer.add({ key: null, value }, result, { topic: "t", partition: 0, offset: "0" }, ack);
+      await writer.flush();
+      const record = sent[0]!.messages[0]!;
+      expect(record.value).toEqual(Buffer.alloc(0));
+      expect(record.headers?.["payload.undecodable"]).toBe("removed");
+    });
+
     it("keeps metadata of an undecodable message: size and SHA-256, no value", async () => {
       const { producer, sent } = fakeProducer();
       const redactor = new MessageRedactor({ actions: [{ action: "delete", key: "user.email" }] });
