@@ -47,7 +47,13 @@ async function onePass(config: Config, model: Model, messages: readonly TimedMes
   let traces = 0;
   const assembler = new TraceAssembler({
     clock,
-    processor: { process: (t) => (traces++, pipeline.process(t)) },
+    processor: {
+      process: (t) => {
+        // A trace re-opened by a late span (an asynchronous consumer span) is processed again.
+        if (t.earlierSpans === undefined) traces++;
+        return pipeline.process(t);
+      },
+    },
     ...assemblyLimits(config),
   });
   const decodeOptions: DecodeOptions = {};
