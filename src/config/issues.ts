@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { formatPath } from "./env.js";
 import { SECRET_KEYS } from "./primitives.js";
+import { closest } from "./suggest.js";
 
 /** What the formatter knows about where values came from, so it never prints a secret. */
 export interface IssueContext {
@@ -8,6 +9,8 @@ export interface IssueContext {
   readonly fromEnv: ReadonlySet<string>;
   /** Paths written by an environment override, with the variable name. */
   readonly overridden: ReadonlyMap<string, string>;
+  /** The keys allowed on the mapping at a path, to suggest one for an unknown key. */
+  readonly knownKeys?: (path: readonly PropertyKey[]) => readonly string[];
 }
 
 function mayEcho(path: readonly PropertyKey[], ctx: IssueContext): boolean {
@@ -28,6 +31,23 @@ function describeReceived(input: unknown): string {
   return `${typeof input}`;
 }
 
+/** `; did you mean "x"?` when `written` is close to one of `allowed`, else nothing. */
+function didYouMean(written: unknown, allowed: readonly unknown[]): string {
+  if (typeof written !== "string") return "";
+  const guess = closest(
+    written,
+    allowed.filter((a): a is string => typeof a === "string"),
+  );
+  return guess === undefined ? "" : `; did you mean "${guess}"?`;
+}
+
+/** An unknown key, with the key it was probably meant to be, or the keys allowed there. */
+function unknownKey(key: string, known: readonly string[]): string {
+  const guess = closest(key, known);
+  if (guess !== undefined) return `unknown key (did you mean "${guess}"?)`;
+  return known.length === 0 ? "unknown key" : `unknown key (expected one of ${known.join(", ")})`;
+}
+
 /** A discriminated union names the unknown discriminator value and the known ones. */
 function unionMessage(issue: z.core.$ZodIssue, path: readonly PropertyKey[], echo: boolean): string {
   const options = (issue as { options?: unknown }).options;
@@ -38,7 +58,8 @@ function unionMessage(issue: z.core.$ZodIssue, path: readonly PropertyKey[], ech
       ? (input as Record<string, unknown>)[String(path.at(-1))]
       : input;
   const got = echo && value !== undefined ? ` "${String(value)}"` : "";
-  return `unknown value${got} (expected one of ${options.join(", ")})`;
+  const hint = echo ? didYouMean(value, options) : "";
+  return `unknown value${got} (expected one of ${options.join(", ")})${hint}`;
 }
 
 /** One readable message per issue (unknown keys become one line each). */
@@ -46,8 +67,10 @@ function messages(issue: z.core.$ZodIssue, ctx: IssueContext): { path: PropertyK
   const path = [...issue.path];
   const echo = mayEcho(path, ctx);
   switch (issue.code) {
-    case "unrecognized_keys":
-      return issue.keys.map((key) => ({ path: [...path, key], text: "unknown key" }));
+    case "unrecognized_keys": {
+      const known = ctx.knownKeys?.(path) ?? [];
+      return issue.keys.map((key) => ({ path: [...path, key], text: unknownKey(key, known) }));
+    }
     case "invalid_type":
       if (issue.input === undefined) return [{ path, text: "is required" }];
       return [{ path, text: `expected ${issue.expected}, got ${describeReceived(issue.input)}` }];
@@ -55,7 +78,10 @@ function messages(issue: z.core.$ZodIssue, ctx: IssueContext): { path: PropertyK
       return [{ path, text: unionMessage(issue, path, echo) }];
     case "invalid_value": {
       const got = echo && issue.input !== undefined ? ` "${String(issue.input)}"` : "";
-      return [{ path, text: `invalid value${got} (expected ${issue.values.map(String).join(" | ")})` }];
+      const hint = echo ? didYouMean(issue.input, issue.values) : "";
+      return [
+        { path, text: `invalid value${got} (expected ${issue.values.map(String).join(" | ")})${hint}` },
+      ];
     }
     case "too_big":
       return [

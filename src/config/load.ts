@@ -4,6 +4,7 @@ import { TracewatchError } from "../errors.js";
 import { applyEnvOverrides, coerceFromEnv, interpolate, type Env } from "./env.js";
 import { formatIssues } from "./issues.js";
 import { documentSchema, resolveDocument, type Config } from "./schema.js";
+import { knownKeysAt } from "./suggest.js";
 
 /** Where the YAML comes from: a file, or text already in memory (`origin` names it in errors). */
 export type ConfigSource = { readonly path: string } | { readonly text: string; readonly origin?: string };
@@ -11,10 +12,11 @@ export type ConfigSource = { readonly path: string } | { readonly text: string; 
 /** Extra checks the loader runs so their problems are listed with the others. */
 export interface LoadConfigOptions {
   /**
-   * Validates one alert condition; returns null when it is fine, or a message (with the position
-   * of the error) when not. The rules module provides it; without it conditions are not parsed here.
+   * Validates one alert condition of the rule of type `type`; returns null when it is fine, or a
+   * message (with the position of the error) when not. The rules module provides it; without it
+   * conditions are not parsed here. It runs even when other keys are invalid.
    */
-  readonly checkCondition?: (condition: string) => string | null;
+  readonly checkCondition?: (condition: string, type: string) => string | null;
 }
 
 function invalid(origin: string, problems: readonly string[]): TracewatchError {
@@ -52,12 +54,36 @@ function parseYaml(text: string, origin: string): unknown {
   return doc.toJS({ maxAliasCount: 100 });
 }
 
-function conditionProblems(config: Config, check: LoadConfigOptions["checkCondition"]): string[] {
-  if (check === undefined) return [];
-  return config.spec.alerts.flatMap((rule, i) => {
-    const problem = check(rule.condition);
-    return problem === null ? [] : [`spec.alerts[${i}].condition: ${problem}`];
+/**
+ * Checks every alert condition written as a non-empty string, valid rule or not, so a schema
+ * problem elsewhere never hides a condition's (a rule without a usable `type` is named by its
+ * position). `skip` holds the paths whose schema problems were already listed.
+ */
+function conditionProblems(
+  alerts: unknown,
+  check: LoadConfigOptions["checkCondition"],
+  skip: ReadonlySet<string>,
+): string[] {
+  if (check === undefined || !Array.isArray(alerts)) return [];
+  return alerts.flatMap((rule: unknown, i) => {
+    const path = `spec.alerts[${i}].condition`;
+    const { type, condition } = (typeof rule === "object" && rule !== null ? rule : {}) as Record<
+      string,
+      unknown
+    >;
+    if (typeof condition !== "string" || condition.trim() === "" || skip.has(path)) return [];
+    const problem = check(
+      condition.trim(),
+      typeof type === "string" && type !== "" ? type : `spec.alerts[${i}]`,
+    );
+    return problem === null ? [] : [`${path}: ${problem}`];
   });
+}
+
+/** The `spec.alerts` list of a document as written (defaults not applied), if it is one. */
+function writtenAlerts(tree: unknown): unknown {
+  const spec = typeof tree === "object" && tree !== null ? (tree as Record<string, unknown>).spec : undefined;
+  return typeof spec === "object" && spec !== null ? (spec as Record<string, unknown>).alerts : undefined;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -78,18 +104,30 @@ export function loadConfig(source: ConfigSource, env: Env, options: LoadConfigOp
   const { text, origin } = readSource(source);
   const interpolated = interpolate(parseYaml(text, origin), env);
   const { tree, overridden } = applyEnvOverrides(interpolated.tree, env);
+  let input: unknown = tree;
   let parsed = documentSchema.safeParse(tree, { reportInput: true });
   if (!parsed.success) {
     const coerced = coerceFromEnv(tree, parsed.error.issues, interpolated.fromEnv);
-    if (coerced !== null) parsed = documentSchema.safeParse(coerced, { reportInput: true });
+    if (coerced !== null) {
+      input = coerced;
+      parsed = documentSchema.safeParse(coerced, { reportInput: true });
+    }
   }
   const problems = interpolated.problems.map((p) => `${p.path}: ${p.message}`);
   if (!parsed.success) {
-    problems.push(...formatIssues(parsed.error.issues, { fromEnv: interpolated.fromEnv, overridden }));
-    throw invalid(origin, problems);
+    problems.push(
+      ...formatIssues(parsed.error.issues, {
+        fromEnv: interpolated.fromEnv,
+        overridden,
+        knownKeys: (path) => knownKeysAt(documentSchema, input, path),
+      }),
+    );
   }
-  const config = resolveDocument(parsed.data);
-  problems.push(...conditionProblems(config, options.checkCondition));
-  if (problems.length > 0) throw invalid(origin, problems);
+  const listed = new Set(problems.map((p) => p.slice(0, p.indexOf(": "))));
+  const config = parsed.success ? resolveDocument(parsed.data) : null;
+  // Conditions of the rules as loaded (the seed's when absent), or as written when loading failed.
+  const alerts = config === null ? writtenAlerts(input) : config.spec.alerts;
+  problems.push(...conditionProblems(alerts, options.checkCondition, listed));
+  if (config === null || problems.length > 0) throw invalid(origin, problems);
   return deepFreeze(config);
 }

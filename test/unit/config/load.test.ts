@@ -33,9 +33,34 @@ const broken: [string, string, string][] = [
     "spec.training.sample_rate: must be <= 1",
   ],
   [
-    "an unknown key (typo)",
+    "an unknown key (typo), with the key it was meant to be",
     "spec:\n  assembly:\n    decison_wait: 5s\n",
-    "spec.assembly.decison_wait: unknown key",
+    'spec.assembly.decison_wait: unknown key (did you mean "decision_wait"?)',
+  ],
+  [
+    "an unknown key in camelCase",
+    "spec:\n  assembly:\n    maxTraces: 10\n",
+    'spec.assembly.maxTraces: unknown key (did you mean "max_traces"?)',
+  ],
+  [
+    "an unknown key of the sink type written",
+    "spec:\n  sinks:\n    - { type: webhook, urll: 'https://h/x' }\n",
+    'spec.sinks[0].urll: unknown key (did you mean "url"?)',
+  ],
+  [
+    "an unknown key like none, with the keys allowed there",
+    "spec:\n  detection:\n    colour: red\n",
+    "spec.detection.colour: unknown key (expected one of threshold, min_severity)",
+  ],
+  [
+    "a misspelt severity",
+    "spec:\n  alerts:\n    - { type: x, condition: a > 1, severity: hihg }\n",
+    'spec.alerts[0].severity: invalid value "hihg" (expected info | low | medium | high | critical); did you mean "high"?',
+  ],
+  [
+    "a misspelt sink type",
+    "spec:\n  sinks:\n    - { type: webhok, url: 'https://h/x' }\n",
+    'did you mean "webhook"?',
   ],
   [
     "an unknown feature",
