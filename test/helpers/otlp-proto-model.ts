@@ -115,12 +115,16 @@ function varint(value: bigint | number, out: number[]): void {
     out.push(v);
     return;
   }
-  let x = BigInt.asUintN(64, BigInt(value));
-  while (x >= 0x80n) {
-    out.push(Number(x & 0x7fn) | 0x80);
-    x >>= 7n;
+  // Two's complement in 64 bits, as two 32-bit halves (BigInt arithmetic per byte is slow).
+  const x = BigInt.asUintN(64, BigInt(value));
+  let lo = Number(x & 0xffffffffn);
+  let hi = Number(x >> 32n);
+  while (hi > 0 || lo >= 0x80) {
+    out.push((lo & 0x7f) | 0x80);
+    lo = ((lo >>> 7) | ((hi & 0x7f) << 25)) >>> 0;
+    hi >>>= 7;
   }
-  out.push(Number(x));
+  out.push(lo);
 }
 
 /**
@@ -165,7 +169,11 @@ function sizeOf(b: Bytes): number {
 
 function writeTo(b: Bytes, out: Uint8Array, at: number): number {
   let pos = at;
-  if (!isLen(b)) {
+  if (b instanceof Uint8Array) {
+    out.set(b, pos);
+    return pos + b.length;
+  }
+  if (Array.isArray(b)) {
     for (let i = 0; i < b.length; i++) out[pos++] = b[i]!;
     return pos;
   }
@@ -202,14 +210,22 @@ function varintField(no: number, value: bigint | number): Bytes {
 
 function fixed64Field(no: number, value: bigint): Bytes {
   const out = tagBytes(no, WT_FIXED64);
-  let x = BigInt.asUintN(64, value);
-  for (let i = 0; i < 8; i++, x >>= 8n) out.push(Number(x & 0xffn));
+  const x = BigInt.asUintN(64, value);
+  const lo = Number(x & 0xffffffffn);
+  const hi = Number(x >> 32n);
+  out.push(lo & 0xff, (lo >>> 8) & 0xff, (lo >>> 16) & 0xff, lo >>> 24);
+  out.push(hi & 0xff, (hi >>> 8) & 0xff, (hi >>> 16) & 0xff, hi >>> 24);
   return out;
 }
 
+const DOUBLE = new Float64Array(1);
+const DOUBLE_BYTES = new Uint8Array(DOUBLE.buffer);
+
 function doubleField(no: number, value: number): Bytes {
-  const b = new Uint8Array(new Float64Array([value]).buffer);
-  return [...tagBytes(no, WT_FIXED64), ...b];
+  const out = tagBytes(no, WT_FIXED64);
+  DOUBLE[0] = value;
+  for (const b of DOUBLE_BYTES) out.push(b);
+  return out;
 }
 
 function fixed32Field(no: number, value: number): Bytes {
