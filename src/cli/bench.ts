@@ -1,7 +1,6 @@
-import { parseArgs } from "node:util";
 import { runBench } from "../bench/index.js";
 import { formatBench } from "../bench/report.js";
-import { defineCommand } from "./command.js";
+import { defineCommand, parseCommandArgs } from "./command.js";
 
 const USAGE = `Usage: tracewatch bench [options]
 
@@ -21,7 +20,7 @@ Options:
 `;
 
 async function runBenchCommand(argv: readonly string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args: [...argv],
     options: {
       json: { type: "boolean" },

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import type { Config } from "../config/index.js";
 import type { CompletedTrace } from "../domain/trace.js";
 import type { Span } from "../domain/span.js";
@@ -16,7 +15,7 @@ import { parseFeatureRecord } from "../retrain/feature-records.js";
 import { readTopicSnapshot } from "../retrain/topic-reader.js";
 import { trainOptions, windowOptions } from "../service/detector.js";
 import { createKafkaClient } from "../service/kafka-client.js";
-import { defineCommand } from "./command.js";
+import { defineCommand, parseCommandArgs } from "./command.js";
 import { loadCliConfig } from "./load-config.js";
 
 const USAGE = `Usage: tracewatch retrain [options] [SPAN FILES...]
@@ -77,7 +76,7 @@ function jobOptions(
 }
 
 async function runRetrain(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args: [...argv],
     allowPositionals: true,
     options: {

@@ -1,7 +1,6 @@
-import { parseArgs } from "node:util";
 import { createLogger } from "../log/index.js";
 import { Service } from "../service/service.js";
-import { defineCommand } from "./command.js";
+import { defineCommand, parseCommandArgs } from "./command.js";
 import { loadCliConfig } from "./load-config.js";
 
 const USAGE = `Usage: tracewatch serve [options]
@@ -21,7 +20,7 @@ TRACEWATCH_LOG_LEVEL, TRACEWATCH_MODEL_DIR (see docs/config.md).
 `;
 
 async function runServe(argv: readonly string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args: [...argv],
     options: {
       config: { type: "string", short: "c" },
