@@ -1,8 +1,7 @@
 import { createWriteStream, type WriteStream } from "node:fs";
-import { parseArgs } from "node:util";
 import type { ScoredTrace } from "../domain/features.js";
 import { replay, type ReplayProgress } from "../replay/replay.js";
-import { defineCommand } from "./command.js";
+import { defineCommand, parseCommandArgs } from "./command.js";
 import { loadCliConfig } from "./load-config.js";
 
 const USAGE = `Usage: tracewatch replay [options] FILES...
@@ -19,7 +18,13 @@ Options:
       --scores PATH   write one NDJSON line per scored trace (traceId, anomalyScore, features)
   -q, --quiet         no progress line on stderr
   -h, --help          this text
+
+Exit codes: 0 replayed; 1 failed, or no span at all could be read from FILES (each rejected part
+is listed); 2 wrong usage.
 `;
+
+/** Rejected parts listed one per line; the rest are counted. */
+const MAX_LISTED = 20;
 
 function scoreLine(s: ScoredTrace): string {
   return JSON.stringify({
@@ -38,7 +43,7 @@ function progressLine(p: ReplayProgress): string {
 }
 
 async function runReplay(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args: [...argv],
     allowPositionals: true,
     options: {
@@ -71,7 +76,12 @@ async function runReplay(argv: readonly string[]): Promise<number> {
   });
   if (scores !== undefined) await new Promise<void>((done) => scores.end(done));
   if (progress) process.stderr.write("\n");
-  for (const r of summary.rejected.slice(0, 20)) process.stderr.write(`tracewatch replay: rejected: ${r}\n`);
+  for (const r of summary.rejected.slice(0, MAX_LISTED))
+    process.stderr.write(`tracewatch replay: rejected: ${r}\n`);
+  if (summary.rejected.length > MAX_LISTED)
+    process.stderr.write(
+      `tracewatch replay: ... and ${summary.rejected.length - MAX_LISTED} more rejected parts\n`,
+    );
   if (values.quiet !== true) {
     const alerts =
       Object.entries(summary.alerts)
@@ -82,6 +92,12 @@ async function runReplay(argv: readonly string[]): Promise<number> {
         `${summary.retrains.installed} models trained (${summary.retrains.refused} refused), ` +
         `${summary.rejected.length} rejected parts; alerts: ${alerts}\n`,
     );
+  }
+  if (summary.spans === 0 && summary.rejected.length > 0) {
+    process.stderr.write(
+      `tracewatch replay: no span could be read from ${positionals.length === 1 ? "the file" : `the ${positionals.length} files`}, every part was rejected\n`,
+    );
+    return 1;
   }
   return 0;
 }

@@ -58,8 +58,12 @@ function startsWithJsonAfterWhitespace(bytes: Uint8Array): boolean {
   return false;
 }
 
-/** One rejection as text: `span <index>: <message>`, or the message alone for a whole-message one. */
-export function describeRejection(r: Pick<Rejection, "message" | "index">): string {
+/**
+ * One rejection as text: `line <line>: <message>` for line-by-line input, `span <index>: <message>`,
+ * or the message alone for a whole-message one.
+ */
+export function describeRejection(r: Pick<Rejection, "message" | "index" | "line">): string {
+  if (r.line !== undefined) return `line ${r.line}: ${r.message}`;
   return r.index === undefined ? r.message : `span ${r.index}: ${r.message}`;
 }
 

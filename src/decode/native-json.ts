@@ -20,7 +20,8 @@ export interface NativeDecodeContext {
 
 /**
  * Decodes native span JSON: one span object, an array of them, or NDJSON (one per line). For
- * NDJSON the rejection index is the line number (0-based, blank lines count).
+ * NDJSON a rejection's `index` is the 0-based and its `line` the 1-based line number (blank lines
+ * count).
  */
 export function decodeNativeJson(
   text: string,
@@ -54,12 +55,13 @@ function decodeNdjson(text: string, ctx: NativeDecodeContext): { spans: Span[]; 
     } catch (err) {
       rejected.push({
         code: "TW_DECODE_FAILED",
-        message: `line ${index}: invalid JSON: ${jsonErrorText(err)}`,
+        message: `invalid JSON: ${jsonErrorText(err)}`,
         index,
+        line: index + 1,
       });
       return;
     }
-    accept(item, index, ctx, spans, rejected);
+    accept(item, index, ctx, spans, rejected, index + 1);
   });
   return { spans, rejected };
 }
@@ -70,10 +72,12 @@ function accept(
   ctx: NativeDecodeContext,
   spans: Span[],
   rejected: Rejection[],
+  line?: number,
 ): void {
   const result = nativeSpan(item, ctx);
-  if (typeof result === "string") rejected.push({ code: "TW_SPAN_INVALID", message: result, index });
-  else spans.push(result);
+  if (typeof result !== "string") spans.push(result);
+  else if (line === undefined) rejected.push({ code: "TW_SPAN_INVALID", message: result, index });
+  else rejected.push({ code: "TW_SPAN_INVALID", message: result, index, line });
 }
 
 /** One native span object, or a description of what is wrong with it. */

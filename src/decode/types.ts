@@ -10,6 +10,8 @@ export interface Rejection {
   readonly message: string;
   /** Position of the rejected span in the message (for NDJSON, the line), absent for the whole message. */
   readonly index?: number;
+  /** For input read line by line (NDJSON), the 1-based line of the rejected part, as editors count. */
+  readonly line?: number;
 }
 
 /**

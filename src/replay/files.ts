@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { parseTrainTicketCsv } from "../datasets/trainticket.js";
-import { decodeSpans, type DecodeOptions, type Rejection } from "../decode/index.js";
+import { decodeSpans, describeRejection, type DecodeOptions, type Rejection } from "../decode/index.js";
 import type { Span } from "../domain/span.js";
 
 /** Spans read from one recorded file, and what could not be read. */
@@ -14,6 +14,8 @@ export interface SpanFile {
 
 // Whole files are not Kafka messages: no per-message size limit, keep every attribute.
 const FILE_DECODE: DecodeOptions = { maxMessageBytes: Number.MAX_SAFE_INTEGER, attributes: { mode: "all" } };
+// A file that is not protobuf by its extension is text: never guess protobuf for it.
+const NATIVE_JSON_FILE: DecodeOptions = { ...FILE_DECODE, encoding: "json" };
 
 /**
  * Reads recorded spans. By extension: `.csv` is the TrainTicket span CSV; `.pb`, `.bin`, `.otlp`,
@@ -42,7 +44,9 @@ export async function readSpanFile(path: string): Promise<SpanFile> {
 }
 
 function decodeJsonFile(path: string, bytes: Buffer): SpanFile {
-  const whole = decodeSpans(bytes, FILE_DECODE);
+  let whole = decodeSpans(bytes, FILE_DECODE);
+  // Text that is not JSON at all looks like protobuf to detection; report it as the JSON it should be.
+  if (whole.encoding === "otlp_proto") whole = decodeSpans(bytes, NATIVE_JSON_FILE);
   if (whole.encoding !== "otlp_json" || whole.rejected.length === 0) {
     return { path, spans: whole.spans, rejected: whole.rejected };
   }
@@ -57,7 +61,7 @@ function decodeJsonFile(path: string, bytes: Buffer): SpanFile {
       const r = decodeSpans(Buffer.from(line, "utf8"), FILE_DECODE);
       // Not push(...spans): one line of a 100,000-span trace would overflow the stack.
       for (const s of r.spans) spans.push(s);
-      for (const rej of r.rejected) rejected.push({ ...rej, message: `line ${i + 1}: ${rej.message}` });
+      for (const rej of r.rejected) rejected.push({ ...rej, message: describeRejection(rej), line: i + 1 });
     });
   return { path, spans, rejected };
 }

@@ -5,6 +5,7 @@ import { ManualClock } from "../core/clock.js";
 import type { ScoredTrace } from "../domain/features.js";
 import type { Span } from "../domain/span.js";
 import type { Config } from "../config/index.js";
+import { describeRejection } from "../decode/index.js";
 import { TracePipeline } from "../pipeline/trace-pipeline.js";
 import { assemblyLimits, buildDetectionCore, retrainSchedule, trainAndInstall } from "../service/detector.js";
 import { readSpanFile } from "./files.js";
@@ -51,7 +52,7 @@ async function loadSpans(files: readonly string[], rejected: string[]): Promise<
   const spans: Span[] = [];
   for (const file of files) {
     const f = await readSpanFile(file);
-    for (const r of f.rejected) rejected.push(`${file}: ${r.code}: ${r.message}`);
+    for (const r of f.rejected) rejected.push(`${file}: ${r.code}: ${describeRejection(r)}`);
     for (const s of f.spans) spans.push(s);
   }
   return spans.sort((a, b) =>

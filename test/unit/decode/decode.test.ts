@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { syntheticSpans } from "../../../src/bench/ingest-data.js";
-import { decodeSpans, detectEncoding, encodeNativeJson } from "../../../src/decode/index.js";
+import {
+  decodeSpans,
+  describeRejection,
+  detectEncoding,
+  encodeNativeJson,
+} from "../../../src/decode/index.js";
 import type { Span } from "../../../src/domain/span.js";
 import { encodeOtlpJson, encodeOtlpProto } from "../../../src/otlp/index.js";
 
@@ -105,7 +110,7 @@ describe("encoding detection", () => {
     expect(result.spans.length).toBeGreaterThan(0);
   });
 
-  it("reads NDJSON that starts with a newline and reports bad lines by line number", () => {
+  it("reads NDJSON that starts with a newline and reports bad lines by their 1-based line number", () => {
     const lines = [
       "",
       JSON.stringify(nativeSpan),
@@ -116,8 +121,9 @@ describe("encoding detection", () => {
     expect(result.encoding).toBe("json");
     expect(result.spans.map((s) => s.spanId)).toEqual([nativeSpan.spanId, "2222222222222222"]);
     expect(result.rejected).toEqual([
-      { code: "TW_DECODE_FAILED", message: expect.stringMatching(/^line 2/), index: 2 },
+      { code: "TW_DECODE_FAILED", message: expect.stringMatching(/^invalid JSON/), index: 2, line: 3 },
     ]);
+    expect(result.rejected.map(describeRejection)).toEqual([expect.stringMatching(/^line 3: invalid JSON/)]);
   });
 
   it("keeps nanosecond times above 2^53 exact when sent as bare JSON integers", () => {

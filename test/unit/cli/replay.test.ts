@@ -1,0 +1,80 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { replayCommand } from "../../../src/cli/replay.js";
+
+const SPAN = {
+  traceId: "0af7651916cd43dd8448eb211c80319c",
+  spanId: "b7ad6b7169203331",
+  parentSpanId: null,
+  service: "frontend",
+  name: "GET /",
+  kind: "SERVER",
+  startTimeUnixNano: "1767225600000000000",
+  endTimeUnixNano: "1767225600250000000",
+  status: "UNSET",
+  attributes: {},
+};
+
+let dir = "";
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "tw-replay-cli-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+async function file(name: string, text: string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+/** Runs `tracewatch replay -q ARGS` and returns its exit code and stderr. */
+async function replayCli(args: string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = "";
+  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+  const code = await replayCommand.run(["-q", ...args]);
+  vi.restoreAllMocks();
+  return { code, stderr };
+}
+
+describe("tracewatch replay", () => {
+  it("exits 1 when every input was rejected", async () => {
+    const { code, stderr } = await replayCli([await file("broken.ndjson", "not json\nneither\n")]);
+    expect(code).toBe(1);
+    expect(stderr).toContain("no span could be read from the file");
+  });
+
+  it("reads a text .ndjson file as JSON, never as OTLP protobuf", async () => {
+    const { stderr } = await replayCli([await file("text.ndjson", "hello world\n")]);
+    expect(stderr).toMatch(/rejected: .*text\.ndjson: TW_DECODE_FAILED: .*invalid JSON/);
+    expect(stderr).not.toContain("protobuf");
+  });
+
+  it("names a bad NDJSON line by its 1-based number", async () => {
+    const good = JSON.stringify(SPAN);
+    const bad = JSON.stringify({ ...SPAN, spanId: "1111111111111111", service: undefined });
+    const path = await file("mixed.ndjson", [good, "{broken", bad].join("\n") + "\n");
+    const { code, stderr } = await replayCli([path]);
+    expect(code).toBe(0);
+    expect(stderr).toContain("mixed.ndjson: TW_DECODE_FAILED: line 2: invalid JSON");
+    expect(stderr).toContain("mixed.ndjson: TW_SPAN_INVALID: line 3: service is missing");
+  });
+
+  it("names a bad line of an OTLP JSON lines file by its 1-based number", async () => {
+    const request = JSON.stringify({ resourceSpans: [] });
+    const path = await file("otlp.jsonl", `${request}\n{"resourceSpans": [ broken\n`);
+    const { stderr } = await replayCli([path]);
+    expect(stderr).toContain("otlp.jsonl: TW_NO_SPANS: line 1: message contains no spans");
+    expect(stderr).toContain("otlp.jsonl: TW_DECODE_FAILED: line 2: invalid JSON");
+  });
+});
