@@ -1,7 +1,16 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import type { Logger } from "pino";
+import { Registry } from "prom-client";
+import { afterEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../../../src/config/index.js";
+import { TraceAssembler } from "../../../src/core/assembler/assembler.js";
+import { ManualClock } from "../../../src/core/clock.js";
 import { decodeSpans } from "../../../src/decode/index.js";
+import type { Span } from "../../../src/domain/span.js";
+import { createIngestMetrics } from "../../../src/kafka/metrics.js";
+import { createMetrics } from "../../../src/metrics/pipeline.js";
+import { otlpSpanReceiver } from "../../../src/service/sources.js";
 
 const bytes = readFileSync(
   join(import.meta.dirname, "../../fixtures/otlp/otelcol-kafka-otlp_proto-message.bin"),
@@ -53,4 +62,55 @@ describe("a message written by the OpenTelemetry Collector's kafka exporter", ()
       ["inventory", { "http.route": "/reserve" }],
     ]);
   });
+
+  it.each(["auto", "otlp_proto"] as const)(
+    "decodes the same with the Kafka source's encoding %s",
+    (encoding) => {
+      const spans = decodeSpans(bytes, { encoding }).spans;
+      expect(spans.map((s) => [s.service, s.name])).toEqual([
+        ["inventory", "UPDATE db"],
+        ["inventory", "POST /reserve"],
+      ]);
+    },
+  );
+
+  it("reaches the assembler with its service name through the OTLP/HTTP receiver", async () => {
+    const config = loadConfig({ text: "metadata:\n  name: shop\n" }, {});
+    const registry = new Registry();
+    const metrics = createMetrics(registry);
+    const assembler = new TraceAssembler({
+      clock: new ManualClock(0),
+      processor: { process: async () => {} },
+    });
+    const added: Span[] = [];
+    const add = assembler.add.bind(assembler);
+    assembler.add = (spans, token) => {
+      added.push(...spans);
+      return add(spans, token);
+    };
+    const receiver = otlpSpanReceiver(config, {
+      assembler,
+      metrics,
+      rejected: createIngestMetrics(registry, metrics).source.rejected,
+      logger: silent,
+    });
+    running.push(receiver);
+    const res = await receiver.app.inject({
+      method: "POST",
+      url: "/v1/traces",
+      payload: bytes,
+      headers: { "content-type": "application/x-protobuf" },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(added.map((s) => [s.service, s.name])).toEqual([
+      ["inventory", "UPDATE db"],
+      ["inventory", "POST /reserve"],
+    ]);
+  });
+});
+
+const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined } as unknown as Logger;
+const running: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((r) => r.close()));
 });
