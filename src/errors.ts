@@ -24,6 +24,8 @@ export const ErrorCodes = {
   TW_QUEUE_FULL: "queue is full",
   /** Kafka client or broker failure. */
   TW_KAFKA: "kafka operation failed",
+  /** A server could not listen (port in use, not permitted, address not on this machine). */
+  TW_LISTEN_FAILED: "server could not listen",
   /** A bug: an invariant of ours did not hold. */
   TW_INTERNAL: "internal error",
   /** An unexpected exception while processing one trace after assembly; the trace is dead-lettered. */

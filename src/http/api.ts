@@ -60,5 +60,10 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   });
   registerProbeRoutes(app, options.providers, options.registry, options.isShuttingDown ?? (() => false));
   registerApiRoutes(app, options.providers);
-  return httpServer(app, host, options.port ?? 8080);
+  return httpServer(app, host, options.port ?? 8080, {
+    server: "the API",
+    portKey: "spec.api.port",
+    portEnv: "TRACEWATCH_API_PORT",
+    hostKey: "spec.api.host",
+  });
 }

@@ -107,13 +107,59 @@ export function rawBodyServer(
   return app;
 }
 
-/** `listen()` on `host:port` and an idempotent `close()` for `app`. */
-export function httpServer(app: FastifyInstance, host: string, port: number): HttpServer {
+/** What a server is called and which settings move it, for the error when it cannot listen. */
+export interface ListenSettings {
+  /** E.g. "the API", "the OTLP/HTTP receiver". */
+  readonly server: string;
+  /** The config key of the port, e.g. `spec.api.port`. */
+  readonly portKey: string;
+  /** The environment variable that overrides the port, if any. */
+  readonly portEnv?: string;
+  /** The config key of the listen address. */
+  readonly hostKey: string;
+}
+
+/**
+ * The start-up error (`TW_LISTEN_FAILED`) for a failed `listen` on `host:port`: what happened in
+ * words and the setting that changes it; errors other than the usual three pass through unchanged.
+ */
+export function listenError(err: unknown, host: string, port: number, s: ListenSettings): unknown {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const portHint = `set ${s.portKey}${s.portEnv === undefined ? "" : ` (or ${s.portEnv})`} to another port, or 0 for any free port`;
+  const reason =
+    code === "EADDRINUSE"
+      ? `port ${port} is already in use (another tracewatch, or another program): ${portHint}`
+      : code === "EACCES"
+        ? `not permitted to listen on port ${port} (ports below 1024 need privileges): ${portHint}`
+        : code === "EADDRNOTAVAIL"
+          ? `${host} is not an address of this machine: set ${s.hostKey} (127.0.0.1, or 0.0.0.0 for every interface)`
+          : null;
+  if (reason === null) return err;
+  return new TracewatchError("TW_LISTEN_FAILED", `${s.server} cannot listen on ${host}:${port}: ${reason}`, {
+    cause: err,
+    details: { host, port, setting: s.portKey },
+  });
+}
+
+/**
+ * `listen()` on `host:port` and an idempotent `close()` for `app`. With `settings`, a failure to
+ * listen is a {@link listenError} naming the setting that moves the server.
+ */
+export function httpServer(
+  app: FastifyInstance,
+  host: string,
+  port: number,
+  settings?: ListenSettings,
+): HttpServer {
   let closed: Promise<void> | null = null;
   return {
     app,
     async listen() {
-      await app.listen({ host, port });
+      try {
+        await app.listen({ host, port });
+      } catch (err) {
+        throw settings === undefined ? err : listenError(err, host, port, settings);
+      }
       return boundAddress(app);
     },
     close() {

@@ -196,5 +196,10 @@ export function createOtlpReceiver(options: OtlpReceiverOptions): OtlpReceiver {
   const app = rawBodyServer(maxBodyBytes, [...PROTOBUF_TYPES, "application/json"], options.limits);
   registerErrorHandling(app, options, maxBodyBytes);
   registerRoutes(app, options, maxBodyBytes);
-  return httpServer(app, options.host ?? "127.0.0.1", options.port ?? 4318);
+  return httpServer(app, options.host ?? "127.0.0.1", options.port ?? 4318, {
+    server: "the OTLP/HTTP receiver",
+    portKey: "spec.sources.otlp_http.port",
+    portEnv: "TRACEWATCH_OTLP_PORT",
+    hostKey: "spec.sources.otlp_http.host",
+  });
 }
