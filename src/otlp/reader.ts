@@ -116,10 +116,29 @@ export class ProtoReader {
       case 5:
         this.pos += 4;
         break;
+      case 3:
+        this.skipGroup(limit);
+        return;
       default:
         throw new WireError(`unsupported wire type ${wireType}`, this.pos);
     }
     if (this.pos > limit) this.truncated();
+  }
+
+  /**
+   * Skips the rest of a group (deprecated, but valid as an unknown field) whose start tag was just
+   * read: fields up to its end-group tag, nested groups included, without recursion. Like
+   * protobufjs, end-group tags are matched by nesting, not by field number.
+   */
+  private skipGroup(limit: number): void {
+    let depth = 1;
+    while (depth > 0) {
+      if (this.pos >= limit) this.truncated();
+      const wireType = this.uint32() & 7;
+      if (wireType === 3) depth++;
+      else if (wireType === 4) depth--;
+      else this.skip(wireType, limit);
+    }
   }
 
   truncated(): never {

@@ -81,7 +81,7 @@ export interface RequestM {
 export interface ScrambleOptions {
   /** Random source in [0, 1). */
   readonly random: () => number;
-  /** Interleave fields out of field-number order and insert unknown fields. */
+  /** Interleave fields out of field-number order and insert unknown fields (groups too). */
   readonly shuffle: boolean;
   /** Repeat non-repeated scalar fields with earlier values that the last one overrides. */
   readonly repeatScalars: boolean;
@@ -103,6 +103,8 @@ export const CANONICAL: ScrambleOptions = {
 const WT_VARINT = 0;
 const WT_FIXED64 = 1;
 const WT_LEN = 2;
+const WT_START_GROUP = 3;
+const WT_END_GROUP = 4;
 const WT_FIXED32 = 5;
 
 function varint(value: bigint | number, out: number[]): void {
@@ -188,6 +190,9 @@ function writeTo(b: Bytes, out: Uint8Array, at: number): number {
   for (const part of b.body) pos = writeTo(part, out, pos);
   return pos;
 }
+
+/** The parts written out as one field's bytes. */
+const toBytes = (parts: readonly Bytes[]): Uint8Array => toBuffer(parts);
 
 function toBuffer(parts: readonly Bytes[]): Buffer {
   let size = 0;
@@ -320,15 +325,29 @@ class MessageWriter {
   private unknownField(): Bytes {
     const numbers = UNKNOWN_NUMBERS.filter((n) => !this.known.includes(n));
     const no = numbers[this.pick(numbers.length)]!;
-    switch (this.pick(4)) {
+    return this.unknownOfType(no, this.pick(5), 0);
+  }
+
+  /** An unknown field of wire type varint, fixed64, length-delimited, fixed32 or group (0..4). */
+  private unknownOfType(no: number, type: number, depth: number): Bytes {
+    switch (type) {
       case 0:
         return varintField(no, randomUint64(this.o.random));
       case 1:
         return fixed64Field(no, randomUint64(this.o.random));
       case 2:
         return lenField(no, randomBytes(this.o.random, this.pick(12)));
-      default:
+      case 3:
         return fixed32Field(no, Math.floor(this.o.random() * 2 ** 32));
+      default: {
+        // A group (deprecated, still valid): start tag, fields, maybe a nested group, end tag.
+        const body: Bytes[] = [tagBytes(no, WT_START_GROUP)];
+        const fields = this.pick(3);
+        for (let i = 0; i < fields; i++)
+          body.push(this.unknownOfType(1 + this.pick(20), this.pick(depth < 2 ? 5 : 4), depth + 1));
+        body.push(tagBytes(no, WT_END_GROUP));
+        return toBytes(body);
+      }
     }
   }
 }
