@@ -40,16 +40,21 @@ const DONE = 2;
 /** Builds the forest of `spans` in O(n), without recursion (chains of any depth). */
 export function spanGraph(spans: readonly Span[]): SpanGraph {
   const n = spans.length;
-  const index = new Map<string, number>();
   const roles = new Uint8Array(n);
   const parentOf = new Int32Array(n).fill(-1);
+  let index = new Map<string, number>();
+  for (let i = 0; i < n; i++) index.set((spans[i] as Span).spanId, i);
   let duplicates = 0;
-  for (let i = 0; i < n; i++) {
-    const id = (spans[i] as Span).spanId;
-    if (index.has(id)) {
-      roles[i] = SpanRole.Duplicate;
-      duplicates++;
-    } else index.set(id, i);
+  // Rare: a repeated id. Index again so that the first span with an id is the one kept.
+  if (index.size < n) {
+    index = new Map();
+    for (let i = 0; i < n; i++) {
+      const id = (spans[i] as Span).spanId;
+      if (index.has(id)) {
+        roles[i] = SpanRole.Duplicate;
+        duplicates++;
+      } else index.set(id, i);
+    }
   }
   for (let i = 0; i < n; i++) {
     if (roles[i] === SpanRole.Duplicate) continue;
@@ -62,48 +67,45 @@ export function spanGraph(spans: readonly Span[]): SpanGraph {
   return { parentOf, roles, index, duplicates, cycles };
 }
 
-/** Walks each parent chain once (colouring spans), cutting one link per cycle found. */
+/** Scratch space of {@link breakCycles}, reused across calls (the core is single-threaded). */
+let colours = new Uint8Array(1_024);
+
+/**
+ * Walks each parent chain once, marking it as it goes; a walk that meets its own marks went round
+ * a cycle, whose link at its earliest-starting span (ties: the lowest index) is cut.
+ */
 function breakCycles(spans: readonly Span[], parentOf: Int32Array, roles: Uint8Array): number {
   const n = spans.length;
-  const colour = new Uint8Array(n);
-  const path: number[] = [];
+  if (colours.length < n) colours = new Uint8Array(Math.max(n, 2 * colours.length));
+  const colour = colours;
+  colour.fill(UNSEEN, 0, n);
   let cuts = 0;
   for (let i = 0; i < n; i++) {
     if (colour[i] !== UNSEEN) continue;
-    path.length = 0;
     let cur = i;
     while (cur >= 0 && colour[cur] === UNSEEN) {
       colour[cur] = ON_PATH;
-      path.push(cur);
       cur = parentOf[cur] as number;
     }
     if (cur >= 0 && colour[cur] === ON_PATH) {
-      cutCycle(spans, parentOf, roles, path, path.indexOf(cur));
+      let cut = cur;
+      let j = cur;
+      do {
+        colour[j] = DONE;
+        if (startsBefore(spans, j, cut)) cut = j;
+        j = parentOf[j] as number;
+      } while (j !== cur);
+      parentOf[cut] = -1;
+      roles[cut] = SpanRole.Root;
       cuts++;
     }
-    for (const j of path) colour[j] = DONE;
+    for (let j = i; j >= 0 && colour[j] === ON_PATH; j = parentOf[j] as number) colour[j] = DONE;
   }
   return cuts;
 }
 
-function cutCycle(
-  spans: readonly Span[],
-  parentOf: Int32Array,
-  roles: Uint8Array,
-  path: readonly number[],
-  from: number,
-): void {
-  let cut = path[from] as number;
-  for (let k = from + 1; k < path.length; k++) {
-    const j = path[k] as number;
-    const s = spans[j] as Span;
-    const best = spans[cut] as Span;
-    if (
-      s.startTimeUnixNano < best.startTimeUnixNano ||
-      (s.startTimeUnixNano === best.startTimeUnixNano && j < cut)
-    )
-      cut = j;
-  }
-  parentOf[cut] = -1;
-  roles[cut] = SpanRole.Root;
+function startsBefore(spans: readonly Span[], a: number, b: number): boolean {
+  const sa = (spans[a] as Span).startTimeUnixNano;
+  const sb = (spans[b] as Span).startTimeUnixNano;
+  return sa < sb || (sa === sb && a < b);
 }
