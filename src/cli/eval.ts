@@ -1,10 +1,10 @@
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { onlineBoutiqueDir } from "../datasets/onlineboutique.js";
 import { trainTicketDir } from "../datasets/trainticket.js";
 import { runEvaluation } from "../eval/index.js";
 import { formatEvaluation } from "../eval/report.js";
-import { defineCommand } from "./command.js";
+import { defineCommand, parseCommandArgs, UsageError } from "./command.js";
+import { targetsExitCode } from "./targets.js";
 import { loadCliConfig } from "./load-config.js";
 
 const example = (name: string): string =>
@@ -30,18 +30,23 @@ Options:
       --seed N                simulator seed (default 1)
       --rate N                simulated traces per second of event time (default 50)
       --minutes N             judged minutes of event time after the 5-minute warm-up (default 15)
+      --report-only           exit 0 even when a figure misses its target
   -h, --help                  this text
+
+Exit codes: 0 every measured figure meets its target; 3 a figure missed its target (listed on
+stderr; 0 with --report-only); 1 the run failed; 2 wrong usage.
 `;
 
 function positive(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got "${raw}"`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--${name} must be a positive number, got "${raw}"`);
   return n;
 }
 
 async function runEval(argv: readonly string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args: [...argv],
     options: {
       json: { type: "boolean" },
@@ -53,6 +58,7 @@ async function runEval(argv: readonly string[]): Promise<number> {
       seed: { type: "string" },
       rate: { type: "string" },
       minutes: { type: "string" },
+      "report-only": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -82,7 +88,8 @@ async function runEval(argv: readonly string[]): Promise<number> {
   process.stdout.write(
     values.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatEvaluation(report),
   );
-  return 0;
+  const targets = [...report.targets, ...report.targets_issue12];
+  return targetsExitCode("eval", targets, values["report-only"] === true);
 }
 
 /** `tracewatch eval`: detection quality on synthetic scenarios and the recorded splits. */
