@@ -131,6 +131,15 @@ describe("poisoned traces through assemble → features → score → rules", ()
         };
       },
     },
+    {
+      stage: "outputs",
+      poison: (t: string): Span[] => goodTrace(t, 7),
+      inject: (h: ReturnType<typeof poisonHarness>, bad: string) => {
+        h.hooks.onScored = (traceId) => {
+          if (traceId === bad) throw new Error("features record could not be built");
+        };
+      },
+    },
   ] as const;
 
   it.each(failingStages)(

@@ -124,9 +124,14 @@ export function poisonHarness(
   const repairs: GraphRepairs[] = [];
   const alerts: string[] = [];
   const { logger, lines } = recordingLogger();
+  /** Test hooks into the outputs (to make one throw). */
+  const hooks: { onScored?: (traceId: string) => void } = {};
   const outputs: PipelineOutputs = {
     alert: (a) => void alerts.push(a.type),
-    scored: (s) => void scored.set(s.features.traceId, s.anomaly_score),
+    scored: (s) => {
+      hooks.onScored?.(s.features.traceId);
+      scored.set(s.features.traceId, s.anomaly_score);
+    },
     failed: (failure, trace) => {
       failed.push({ traceId: trace.traceId, failure, spans: trace.spans.length });
       return o.failed?.(failure, trace);
@@ -160,6 +165,7 @@ export function poisonHarness(
     await assembler.whenIdle();
   };
   return {
+    hooks,
     clock,
     core,
     pipeline,
