@@ -24,9 +24,6 @@ export interface SlowestCall {
   readonly outsideCalleeMs: number;
 }
 
-/** Recursion guard: deeper span trees are cut here (their remaining time counts as self time). */
-const MAX_DEPTH = 256;
-
 const toMs = (ns: bigint): number => Number(ns) / 1e6;
 
 /**
@@ -93,32 +90,58 @@ function deepestError(spans: readonly Span[], graph: SpanGraph): { span: Span; d
   return best;
 }
 
+/** A span being walked by {@link walkCriticalPath}: its children by end, latest first, and where it is. */
+interface Frame {
+  readonly span: Span;
+  readonly kids: readonly Span[];
+  next: number;
+  cursor: bigint;
+  own: bigint;
+}
+
+const byEndDesc = (a: Span, b: Span): number =>
+  b.endTimeUnixNano > a.endTimeUnixNano ? 1 : b.endTimeUnixNano < a.endTimeUnixNano ? -1 : 0;
+
 /**
  * Critical path by walking back from the end of each span: the child that finished last before the
- * cursor is on the path, the time between children is the span's own. Self times are in ns.
+ * cursor is on the path, the time between children is the span's own. Self times are in ns. Walked
+ * depth-first with an explicit stack, so a span tree of any depth is followed to its leaves.
  */
 function walkCriticalPath(root: Span, children: ReadonlyMap<string, Span[]>): Map<Span, bigint> {
   const self = new Map<Span, bigint>();
-  const visit = (span: Span, endLimit: bigint, depth: number): void => {
-    let cursor = span.endTimeUnixNano < endLimit ? span.endTimeUnixNano : endLimit;
-    let own = 0n;
-    const kids = depth >= MAX_DEPTH ? [] : [...(children.get(span.spanId) ?? [])];
-    kids.sort((a, b) =>
-      b.endTimeUnixNano > a.endTimeUnixNano ? 1 : b.endTimeUnixNano < a.endTimeUnixNano ? -1 : 0,
-    );
-    for (const child of kids) {
-      if (child.startTimeUnixNano >= cursor || self.has(child)) continue;
-      const childEnd = child.endTimeUnixNano < cursor ? child.endTimeUnixNano : cursor;
-      if (cursor > childEnd) own += cursor - childEnd;
-      visit(child, childEnd, depth + 1);
-      cursor =
-        child.startTimeUnixNano > span.startTimeUnixNano ? child.startTimeUnixNano : span.startTimeUnixNano;
+  const open = (span: Span, endLimit: bigint): Frame => ({
+    span,
+    kids: [...(children.get(span.spanId) ?? [])].sort(byEndDesc),
+    next: 0,
+    cursor: span.endTimeUnixNano < endLimit ? span.endTimeUnixNano : endLimit,
+    own: 0n,
+  });
+  const stack: Frame[] = [open(root, root.endTimeUnixNano)];
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1]!;
+    const child = nextOnPath(f, self);
+    if (child !== null) {
+      const childEnd = child.endTimeUnixNano < f.cursor ? child.endTimeUnixNano : f.cursor;
+      if (f.cursor > childEnd) f.own += f.cursor - childEnd;
+      const start = f.span.startTimeUnixNano;
+      f.cursor = child.startTimeUnixNano > start ? child.startTimeUnixNano : start;
+      stack.push(open(child, childEnd));
+      continue;
     }
-    if (cursor > span.startTimeUnixNano) own += cursor - span.startTimeUnixNano;
-    self.set(span, own);
-  };
-  visit(root, root.endTimeUnixNano, 0);
+    if (f.cursor > f.span.startTimeUnixNano) f.own += f.cursor - f.span.startTimeUnixNano;
+    self.set(f.span, f.own);
+    stack.pop();
+  }
   return self;
+}
+
+/** The next child of `f` that ran before its cursor and is not walked yet, or null. */
+function nextOnPath(f: Frame, walked: ReadonlyMap<Span, bigint>): Span | null {
+  while (f.next < f.kids.length) {
+    const child = f.kids[f.next++]!;
+    if (child.startTimeUnixNano < f.cursor && !walked.has(child)) return child;
+  }
+  return null;
 }
 
 function slowest(self: ReadonlyMap<Span, bigint>): TraceAnalysis["slowestService"] {

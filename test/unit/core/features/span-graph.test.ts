@@ -31,6 +31,8 @@ const cases: {
   cycles: number;
   hops: number;
   originDepth?: number;
+  /** Spans with self time on the critical path, when checked. */
+  pathSteps?: number;
 }[] = [
   {
     name: "a span that is its own parent is a root, its cycle counted",
@@ -141,6 +143,7 @@ const cases: {
     cycles: 0,
     hops: 9_999,
     originDepth: 9_999,
+    pathSteps: 10_000,
   },
   {
     name: "a chain 100,000 deep, leaf first",
@@ -151,6 +154,7 @@ const cases: {
     cycles: 0,
     hops: 99_999,
     originDepth: 99_999,
+    pathSteps: 100_000,
   },
   {
     name: "a trace of 100,000 spans under one root",
@@ -175,6 +179,7 @@ describe("messy span graphs: features and alert evidence", () => {
     expect(analysis.root?.service).toBe(c.evidenceRoot ?? c.root);
     if (c.originDepth !== undefined) expect(analysis.likelyOrigin?.depth).toBe(c.originDepth);
     expect(analysis.criticalPath.length).toBeGreaterThan(0);
+    if (c.pathSteps !== undefined) expect(analysis.criticalPath).toHaveLength(c.pathSteps);
   });
 
   it("leaves every parent chain finite: walking up from any span reaches a root", () => {
