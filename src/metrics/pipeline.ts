@@ -194,6 +194,21 @@ function createModelMetrics(r: Registry, now: () => number) {
   };
 }
 
+/**
+ * prom-client's gauges that end in `_total` (`nodejs_active_handles_total`, ...), which Prometheus
+ * reserves for counters (`promtool check metrics` flags them). Each is the sum of the family of
+ * the same name without `_total`, split by type: `sum(tracewatch_process_nodejs_active_handles)`.
+ */
+const PROCESS_GAUGES_NAMED_LIKE_COUNTERS = ["active_handles", "active_requests", "active_resources"];
+
+/** Node's process metrics (CPU, memory, event loop, GC) with the `tracewatch_process_` prefix. */
+function registerProcessMetrics(registry: Registry): void {
+  const prefix = "tracewatch_process_";
+  collectDefaultMetrics({ register: registry, prefix });
+  for (const name of PROCESS_GAUGES_NAMED_LIKE_COUNTERS)
+    registry.removeSingleMetric(`${prefix}nodejs_${name}_total`);
+}
+
 /** Typed handles of every pipeline metric. Created once per registry. */
 export type TracewatchMetrics = ReturnType<typeof createIngestMetrics> &
   ReturnType<typeof createAssemblyMetrics> &
@@ -212,8 +227,7 @@ export type TracewatchMetrics = ReturnType<typeof createIngestMetrics> &
  * `traces.record`). Names and labels are listed in docs/metrics.md.
  */
 export function createMetrics(registry: Registry, options: MetricsOptions = {}): TracewatchMetrics {
-  if (options.processMetrics === true)
-    collectDefaultMetrics({ register: registry, prefix: "tracewatch_process_" });
+  if (options.processMetrics === true) registerProcessMetrics(registry);
   const labelOverflow = counter(
     registry,
     "tracewatch_metric_label_overflow_total",
