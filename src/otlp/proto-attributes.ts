@@ -83,8 +83,9 @@ function readKeyValueListInto(r: ProtoReader, end: number, out: Record<string, A
 
 /**
  * Where the fields of one `KeyValue` are, found in one pass: the last `key`, and the `value`
- * occurrences (almost always one; more are merged). Module state, filled by {@link scanKeyValue}
- * and read before anything else scans a KeyValue.
+ * occurrences (almost always one; more are merged). Module state rather than an object per
+ * attribute: {@link scanKeyValue} fills it, and its callers read it before decoding the value,
+ * whose nested KeyValues (a kvlist) scan again and overwrite it.
  */
 let keyStart = -1;
 let keyEnd = -1;
