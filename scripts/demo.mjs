@@ -123,6 +123,8 @@ const serveOut = createWriteStream(serveLog);
 const serve = start(["serve", "--config", CONFIG], {
   TRACEWATCH_API_PORT: String(apiPort),
   TRACEWATCH_OTLP_PORT: String(otlpPort),
+  // The demo sends OTLP/HTTP only: its gRPC receiver takes any free port, not 4317.
+  TRACEWATCH_OTLP_GRPC_PORT: "0",
   TRACEWATCH_MODEL_DIR: join(work, "models"),
   KAFKA_BROKERS: "",
 });

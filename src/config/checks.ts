@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { DEFAULTS } from "./defaults.js";
 import { formatDuration } from "./duration.js";
 import { isLoopbackHost } from "./primitives.js";
 
@@ -93,10 +94,11 @@ function checkNetwork(spec: Record<string, unknown>, report: Report): void {
   const sources = rec(spec.sources);
   const kafka = rec(sources.kafka);
   const otlp = rec(sources.otlp_http);
-  if (list(kafka.brokers).length === 0 && otlp.enabled === false) {
+  const grpc = rec(sources.otlp_grpc);
+  if (list(kafka.brokers).length === 0 && otlp.enabled === false && grpc.enabled !== true) {
     report(
       ["spec", "sources"],
-      "no span source: set spec.sources.kafka.brokers or enable spec.sources.otlp_http",
+      "no span source: set spec.sources.kafka.brokers or enable spec.sources.otlp_http or spec.sources.otlp_grpc",
     );
   }
   const tls = rec(kafka.tls);
@@ -104,15 +106,18 @@ function checkNetwork(spec: Record<string, unknown>, report: Report): void {
     report(["spec", "sources", "kafka", "tls"], "cert_file and key_file must be given together");
   }
   const otlpOn = otlp.enabled === true || (otlp.enabled === undefined && list(kafka.brokers).length === 0);
-  if (
-    otlpOn &&
-    api.enabled !== false &&
-    typeof api.port === "number" &&
-    api.port !== 0 &&
-    api.port === otlp.port
-  ) {
-    report(["spec", "api", "port"], `same port as spec.sources.otlp_http.port (${api.port})`);
-  }
+  const grpcOn = grpc.enabled === true || (grpc.enabled === undefined && otlpOn);
+  // Each listener against the ones before it; port 0 picks a free port and never collides.
+  const listeners: [path: string[], on: boolean, port: unknown][] = [
+    [["spec", "sources", "otlp_http", "port"], otlpOn, otlp.port ?? DEFAULTS.sources.otlp_http.port],
+    [["spec", "sources", "otlp_grpc", "port"], grpcOn, grpc.port ?? DEFAULTS.sources.otlp_grpc.port],
+    [["spec", "api", "port"], api.enabled !== false, api.port ?? DEFAULTS.api.port],
+  ];
+  const open = listeners.filter(([, on, p]) => on && typeof p === "number" && p !== 0);
+  open.forEach(([path, , p], i) => {
+    const earlier = open.slice(0, i).find(([, , q]) => q === p);
+    if (earlier !== undefined) report(path, `same port as ${earlier[0].join(".")} (${String(p)})`);
+  });
 }
 
 /**

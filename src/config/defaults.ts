@@ -34,6 +34,7 @@ export const DEFAULTS = {
       rebalance_timeout: "60s",
     },
     otlp_http: { host: "127.0.0.1", port: 4318, max_body_bytes: 4 * 1024 * 1024 },
+    otlp_grpc: { host: "127.0.0.1", port: 4317, max_message_bytes: 4 * 1024 * 1024 },
   },
   tls: { enabled: true, reject_unauthorized: true },
   assembly: {

@@ -76,6 +76,8 @@ export const ENV_OVERRIDES: readonly (readonly [string, readonly string[], Conve
   ["KAFKA_SASL_PASSWORD", ["spec", "sources", "kafka", "sasl", "password"], asString],
   ["TRACEWATCH_OTLP_HOST", ["spec", "sources", "otlp_http", "host"], asString],
   ["TRACEWATCH_OTLP_PORT", ["spec", "sources", "otlp_http", "port"], asInt],
+  ["TRACEWATCH_OTLP_GRPC_HOST", ["spec", "sources", "otlp_grpc", "host"], asString],
+  ["TRACEWATCH_OTLP_GRPC_PORT", ["spec", "sources", "otlp_grpc", "port"], asInt],
   ["TRACEWATCH_API_HOST", ["spec", "api", "host"], asString],
   ["TRACEWATCH_API_PORT", ["spec", "api", "port"], asInt],
   ["TRACEWATCH_API_TOKEN", ["spec", "api", "token"], asString],

@@ -106,7 +106,41 @@ export const otlpHttpSchema = z
   .prefault({})
   .describe("OTLP/HTTP receiver (POST /v1/traces).");
 
+const g = DEFAULTS.sources.otlp_grpc;
+const limits = DEFAULTS.http_limits;
+export const otlpGrpcSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .optional()
+      .describe("Run the OTLP/gRPC receiver; default: as spec.sources.otlp_http.enabled."),
+    host: name.default(g.host).describe("Listen address of the receiver (env TRACEWATCH_OTLP_GRPC_HOST)."),
+    port: port.default(g.port).describe("Listen port (env TRACEWATCH_OTLP_GRPC_PORT)."),
+    max_message_bytes: positiveInt
+      .default(g.max_message_bytes)
+      .describe("Largest request message, after decompression; larger calls get RESOURCE_EXHAUSTED."),
+    request_timeout: duration(
+      "Longest time from a call's headers to its whole request message; then DEADLINE_EXCEEDED. " +
+        "Also how long calls in flight may finish when the receiver stops. Allowed 1s to 10m.",
+      limits.request_timeout,
+      { min: "1s", max: "10m" },
+    ),
+    keep_alive_timeout: duration(
+      "A connection without calls for this long is closed (GOAWAY; exporters reconnect). Allowed 1s to 10m.",
+      limits.keep_alive_timeout,
+      { min: "1s", max: "10m" },
+    ),
+    max_connections: positiveInt
+      .max(1_000_000)
+      .default(limits.max_connections)
+      .describe("Open connections at most; further ones are closed as they arrive."),
+  })
+  .prefault({})
+  .describe(
+    "OTLP/gRPC receiver (TraceService/Export, gzip or identity). No headers timeout: grpc-js offers no hook before a call's headers.",
+  );
+
 export const sourcesSchema = z
-  .strictObject({ kafka: kafkaSourceSchema, otlp_http: otlpHttpSchema })
+  .strictObject({ kafka: kafkaSourceSchema, otlp_http: otlpHttpSchema, otlp_grpc: otlpGrpcSchema })
   .prefault({})
   .describe("Where spans come from.");

@@ -65,14 +65,15 @@ export type SinkConfig =
   | (Extract<SinkInput, { type: "kafka" }> & { name: string; topic: string });
 
 /**
- * The loaded configuration. Durations are milliseconds (numbers); `sources.kafka.enabled` and
- * `sources.otlp_http.enabled` are resolved; `sinks` is never empty; every value is frozen.
+ * The loaded configuration. Durations are milliseconds (numbers); `sources.kafka.enabled`,
+ * `sources.otlp_http.enabled` and `sources.otlp_grpc.enabled` are resolved; `sinks` is never empty; every value is frozen.
  */
 export type Config = Omit<Document, "spec"> & {
   readonly spec: Omit<Spec, "sources" | "sinks"> & {
     readonly sources: {
       readonly kafka: Spec["sources"]["kafka"] & { readonly enabled: boolean };
       readonly otlp_http: Spec["sources"]["otlp_http"] & { readonly enabled: boolean };
+      readonly otlp_grpc: Spec["sources"]["otlp_grpc"] & { readonly enabled: boolean };
     };
     readonly sinks: readonly SinkConfig[];
   };
@@ -82,6 +83,7 @@ export type Config = Omit<Document, "spec"> & {
 export function resolveDocument(doc: Document): Config {
   const { spec } = doc;
   const kafkaEnabled = spec.sources.kafka.brokers.length > 0;
+  const otlpHttpEnabled = spec.sources.otlp_http.enabled ?? !kafkaEnabled;
   const declared = spec.sinks ?? [
     { type: "log" as const, level: DEFAULTS.sinks.log_level },
     ...(kafkaEnabled ? [{ type: "kafka" as const }] : []),
@@ -96,7 +98,8 @@ export function resolveDocument(doc: Document): Config {
       ...spec,
       sources: {
         kafka: { ...spec.sources.kafka, enabled: kafkaEnabled },
-        otlp_http: { ...spec.sources.otlp_http, enabled: spec.sources.otlp_http.enabled ?? !kafkaEnabled },
+        otlp_http: { ...spec.sources.otlp_http, enabled: otlpHttpEnabled },
+        otlp_grpc: { ...spec.sources.otlp_grpc, enabled: spec.sources.otlp_grpc.enabled ?? otlpHttpEnabled },
       },
       sinks,
     },

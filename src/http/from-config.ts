@@ -1,3 +1,4 @@
+import { status as grpcStatus } from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { Config } from "../config/schema.js";
@@ -5,6 +6,7 @@ import type { TracewatchMetrics } from "../metrics/pipeline.js";
 import type { ApiServerOptions } from "./api.js";
 import type { ApiProviders } from "./api-types.js";
 import type { ConnectionLimits } from "./listen.js";
+import type { OtlpGrpcReceiverOptions } from "./otlp-grpc-receiver.js";
 import type { OtlpIngest, OtlpReceiverOptions } from "./otlp-receiver.js";
 
 /** The limits on slow and idle clients of one server's section (`spec.sources.otlp_http`, `spec.api`). */
@@ -41,6 +43,34 @@ export function otlpReceiverOptions(
     ...(metrics === undefined
       ? {}
       : { onResponse: (code: number) => metrics.otlpRequests.inc({ code: String(code) }) }),
+  };
+}
+
+/** Receiver options from `spec.sources.otlp_grpc`, counting answers in `tracewatch_otlp_grpc_requests_total`. */
+export function otlpGrpcReceiverOptions(
+  config: Config,
+  deps: { ingest: OtlpIngest; isOverloaded?: () => boolean; logger?: Logger; metrics?: TracewatchMetrics },
+): OtlpGrpcReceiverOptions {
+  const g = config.spec.sources.otlp_grpc;
+  const metrics = deps.metrics;
+  return {
+    host: g.host,
+    port: g.port,
+    maxMessageBytes: g.max_message_bytes,
+    limits: {
+      requestTimeoutMs: g.request_timeout,
+      keepAliveTimeoutMs: g.keep_alive_timeout,
+      maxConnections: g.max_connections,
+    },
+    ingest: deps.ingest,
+    ...(deps.isOverloaded === undefined ? {} : { isOverloaded: deps.isOverloaded }),
+    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    ...(metrics === undefined
+      ? {}
+      : {
+          onResponse: (code: grpcStatus) =>
+            metrics.otlpGrpcRequests.inc({ code: grpcStatus[code] ?? String(code) }),
+        }),
   };
 }
 

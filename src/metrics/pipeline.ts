@@ -81,6 +81,13 @@ function createIngestMetrics(r: Registry) {
       "OTLP/HTTP export requests, by response status code.",
       ["code"],
     ),
+    /** OTLP/gRPC export calls answered, by gRPC status name (OK, INVALID_ARGUMENT, UNAVAILABLE, ...). */
+    otlpGrpcRequests: counter(
+      r,
+      "tracewatch_otlp_grpc_requests_total",
+      "OTLP/gRPC export calls, by response status (gRPC status code name).",
+      ["code"],
+    ),
     /** Messages behind the partition's high watermark. */
     consumerLag: gauge(
       r,

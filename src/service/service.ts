@@ -9,6 +9,7 @@ import { describeError } from "../errors.js";
 import type { Config } from "../config/index.js";
 import { createApiServer, type ApiServer } from "../http/api.js";
 import { apiServerOptions } from "../http/from-config.js";
+import type { OtlpGrpcReceiver } from "../http/otlp-grpc-receiver.js";
 import type { OtlpReceiver } from "../http/otlp-receiver.js";
 import { RecentAlerts } from "../http/recent-alerts.js";
 import { watchProducer } from "../kafka/health.js";
@@ -31,7 +32,10 @@ import { createKafkaClient } from "./kafka-client.js";
 import { featureRecord, pipelineMetrics } from "./records.js";
 import { createRetraining, type Retraining, type RetrainWorkerOptions } from "./retraining.js";
 import { Readiness, type HealthSignal } from "./readiness.js";
-import { kafkaSpanSource, otlpSpanReceiver } from "./sources.js";
+import { startWhenSpanTopicExists } from "./span-topic.js";
+import { bootstrapOf, serveTopicPlan } from "./topic-plan.js";
+import { ensureTopics } from "../kafka/topics.js";
+import { kafkaSpanSource, otlpGrpcSpanReceiver, otlpSpanReceiver, type OtlpReceiverDeps } from "./sources.js";
 
 const TICK_MS = 200;
 /** Time allowed on shutdown for the last dead-letter writes (three attempts) and the commit, ms. */
@@ -48,6 +52,8 @@ export interface ServiceOptions {
 /** Addresses the service listens on, once started. */
 export interface ServiceAddresses {
   otlp?: string;
+  /** The OTLP/gRPC receiver, `grpc://host:port`. */
+  otlpGrpc?: string;
   api?: string;
 }
 
@@ -75,15 +81,21 @@ export class Service {
   private follower: ModelFollower | null = null;
   private source: KafkaSpanSource | null = null;
   private receiver: OtlpReceiver | null = null;
+  private grpcReceiver: OtlpGrpcReceiver | null = null;
   private api: ApiServer | null = null;
   private features: BatchPublisher | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
-  private sourceConnected = { otlp: false };
+  private sourceConnected = { otlp: false, otlpGrpc: false };
   private readonly storeHealth: HealthSignal;
   private kafkaHealth: { consumer: HealthSignal; producer: HealthSignal; deadLetters: HealthSignal } | null =
     null;
   private probeAdmin: Admin | null = null;
+  /** Creates the topics at start and, while the span topic is missing, looks for it. */
+  private topicAdmin: Admin | null = null;
+  private spanTopicExists = true;
+  private readonly stopWaiting = new AbortController();
+  private spanSourceStart: Promise<void> | null = null;
 
   constructor(
     private readonly config: Config,
@@ -152,6 +164,9 @@ export class Service {
   private async connectKafka(): Promise<void> {
     this.kafka = createKafkaClient(this.config, this.root);
     this.kafkaHealth = this.kafkaComponents(this.kafka);
+    this.topicAdmin = this.kafka.admin();
+    await this.topicAdmin.connect();
+    await this.ensureTopics(this.topicAdmin);
     this.producer = this.kafka.producer({ allowAutoTopicCreation: true });
     watchProducer(this.producer, this.kafkaHealth.producer);
     await this.producer.connect();
@@ -169,6 +184,23 @@ export class Service {
       onInvalid: (err) => this.log.warn({ err }, "invalid model on the model topic skipped"),
     });
     await this.follower.start();
+  }
+
+  /**
+   * Creates the missing topics this service writes (or, with spec.topics.create false, fails
+   * naming them) and notes whether the producer's span topic exists yet.
+   */
+  private async ensureTopics(admin: Admin): Promise<void> {
+    const { states, created } = await ensureTopics(admin, serveTopicPlan(this.config), {
+      create: this.config.spec.topics.create,
+      bootstrap: bootstrapOf(this.config),
+    });
+    for (const s of created)
+      this.log.info(
+        { topic: s.topic, role: s.role, partitions: s.partitions, cleanupPolicy: s.cleanupPolicy },
+        "topic created",
+      );
+    this.spanTopicExists = states.some((s) => s.spec.role === "spans" && s.exists);
   }
 
   /**
@@ -279,17 +311,40 @@ export class Service {
           ? {}
           : { health: { consumer: this.kafkaHealth.consumer, deadLetters: this.kafkaHealth.deadLetters } }),
       });
-      await this.source.start();
-    }
-    if (spec.sources.otlp_http.enabled) {
-      this.receiver = otlpSpanReceiver(this.config, {
-        assembler,
-        metrics: this.metrics,
-        rejected: (rejections) => this.ingestMetrics.source.rejected(rejections),
-        logger: this.root.child({ component: "otlp-receiver" }),
+      const source = this.source;
+      const start = startWhenSpanTopicExists(
+        {
+          admin: this.topicAdmin!,
+          topic: spec.sources.kafka.topic,
+          exists: this.spanTopicExists,
+          health: this.kafkaHealth!.consumer,
+          logger: this.root.child({ component: "kafka-source" }),
+          signal: this.stopWaiting.signal,
+        },
+        () => source.start(),
+      );
+      this.spanSourceStart = start.catch((err: unknown) => {
+        this.log.error({ err }, "kafka span source failed to start");
+        this.kafkaHealth?.consumer.fail(`consumer failed to start: ${describeError(err)}`);
       });
+      // A missing span topic does not hold up the start: the API reports not ready meanwhile.
+      if (this.spanTopicExists) await start;
+    }
+    const otlpDeps = (component: string): OtlpReceiverDeps => ({
+      assembler,
+      metrics: this.metrics,
+      rejected: (rejections) => this.ingestMetrics.source.rejected(rejections),
+      logger: this.root.child({ component }),
+    });
+    if (spec.sources.otlp_http.enabled) {
+      this.receiver = otlpSpanReceiver(this.config, otlpDeps("otlp-receiver"));
       this.addresses.otlp = (await this.receiver.listen()).url;
       this.sourceConnected.otlp = true;
+    }
+    if (spec.sources.otlp_grpc.enabled) {
+      this.grpcReceiver = otlpGrpcSpanReceiver(this.config, otlpDeps("otlp-grpc-receiver"));
+      this.addresses.otlpGrpc = (await this.grpcReceiver.listen()).url;
+      this.sourceConnected.otlpGrpc = true;
     }
   }
 
@@ -306,6 +361,9 @@ export class Service {
         ...(spec.sources.kafka.enabled ? [this.kafkaSourceState()] : []),
         ...(spec.sources.otlp_http.enabled
           ? [{ name: "otlp_http", connected: this.sourceConnected.otlp }]
+          : []),
+        ...(spec.sources.otlp_grpc.enabled
+          ? [{ name: "otlp_grpc", connected: this.sourceConnected.otlpGrpc }]
           : []),
       ],
     });
@@ -350,7 +408,12 @@ export class Service {
       }
     };
     if (this.timer !== null) clearInterval(this.timer);
-    await step("otlp receiver", () => this.receiver?.close());
+    this.stopWaiting.abort();
+    await this.spanSourceStart;
+    await Promise.all([
+      step("otlp receiver", () => this.receiver?.close()),
+      step("otlp grpc receiver", () => this.grpcReceiver?.close()),
+    ]);
     // Traces are acknowledged only once their alerts are delivered or dead-lettered, so the sinks
     // keep running while the source completes what it read, then shut down (grace, dead letters),
     // and the source, still waiting, commits what those settlements acknowledged.
@@ -375,6 +438,7 @@ export class Service {
     await step("producer", () => this.producer?.disconnect());
     this.readiness.close();
     await step("readiness probe", () => this.probeAdmin?.disconnect());
+    await step("topic admin", () => this.topicAdmin?.disconnect());
     await step("api", () => this.api?.close());
     this.log.info({}, "tracewatch stopped");
   }

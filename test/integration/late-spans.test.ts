@@ -158,6 +158,7 @@ spec:
   sources:
     kafka: { topic: ${topics.spans}, group_id: ${topics.spans}-group }
     otlp_http: { enabled: true, port: 0 }
+    otlp_grpc: { enabled: false }
   topics: { alerts: ${topics.alerts}, features: ${topics.features}, models: ${topics.models}, dlq: ${topics.dlq} }
   api: { port: 0 }
   model_store: { dir: ${dir} }

@@ -31,6 +31,8 @@ spec:
   sources:
     otlp_http:
       port: 0
+    otlp_grpc:
+      port: 0
   api:
     port: 0
   model_store:

@@ -13,7 +13,12 @@ describe("tracewatch serve with the seed's YAML copied verbatim", () => {
   it("starts on the embedded default, warming up, and shuts down cleanly", async () => {
     const models = await mkdtemp(join(tmpdir(), "tw-seed-"));
     // Ports and the model directory come from the environment, as an operator would set them.
-    const env = { TRACEWATCH_API_PORT: "0", TRACEWATCH_OTLP_PORT: "0", TRACEWATCH_MODEL_DIR: models };
+    const env = {
+      TRACEWATCH_API_PORT: "0",
+      TRACEWATCH_OTLP_PORT: "0",
+      TRACEWATCH_OTLP_GRPC_PORT: "0",
+      TRACEWATCH_MODEL_DIR: models,
+    };
     const config = loadCliConfig(SEED_COPY, env);
     expect(config.metadata.name).toBe("latency-anomalies");
     expect(config.spec.alerts.map((a) => a.type)).toEqual([
@@ -28,7 +33,10 @@ describe("tracewatch serve with the seed's YAML copied verbatim", () => {
       expect(ready.status).toBe(200);
       expect(await ready.json()).toMatchObject({
         model: "warming_up",
-        sources: [{ name: "otlp_http", connected: true }],
+        sources: [
+          { name: "otlp_http", connected: true },
+          { name: "otlp_grpc", connected: true },
+        ],
       });
       const empty = await fetch(`${service.addresses.otlp}/v1/traces`, {
         method: "POST",

@@ -15,6 +15,7 @@ metadata:
 spec:
   sources:
     otlp_http: { port: 0 }
+    otlp_grpc: { port: 0 }
   api:
     port: 0
   model_store:
