@@ -1,4 +1,5 @@
 import type { ScoredTrace } from "../../domain/features.js";
+import { closest } from "../closest.js";
 import { ConditionSyntaxError, conditionError } from "./diagnostics.js";
 import { parseCondition, type ComparisonOp, type Node } from "./parser.js";
 import { VOCABULARY, IDENTIFIER_NAMES, type ValueType, type VocabularyContext } from "./vocabulary.js";
@@ -114,7 +115,7 @@ class Checker {
   private identifier(name: string, column: number): Typed {
     const entry = VOCABULARY[name];
     if (entry === undefined) {
-      const hint = IDENTIFIER_NAMES.find((known) => known.toLowerCase() === name.toLowerCase());
+      const hint = closest(name, IDENTIFIER_NAMES);
       const expected =
         hint === undefined
           ? `a known identifier (${IDENTIFIER_NAMES.join(", ")})`

@@ -15,6 +15,8 @@ const INVALID: [string, number, string][] = [
   ["error_count > 5 error_count > 1", 17, "AND, OR, an operator"],
   ["anomaly_scor > 0.9", 1, "a known identifier"],
   ["Anomaly_Score > 0.9", 1, 'did you mean "anomaly_score"'],
+  ["total_duration > p99_baselin * 2", 18, 'a known identifier (did you mean "p99_baseline"?)'],
+  ["eror_count > 5", 1, 'did you mean "error_count"'],
   ["error_count > 5 && affected_services > 3", 17, '"AND"'],
   ["error_count > 5 || span_count > 1", 17, '"OR"'],
   ["error_count <> 5", 13, '"!="'],
