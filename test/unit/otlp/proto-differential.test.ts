@@ -23,8 +23,10 @@ import {
  */
 
 const RUNS = 10_000;
-// A failure prints this seed, the path and the shrunk counterexample: pass them to fc.assert to replay.
+// A failure prints the seed, the path and the shrunk counterexample; OTLP_FUZZ_SEED and
+// OTLP_FUZZ_PATH replay it (fast-check's `seed` and `path`).
 const SEED = Number(process.env.OTLP_FUZZ_SEED ?? 20261204);
+const REPLAY = process.env.OTLP_FUZZ_PATH === undefined ? {} : { path: process.env.OTLP_FUZZ_PATH };
 
 function requestType(): protobuf.Type {
   const root = new protobuf.Root();
@@ -191,7 +193,7 @@ describe("OTLP protobuf decoder against protobufjs", () => {
           if (exact(got) !== exact(expected)) expect(got).toEqual(expected);
         },
       ),
-      { numRuns: RUNS, seed: SEED },
+      { numRuns: RUNS, seed: SEED, ...REPLAY },
     );
   }, 120_000);
 
