@@ -217,8 +217,18 @@ describe("poisoned traces through assemble → features → score → rules", ()
       error: fc.boolean(),
     });
     type SpanSpec = typeof spanArb extends fc.Arbitrary<infer T> ? T : never;
-    const run = async (specs: SpanSpec[], chunk: number, round: number): Promise<void> => {
+    const run = async (
+      specs: SpanSpec[],
+      chunk: number,
+      poisoned: number | null,
+      round: number,
+    ): Promise<void> => {
       const h = poisonHarness({ core, clock: new ManualClock(1_700_000_000_000) });
+      // One random trace (when drawn) also meets an unexpected error in its outputs.
+      const failing = poisoned === null ? null : traceIdOf(100 + round, poisoned);
+      h.hooks.onScored = (traceId) => {
+        if (traceId === failing) throw new Error("unexpected");
+      };
       const spans = specs.map((s) =>
         span(
           traceIdOf(100 + round, s.trace),
@@ -235,7 +245,8 @@ describe("poisoned traces through assemble → features → score → rules", ()
       const traceIds = new Set(spans.map((s) => s.traceId));
       for (const t of traceIds) {
         const failure = h.failed.find((f) => f.traceId === t)?.failure;
-        expect(h.scored.has(t) || (failure !== undefined && failure.error.message.length > 0)).toBe(true);
+        if (t === failing) expect(failure?.error.message).toBe("outputs: unexpected");
+        else expect([h.scored.has(t), failure]).toEqual([true, undefined]);
       }
       expect(h.scored.size + h.failed.length).toBe(traceIds.size);
       expect(h.failedStages).toHaveLength(h.failed.length);
@@ -246,7 +257,8 @@ describe("poisoned traces through assemble → features → score → rules", ()
       fc.asyncProperty(
         fc.array(spanArb, { minLength: 1, maxLength: 60 }),
         fc.integer({ min: 1, max: 20 }),
-        (specs, chunk) => run(specs, chunk, round++),
+        fc.option(fc.integer({ min: 0, max: 4 }), { nil: null }),
+        (specs, chunk, poisoned) => run(specs, chunk, poisoned, round++),
       ),
       { numRuns: 300, seed: 11 },
     );
