@@ -2,11 +2,13 @@ import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
 import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { Producer } from "kafkajs";
+import { exportTraceServiceRequestType, reverseFieldOrder } from "./collector-wire.js";
 
 /**
  * A span exporter that writes what the OpenTelemetry Collector's Kafka exporter writes with
  * `encoding: otlp_proto` and `partition_traces_by_id: true`: one OTLP protobuf
- * ExportTraceServiceRequest per trace, keyed by the trace id.
+ * ExportTraceServiceRequest per trace, keyed by the trace id, with every message's fields in the
+ * order the Collector's marshaller writes them (see {@link reverseFieldOrder}).
  */
 export class KafkaOtlpProtoExporter implements SpanExporter {
   constructor(
@@ -22,7 +24,10 @@ export class KafkaOtlpProtoExporter implements SpanExporter {
     }
     const messages = [...byTrace].map(([traceId, group]) => ({
       key: traceId,
-      value: Buffer.from(ProtobufTraceSerializer.serializeRequest(group)!),
+      value: reverseFieldOrder(
+        exportTraceServiceRequestType(),
+        ProtobufTraceSerializer.serializeRequest(group)!,
+      ),
     }));
     this.producer.send({ topic: this.topic, acks: -1, messages }).then(
       () => done({ code: ExportResultCode.SUCCESS }),
