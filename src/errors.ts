@@ -24,6 +24,8 @@ export const ErrorCodes = {
   TW_QUEUE_FULL: "queue is full",
   /** Kafka client or broker failure. */
   TW_KAFKA: "kafka operation failed",
+  /** Kafka topics tracewatch writes are missing and it may not create them (spec.topics.create). */
+  TW_TOPICS_MISSING: "kafka topics are missing",
   /** A server could not listen (port in use, not permitted, address not on this machine). */
   TW_LISTEN_FAILED: "server could not listen",
   /** A bug: an invariant of ours did not hold. */

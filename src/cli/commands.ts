@@ -4,6 +4,7 @@ import { replayCommand } from "./replay.js";
 import { simulateCommand } from "./simulate.js";
 import { evalCommand } from "./eval.js";
 import { benchCommand } from "./bench.js";
+import { topicsCommand } from "./topics.js";
 
 import type { Command } from "./command.js";
 
@@ -14,6 +15,7 @@ export const commands: readonly Command[] = [
   replayCommand,
   simulateCommand,
   retrainCommand,
+  topicsCommand,
   benchCommand,
   evalCommand,
 ];

@@ -50,6 +50,20 @@ export const DEFAULTS = {
     features: "tracewatch.features",
     models: "tracewatch.models",
     dlq: "tracewatch.dlq",
+    incidents: "tracewatch.incidents",
+    sampled: "tracewatch.sampled",
+    create: true,
+    /** -1: the broker's default.replication.factor. */
+    replication_factor: -1,
+    /** Per topic: partitions, and retention for the topics that are not compacted. */
+    settings: {
+      alerts: { partitions: 3, retention: "7d" },
+      features: { partitions: 3, retention: "7d" },
+      dlq: { partitions: 1, retention: "14d" },
+      models: { partitions: 1, max_message_bytes: 16 * 1024 * 1024 },
+      incidents: { partitions: 3 },
+      sampled: { partitions: 6, retention: "1d" },
+    },
   },
   sinks: {
     timeout: "5s",

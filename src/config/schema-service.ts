@@ -28,6 +28,28 @@ export const assemblySchema = z
   .describe("Trace assembly limits.");
 
 const tp = DEFAULTS.topics;
+const ts = tp.settings;
+const partitions = (n: number) =>
+  positiveInt.max(100_000).default(n).describe("Partitions of the topic when tracewatch creates it.");
+const retention = (d: string) =>
+  duration("retention.ms of the topic when tracewatch creates it (cleanup.policy=delete).", d);
+const deleteTopic = (d: { partitions: number; retention: string }, what: string) =>
+  z
+    .strictObject({ partitions: partitions(d.partitions), retention: retention(d.retention) })
+    .prefault({})
+    .describe(what);
+const compactTopic = (d: { partitions: number; max_message_bytes?: number }, what: string) =>
+  z
+    .strictObject({
+      partitions: partitions(d.partitions),
+      max_message_bytes: (d.max_message_bytes === undefined
+        ? positiveInt.optional()
+        : positiveInt.default(d.max_message_bytes)
+      ).describe("max.message.bytes of the topic when tracewatch creates it; default: the broker's."),
+    })
+    .prefault({})
+    .describe(`${what} (cleanup.policy=compact).`);
+
 export const topicsSchema = z
   .strictObject({
     alerts: topicName.default(tp.alerts).describe("Alerts out (key = alert id)."),
@@ -36,9 +58,43 @@ export const topicsSchema = z
       .describe("Per-trace features out (training input of `retrain`)."),
     models: topicName.default(tp.models).describe("Model artifacts (compacted); every instance follows it."),
     dlq: topicName.default(tp.dlq).describe("Dead letters: undecodable messages and undeliverable alerts."),
+    incidents: topicName
+      .default(tp.incidents)
+      .describe("Incidents (compacted, latest state per incident id). Reserved: nothing writes it yet."),
+    sampled: topicName
+      .default(tp.sampled)
+      .describe("Kept traces, whole (tail sampling). Reserved: nothing writes it yet."),
+    create: z
+      .boolean()
+      .default(tp.create)
+      .describe(
+        "serve, retrain and `tracewatch topics --create` create the topics tracewatch writes when missing; false: serve fails at start-up naming each missing topic and the command that creates it. The span topic is the producer's: never created by serve.",
+      ),
+    replication_factor: z
+      .number()
+      .int()
+      .min(-1)
+      .max(32_767)
+      .refine((n) => n !== 0, "must be -1 (broker default) or at least 1")
+      .default(tp.replication_factor)
+      .describe("Replication factor of created topics; -1: the broker's default.replication.factor."),
+    settings: z
+      .strictObject({
+        alerts: deleteTopic(ts.alerts, "Alerts topic (also each kafka sink's own topic)."),
+        features: deleteTopic(
+          ts.features,
+          "Features topic; keep its retention at least spec.training.window.",
+        ),
+        dlq: deleteTopic(ts.dlq, "Dead-letter topic."),
+        models: compactTopic(ts.models, "Model topic"),
+        incidents: compactTopic(ts.incidents, "Incidents topic"),
+        sampled: deleteTopic(ts.sampled, "Sampled traces topic."),
+      })
+      .prefault({})
+      .describe("How tracewatch creates each of its topics."),
   })
   .prefault({})
-  .describe("Kafka output topics (used when the Kafka source is on).");
+  .describe("Kafka output topics (used when the Kafka source is on) and how they are created.");
 
 const s = DEFAULTS.sinks;
 const sinkName = name.optional().describe("Unique sink name (labels metrics and logs); default: the type.");

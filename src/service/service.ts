@@ -32,6 +32,9 @@ import { createKafkaClient } from "./kafka-client.js";
 import { featureRecord, pipelineMetrics } from "./records.js";
 import { createRetraining, type Retraining, type RetrainWorkerOptions } from "./retraining.js";
 import { Readiness, type HealthSignal } from "./readiness.js";
+import { startWhenSpanTopicExists } from "./span-topic.js";
+import { bootstrapOf, serveTopicPlan } from "./topic-plan.js";
+import { ensureTopics } from "../kafka/topics.js";
 import { kafkaSpanSource, otlpGrpcSpanReceiver, otlpSpanReceiver, type OtlpReceiverDeps } from "./sources.js";
 
 const TICK_MS = 200;
@@ -88,6 +91,11 @@ export class Service {
   private kafkaHealth: { consumer: HealthSignal; producer: HealthSignal; deadLetters: HealthSignal } | null =
     null;
   private probeAdmin: Admin | null = null;
+  /** Creates the topics at start and, while the span topic is missing, looks for it. */
+  private topicAdmin: Admin | null = null;
+  private spanTopicExists = true;
+  private readonly stopWaiting = new AbortController();
+  private spanSourceStart: Promise<void> | null = null;
 
   constructor(
     private readonly config: Config,
@@ -156,6 +164,9 @@ export class Service {
   private async connectKafka(): Promise<void> {
     this.kafka = createKafkaClient(this.config, this.root);
     this.kafkaHealth = this.kafkaComponents(this.kafka);
+    this.topicAdmin = this.kafka.admin();
+    await this.topicAdmin.connect();
+    await this.ensureTopics(this.topicAdmin);
     this.producer = this.kafka.producer({ allowAutoTopicCreation: true });
     watchProducer(this.producer, this.kafkaHealth.producer);
     await this.producer.connect();
@@ -173,6 +184,23 @@ export class Service {
       onInvalid: (err) => this.log.warn({ err }, "invalid model on the model topic skipped"),
     });
     await this.follower.start();
+  }
+
+  /**
+   * Creates the missing topics this service writes (or, with spec.topics.create false, fails
+   * naming them) and notes whether the producer's span topic exists yet.
+   */
+  private async ensureTopics(admin: Admin): Promise<void> {
+    const { states, created } = await ensureTopics(admin, serveTopicPlan(this.config), {
+      create: this.config.spec.topics.create,
+      bootstrap: bootstrapOf(this.config),
+    });
+    for (const s of created)
+      this.log.info(
+        { topic: s.topic, role: s.role, partitions: s.partitions, cleanupPolicy: s.cleanupPolicy },
+        "topic created",
+      );
+    this.spanTopicExists = states.some((s) => s.spec.role === "spans" && s.exists);
   }
 
   /**
@@ -283,7 +311,24 @@ export class Service {
           ? {}
           : { health: { consumer: this.kafkaHealth.consumer, deadLetters: this.kafkaHealth.deadLetters } }),
       });
-      await this.source.start();
+      const source = this.source;
+      const start = startWhenSpanTopicExists(
+        {
+          admin: this.topicAdmin!,
+          topic: spec.sources.kafka.topic,
+          exists: this.spanTopicExists,
+          health: this.kafkaHealth!.consumer,
+          logger: this.root.child({ component: "kafka-source" }),
+          signal: this.stopWaiting.signal,
+        },
+        () => source.start(),
+      );
+      this.spanSourceStart = start.catch((err: unknown) => {
+        this.log.error({ err }, "kafka span source failed to start");
+        this.kafkaHealth?.consumer.fail(`consumer failed to start: ${describeError(err)}`);
+      });
+      // A missing span topic does not hold up the start: the API reports not ready meanwhile.
+      if (this.spanTopicExists) await start;
     }
     const otlpDeps = (component: string): OtlpReceiverDeps => ({
       assembler,
@@ -363,6 +408,8 @@ export class Service {
       }
     };
     if (this.timer !== null) clearInterval(this.timer);
+    this.stopWaiting.abort();
+    await this.spanSourceStart;
     await Promise.all([
       step("otlp receiver", () => this.receiver?.close()),
       step("otlp grpc receiver", () => this.grpcReceiver?.close()),
@@ -391,6 +438,7 @@ export class Service {
     await step("producer", () => this.producer?.disconnect());
     this.readiness.close();
     await step("readiness probe", () => this.probeAdmin?.disconnect());
+    await step("topic admin", () => this.topicAdmin?.disconnect());
     await step("api", () => this.api?.close());
     this.log.info({}, "tracewatch stopped");
   }

@@ -216,6 +216,18 @@ describe("loadConfig", () => {
       features: "tracewatch.features",
       models: "tracewatch.models",
       dlq: "tracewatch.dlq",
+      incidents: "tracewatch.incidents",
+      sampled: "tracewatch.sampled",
+      create: true,
+      replication_factor: -1,
+      settings: {
+        alerts: { partitions: 3, retention: 7 * 86_400_000 },
+        features: { partitions: 3, retention: 7 * 86_400_000 },
+        dlq: { partitions: 1, retention: 14 * 86_400_000 },
+        models: { partitions: 1, max_message_bytes: 16_777_216 },
+        incidents: { partitions: 3 },
+        sampled: { partitions: 6, retention: 86_400_000 },
+      },
     });
   });
 
