@@ -15,6 +15,10 @@ import { parseFeatureRecord } from "../retrain/feature-records.js";
 import { readTopicSnapshot } from "../retrain/topic-reader.js";
 import { trainOptions, windowOptions } from "../service/detector.js";
 import { createKafkaClient } from "../service/kafka-client.js";
+import { bootstrapOf, modelTopicPlan } from "../service/topic-plan.js";
+import { ensureTopics } from "../kafka/topics.js";
+import { TracewatchError } from "../errors.js";
+import type { Kafka } from "kafkajs";
 import { defineCommand, parseCommandArgs } from "./command.js";
 import { loadCliConfig } from "./load-config.js";
 
@@ -57,6 +61,39 @@ function progressPrinter(): (p: RetrainProgress) => void {
     else if (p.phase !== phase) process.stderr.write(line + "\n");
     phase = p.phase;
   };
+}
+
+/**
+ * Before any work: the features topic must exist to be read, and the model topic is created when
+ * missing (as serve does; spec.topics.create false: an error naming it and the command).
+ */
+async function prepareTopics(
+  kafka: Kafka,
+  config: Config,
+  publish: boolean,
+  fromTopic: boolean,
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const features = config.spec.topics.features;
+    if (fromTopic && !(await admin.listTopics()).includes(features))
+      throw new TracewatchError(
+        "TW_KAFKA",
+        `features topic ${features} does not exist: nothing to train from (serve creates it and writes each scored trace's features to it; give span files instead)`,
+      );
+    if (!publish) return;
+    const { created } = await ensureTopics(admin, modelTopicPlan(config), {
+      create: config.spec.topics.create,
+      bootstrap: bootstrapOf(config),
+    });
+    for (const t of created)
+      process.stderr.write(
+        `tracewatch retrain: created topic ${t.topic} (${t.role}, cleanup.policy=${t.cleanupPolicy})\n`,
+      );
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 function jobOptions(
@@ -109,7 +146,9 @@ async function runRetrain(argv: readonly string[]): Promise<number> {
   const logger = createLogger({ level: config.spec.logging.level, pretty: process.stderr.isTTY === true });
   const store = new ModelStore({ dir: config.spec.model_store.dir, keep: config.spec.model_store.keep });
   const kafka = kafkaOn ? createKafkaClient(config, logger) : null;
-  const producer = kafka !== null && values["no-publish"] !== true ? kafka.producer() : null;
+  const publish = kafka !== null && values["no-publish"] !== true;
+  if (kafka !== null) await prepareTopics(kafka, config, publish, fromTopic);
+  const producer = publish ? kafka.producer() : null;
   await producer?.connect();
   const publisher =
     producer === null ? null : new ModelPublisher({ producer, topic: config.spec.topics.models });
