@@ -2,15 +2,17 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Logger } from "pino";
 
 /** Machine-readable API error codes (the `error.code` of every 4xx/5xx body). */
-export type ApiErrorCode =
-  | "invalid_request"
-  | "unauthorized"
-  | "not_found"
-  | "payload_too_large"
-  | "unsupported_media_type"
-  | "retrain_in_progress"
-  | "retrain_rejected"
-  | "internal";
+export const API_ERROR_CODES = [
+  "invalid_request",
+  "unauthorized",
+  "not_found",
+  "payload_too_large",
+  "unsupported_media_type",
+  "retrain_in_progress",
+  "retrain_rejected",
+  "internal",
+] as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 
 /** JSON.stringify that writes bigint as a decimal string (span times are bigint ns). */
 function toJson(body: unknown): string {

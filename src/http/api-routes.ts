@@ -1,27 +1,10 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Registry } from "prom-client";
-import { z } from "zod";
 import { describeRejection } from "../decode/index.js";
 import type { ApiProviders, RetrainOutcome } from "./api-types.js";
 import { sendError, sendJson } from "./api-errors.js";
-
-const alertsQuery = z.strictObject({
-  type: z
-    .string()
-    .regex(/^[a-z][a-z0-9_]*$/, "must be an alert type like latency_spike")
-    .optional(),
-  service: z.string().min(1).max(256).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-});
-
-function queryProblem(error: z.ZodError): string {
-  return error.issues
-    .map(
-      (i) =>
-        `${i.path.join(".") || "query"}: ${i.code === "unrecognized_keys" ? `unknown parameter ${i.keys.join(", ")}` : i.message}`,
-    )
-    .join("; ");
-}
+import { alertsQuery, queryProblem, toAlertQuery } from "./api-query.js";
+import { ROUTE_SCHEMAS } from "./api-schemas.js";
 
 export function registerProbeRoutes(
   app: FastifyInstance,
@@ -29,12 +12,12 @@ export function registerProbeRoutes(
   registry: Registry,
   isShuttingDown: () => boolean,
 ): void {
-  app.get("/healthz", async (_request, reply) =>
+  app.get("/healthz", { schema: ROUTE_SCHEMAS.healthz }, async (_request, reply) =>
     isShuttingDown()
       ? sendJson(reply, 503, { status: "shutting_down" })
       : sendJson(reply, 200, { status: "ok" }),
   );
-  app.get("/readyz", async (_request, reply) => {
+  app.get("/readyz", { schema: ROUTE_SCHEMAS.readyz }, async (_request, reply) => {
     const report = await providers.readiness();
     const ready =
       !isShuttingDown() &&
@@ -43,7 +26,7 @@ export function registerProbeRoutes(
       (report.components ?? []).every((c) => c.ready);
     return sendJson(reply, ready ? 200 : 503, { status: ready ? "ready" : "not_ready", ...report });
   });
-  app.get("/metrics", async (_request, reply) =>
+  app.get("/metrics", { schema: ROUTE_SCHEMAS.metrics }, async (_request, reply) =>
     reply.type(registry.contentType).send(await registry.metrics()),
   );
 }
@@ -66,13 +49,17 @@ function sendRetrain(reply: FastifyReply, outcome: RetrainOutcome): FastifyReply
 }
 
 export function registerApiRoutes(app: FastifyInstance, providers: ApiProviders): void {
-  app.get("/api/v1/alerts", async (request, reply) => {
+  app.get("/api/v1/alerts", { schema: ROUTE_SCHEMAS.alerts }, async (request, reply) => {
     const query = alertsQuery.safeParse(request.query);
     if (!query.success) return sendError(reply, 400, "invalid_request", queryProblem(query.error));
-    const alerts = providers.alerts.list(query.data);
-    return sendJson(reply, 200, { count: alerts.length, alerts });
+    const page = providers.alerts.page(toAlertQuery(query.data));
+    return sendJson(reply, 200, {
+      count: page.alerts.length,
+      alerts: page.alerts,
+      next: page.next === null ? null : String(page.next),
+    });
   });
-  app.get("/api/v1/models", async (_request, reply) => {
+  app.get("/api/v1/models", { schema: ROUTE_SCHEMAS.models }, async (_request, reply) => {
     const model = providers.model();
     return sendJson(
       reply,
@@ -80,10 +67,10 @@ export function registerApiRoutes(app: FastifyInstance, providers: ApiProviders)
       model === null ? { status: "warming_up", model: null } : { status: "loaded", model },
     );
   });
-  app.post("/api/v1/models/retrain", async (_request, reply) =>
+  app.post("/api/v1/models/retrain", { schema: ROUTE_SCHEMAS.retrain }, async (_request, reply) =>
     sendRetrain(reply, await providers.retrain()),
   );
-  app.post("/api/v1/score", async (request, reply) => {
+  app.post("/api/v1/score", { schema: ROUTE_SCHEMAS.score }, async (request, reply) => {
     const body = request.body;
     if (!Buffer.isBuffer(body) || body.byteLength === 0)
       return sendError(

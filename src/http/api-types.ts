@@ -64,11 +64,38 @@ export interface ListableAlert {
   readonly type: string;
   readonly service: string;
   readonly rootService?: string;
+  /** info, low, medium, high or critical. */
+  readonly severity: string;
+  /** ISO 8601 UTC. */
+  readonly detectedAt: string;
+}
+
+/** Which alerts `GET /api/v1/alerts` lists; every filter given must match. */
+export interface AlertQuery {
+  readonly type?: string;
+  /** The alert's service or its root service. */
+  readonly service?: string;
+  /** Any of these severities. */
+  readonly severities?: readonly string[];
+  /** detectedAt at or after, ms since the epoch. */
+  readonly sinceMs?: number;
+  /** detectedAt before, ms since the epoch. */
+  readonly untilMs?: number;
+  /** Only alerts older than this cursor (the `next` of the previous page). */
+  readonly before?: number;
+  /** Alerts per page. */
+  readonly limit: number;
+}
+
+/** A page of alerts, newest first, and the cursor of the next page (null: no more). */
+export interface AlertPage<A extends ListableAlert = ListableAlert> {
+  readonly alerts: readonly A[];
+  readonly next: number | null;
 }
 
 /** Recent alerts, newest first (see RecentAlerts). */
 export interface AlertLog<A extends ListableAlert = ListableAlert> {
-  list(filter: { type?: string; service?: string; limit: number }): readonly A[];
+  page(query: AlertQuery): AlertPage<A>;
 }
 
 /** Everything the API serves, injected by the composition root. */

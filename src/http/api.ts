@@ -1,9 +1,12 @@
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { installErrorHandlers, sendError } from "./api-errors.js";
+import type { FastifyInstance } from "fastify";
+import { installErrorHandlers, sendError, sendJson } from "./api-errors.js";
 import { registerApiRoutes, registerProbeRoutes } from "./api-routes.js";
+import { ROUTE_SCHEMAS } from "./api-schemas.js";
 import type { ApiProviders } from "./api-types.js";
 import { bearerAuthorized } from "./auth.js";
+import { OPENAPI_PATH, registerOpenApi } from "./openapi.js";
 import {
   assertBindAllowed,
   httpServer,
@@ -37,12 +40,22 @@ export type ApiServer = HttpServer;
 
 /**
  * The HTTP API: `/healthz`, `/readyz`, `/metrics` (open) and `/api/v1/*` (bearer token when one
- * is configured): alerts, models, retrain, score. Throws TW_CONFIG_INVALID at creation when asked
- * to listen beyond loopback without a token.
+ * is configured): alerts, models, retrain, score and the OpenAPI document. Throws
+ * TW_CONFIG_INVALID at creation when asked to listen beyond loopback without a token.
  */
 export function createApiServer(options: ApiServerOptions): ApiServer {
   const host = options.host ?? "127.0.0.1";
   assertBindAllowed(host, options.token);
+  return httpServer(buildApiApp(options), host, options.port ?? 8080, {
+    server: "the API",
+    portKey: "spec.api.port",
+    portEnv: "TRACEWATCH_API_PORT",
+    hostKey: "spec.api.host",
+  });
+}
+
+/** The API's routes on a fastify instance that does not listen (also for the OpenAPI document). */
+export function buildApiApp(options: ApiServerOptions): FastifyInstance {
   const app = rawBodyServer(
     options.maxBodyBytes ?? 4 * 1024 * 1024,
     ["application/json", "application/x-ndjson"],
@@ -58,12 +71,14 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       return sendError(reply, 401, "unauthorized", "missing or wrong bearer token");
     }
   });
-  registerProbeRoutes(app, options.providers, options.registry, options.isShuttingDown ?? (() => false));
-  registerApiRoutes(app, options.providers);
-  return httpServer(app, host, options.port ?? 8080, {
-    server: "the API",
-    portKey: "spec.api.port",
-    portEnv: "TRACEWATCH_API_PORT",
-    hostKey: "spec.api.host",
+  registerOpenApi(app);
+  // Routes in a plugin after @fastify/swagger's, so that its onRoute hook sees every one.
+  void app.register(async (routes) => {
+    registerProbeRoutes(routes, options.providers, options.registry, options.isShuttingDown ?? (() => false));
+    registerApiRoutes(routes, options.providers);
+    routes.get(OPENAPI_PATH, { schema: ROUTE_SCHEMAS.openapi }, async (_request, reply) =>
+      sendJson(reply, 200, app.swagger()),
+    );
   });
+  return app;
 }

@@ -1,6 +1,8 @@
 export { createApiServer, type ApiServer, type ApiServerOptions } from "./api.js";
 export type {
   AlertLog,
+  AlertPage,
+  AlertQuery,
   ApiProviders,
   DecodedBody,
   ListableAlert,
@@ -10,6 +12,7 @@ export type {
   ScoreOutcome,
 } from "./api-types.js";
 export { RecentAlerts } from "./recent-alerts.js";
+export { apiDocument, renderApiReference, type OpenApiDocument } from "./api-reference.js";
 export {
   createOtlpReceiver,
   type OtlpIngest,

@@ -19,7 +19,25 @@ interface Alert {
   type: string;
   service: string;
   rootService: string;
+  severity: string;
+  detectedAt: string;
 }
+
+/** An alert `id` detected `minute` minutes after 2026-01-01T00:00Z. */
+const listed = (
+  id: string,
+  type: string,
+  service: string,
+  severity = "high",
+  minute = Number(id),
+): Alert => ({
+  id,
+  type,
+  service,
+  rootService: "gw",
+  severity,
+  detectedAt: new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString(),
+});
 
 function fakes(overrides: Partial<ApiProviders> = {}) {
   const alerts = new RecentAlerts<Alert>(10);
@@ -137,9 +155,9 @@ describe("probes", () => {
 describe("GET /api/v1/alerts", () => {
   it("lists recent alerts newest first, filtered by type, service and limit", async () => {
     const f = fakes();
-    f.alerts.push({ id: "1", type: "latency_spike", service: "orders", rootService: "gw" });
-    f.alerts.push({ id: "2", type: "unusual_path", service: "pay", rootService: "gw" });
-    f.alerts.push({ id: "3", type: "latency_spike", service: "pay", rootService: "gw" });
+    f.alerts.push(listed("1", "latency_spike", "orders"));
+    f.alerts.push(listed("2", "unusual_path", "pay"));
+    f.alerts.push(listed("3", "latency_spike", "pay"));
     const url = await start({}, f.providers);
     const ids = async (q: string) =>
       ((await (await fetch(`${url}/api/v1/alerts${q}`)).json()) as { alerts: Alert[] }).alerts.map(
@@ -151,7 +169,54 @@ describe("GET /api/v1/alerts", () => {
     expect(await ids("?service=gw&limit=1")).toEqual(["3"]);
   });
 
+  it("filters by severity and detection time", async () => {
+    const f = fakes();
+    ["low", "high", "critical", "medium", "critical"].forEach((severity, i) =>
+      f.alerts.push(listed(String(i + 1), "error_burst", "pay", severity)),
+    );
+    const url = await start({}, f.providers);
+    const ids = async (q: string) =>
+      ((await (await fetch(`${url}/api/v1/alerts${q}`)).json()) as { alerts: Alert[] }).alerts.map(
+        (a) => a.id,
+      );
+    expect(await ids("?severity=critical")).toEqual(["5", "3"]);
+    expect(await ids("?severity=high,critical")).toEqual(["5", "3", "2"]);
+    expect(await ids("?since=2026-01-01T00:02:00Z&until=2026-01-01T00:04:00Z")).toEqual(["3", "2"]);
+    expect(await ids("?since=2026-01-01T01:02:00%2B01:00&severity=critical")).toEqual(["5", "3"]);
+    expect(await ids("?until=2026-01-01T00:02:00.000Z")).toEqual(["1"]);
+  });
+
+  it("pages newest first: next is the cursor of the following page, null on the last", async () => {
+    const f = fakes();
+    for (let i = 1; i <= 5; i++) f.alerts.push(listed(String(i), "latency_spike", "pay"));
+    const url = await start({}, f.providers);
+    const get = async (q: string) =>
+      (await (await fetch(`${url}/api/v1/alerts${q}`)).json()) as {
+        count: number;
+        alerts: Alert[];
+        next: string | null;
+      };
+    const seen: string[] = [];
+    let page = await get("?limit=2");
+    for (let pages = 1; ; pages++) {
+      seen.push(...page.alerts.map((a) => a.id));
+      expect(page.count).toBe(page.alerts.length);
+      if (page.next === null) {
+        expect(pages).toBe(3);
+        break;
+      }
+      page = await get(`?limit=2&cursor=${page.next}`);
+    }
+    expect(seen).toEqual(["5", "4", "3", "2", "1"]);
+  });
+
   it.each([
+    ["?severity=urgent", "severity: must be one or more of info, low, medium, high, critical"],
+    ["?severity=high,", "severity"],
+    ["?since=yesterday", "since: must be an RFC 3339 date-time"],
+    ["?until=2026-01-01T00:00:00", "until: must be an RFC 3339 date-time with a time zone"],
+    ["?since=2026-01-02T00:00:00Z&until=2026-01-01T00:00:00Z", "since must be before until"],
+    ["?cursor=abc", "cursor: must be the `next` value of a previous page"],
     ["?limit=0", "limit"],
     ["?limit=abc", "limit"],
     ["?limit=5000", "limit"],

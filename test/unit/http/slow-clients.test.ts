@@ -21,7 +21,7 @@ afterEach(async () => {
 
 const providers: ApiProviders = {
   readiness: () => ({ sources: [], model: "warming_up" }),
-  alerts: { list: () => [] },
+  alerts: { page: () => ({ alerts: [], next: null }) },
   model: () => null,
   retrain: async () => ({ status: "started" }),
   decode: () => ({ spans: [], rejected: [] }),
