@@ -64,6 +64,11 @@ const asList: Convert = (raw) =>
     .filter((s) => s !== "");
 /** Digits become a number; anything else stays a string so the schema names the bad value's key. */
 const asInt: Convert = (raw) => (/^\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw);
+/** true/false become booleans; anything else stays a string for the schema to reject. */
+const asBool: Convert = (raw) => {
+  const v = raw.trim().toLowerCase();
+  return v === "true" ? true : v === "false" ? false : raw;
+};
 
 /** Environment overrides: variable, config path, conversion. Documented in docs/config.md. */
 export const ENV_OVERRIDES: readonly (readonly [string, readonly string[], Convert])[] = [
@@ -74,8 +79,10 @@ export const ENV_OVERRIDES: readonly (readonly [string, readonly string[], Conve
   ["KAFKA_SASL_MECHANISM", ["spec", "sources", "kafka", "sasl", "mechanism"], asString],
   ["KAFKA_SASL_USERNAME", ["spec", "sources", "kafka", "sasl", "username"], asString],
   ["KAFKA_SASL_PASSWORD", ["spec", "sources", "kafka", "sasl", "password"], asString],
+  ["TRACEWATCH_OTLP_ENABLED", ["spec", "sources", "otlp_http", "enabled"], asBool],
   ["TRACEWATCH_OTLP_HOST", ["spec", "sources", "otlp_http", "host"], asString],
   ["TRACEWATCH_OTLP_PORT", ["spec", "sources", "otlp_http", "port"], asInt],
+  ["TRACEWATCH_OTLP_GRPC_ENABLED", ["spec", "sources", "otlp_grpc", "enabled"], asBool],
   ["TRACEWATCH_OTLP_GRPC_HOST", ["spec", "sources", "otlp_grpc", "host"], asString],
   ["TRACEWATCH_OTLP_GRPC_PORT", ["spec", "sources", "otlp_grpc", "port"], asInt],
   ["TRACEWATCH_API_HOST", ["spec", "api", "host"], asString],

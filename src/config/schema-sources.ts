@@ -94,7 +94,9 @@ export const otlpHttpSchema = z
     enabled: z
       .boolean()
       .optional()
-      .describe("Run the OTLP/HTTP receiver; default: on when the Kafka source is off, off when it is on."),
+      .describe(
+        "Run the OTLP/HTTP receiver; default: on when the Kafka source is off, off when it is on (env TRACEWATCH_OTLP_ENABLED).",
+      ),
     host: name.default(o.host).describe("Listen address of the receiver (env TRACEWATCH_OTLP_HOST)."),
     port: port.default(o.port).describe("Listen port (env TRACEWATCH_OTLP_PORT)."),
     max_body_bytes: positiveInt
@@ -113,7 +115,9 @@ export const otlpGrpcSchema = z
     enabled: z
       .boolean()
       .optional()
-      .describe("Run the OTLP/gRPC receiver; default: as spec.sources.otlp_http.enabled."),
+      .describe(
+        "Run the OTLP/gRPC receiver; default: as spec.sources.otlp_http.enabled (env TRACEWATCH_OTLP_GRPC_ENABLED).",
+      ),
     host: name.default(g.host).describe("Listen address of the receiver (env TRACEWATCH_OTLP_GRPC_HOST)."),
     port: port.default(g.port).describe("Listen port (env TRACEWATCH_OTLP_GRPC_PORT)."),
     max_message_bytes: positiveInt

@@ -128,4 +128,17 @@ describe("environment overrides", () => {
     );
     expect(config.spec.api.host).toBe("0.0.0.0");
   });
+
+  it("TRACEWATCH_OTLP_ENABLED turns both OTLP receivers on beside Kafka, TRACEWATCH_OTLP_GRPC_ENABLED the gRPC one off", () => {
+    const on = loadConfig({ text: "" }, { KAFKA_BROKERS: "k:9092", TRACEWATCH_OTLP_ENABLED: "true" });
+    expect(on.spec.sources.otlp_http.enabled).toBe(true);
+    expect(on.spec.sources.otlp_grpc.enabled).toBe(true);
+    const grpcOff = loadConfig(
+      { text: "" },
+      { KAFKA_BROKERS: "k:9092", TRACEWATCH_OTLP_ENABLED: "True", TRACEWATCH_OTLP_GRPC_ENABLED: "false" },
+    );
+    expect(grpcOff.spec.sources.otlp_http.enabled).toBe(true);
+    expect(grpcOff.spec.sources.otlp_grpc.enabled).toBe(false);
+    expect(errorText("", { TRACEWATCH_OTLP_ENABLED: "yes" })).toContain("TRACEWATCH_OTLP_ENABLED");
+  });
 });
