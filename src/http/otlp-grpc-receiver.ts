@@ -192,7 +192,7 @@ export function createOtlpGrpcReceiver(options: OtlpGrpcReceiverOptions): OtlpGr
   return {
     async listen() {
       await new Promise<void>((resolve, reject) => {
-        listener.once("error", (err) =>
+        const failed = (err: Error) =>
           reject(
             listenError(err, host, port, {
               server: "the OTLP/gRPC receiver",
@@ -200,9 +200,13 @@ export function createOtlpGrpcReceiver(options: OtlpGrpcReceiverOptions): OtlpGr
               portEnv: "TRACEWATCH_OTLP_GRPC_PORT",
               hostKey: "spec.sources.otlp_grpc.host",
             }),
-          ),
-        );
-        listener.listen(port, host, () => resolve());
+          );
+        listener.once("error", failed);
+        listener.listen(port, host, () => {
+          listener.off("error", failed);
+          listener.on("error", (err) => options.logger?.error({ err }, "otlp grpc listener failed"));
+          resolve();
+        });
       });
       const info = listener.address() as AddressInfo;
       const h = info.family === "IPv6" ? `[${info.address}]` : info.address;

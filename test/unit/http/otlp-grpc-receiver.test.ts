@@ -276,6 +276,48 @@ describe("OTLP/gRPC receiver", () => {
     expect(codes).toEqual([grpc.status.DEADLINE_EXCEEDED]);
   });
 
+  it("does not time out a call grpc-js already refused (the request timer stops with the call)", async () => {
+    const { codes, address } = await start({ limits: { requestTimeoutMs: 100 } });
+    const { error } = await exportCall(address.port, Buffer.alloc(2048, 1));
+    expect(error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(codes).toEqual([]);
+  });
+
+  it("closes a connection without calls after the keep-alive timeout (GOAWAY)", async () => {
+    const { address } = await start({ limits: { keepAliveTimeoutMs: 200 } });
+    const session = connect(`http://127.0.0.1:${address.port}`);
+    session.on("error", () => undefined);
+    running.push({ close: async () => void session.destroy() });
+    const closed = new Promise<string>((resolve) => {
+      session.once("goaway", () => resolve("goaway"));
+      session.once("close", () => resolve("close"));
+    });
+    const res = await rawCall(address.port, {}, (s) => s.end(frame(REQUEST, false)));
+    expect(res.status).toBe("0");
+    // The call above used its own session; this one stays idle from the start.
+    await expect(closed).resolves.toBe("goaway");
+  });
+
+  it("holds at most max_connections connections, closing further ones as they arrive", async () => {
+    const { bodies, address } = await start({ limits: { maxConnections: 1 } });
+    const first = connect(`http://127.0.0.1:${address.port}`);
+    first.on("error", () => undefined);
+    running.push({ close: async () => void first.destroy() });
+    await new Promise<void>((resolve) => first.once("connect", () => resolve()));
+    const { error } = await exportCall(address.port, REQUEST);
+    expect(error?.code).toBe(grpc.status.UNAVAILABLE);
+    expect(bodies).toEqual([]);
+    first.destroy();
+    // With the first connection gone (closed on the server's side a moment later), one is taken again.
+    let again = await exportCall(address.port, REQUEST, { "grpc.use_local_subchannel_pool": 1 });
+    for (let i = 0; i < 20 && again.error !== null; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      again = await exportCall(address.port, REQUEST, { "grpc.use_local_subchannel_pool": 1 });
+    }
+    expect(again.error).toBeNull();
+  });
+
   it("names the setting that moves it when its port is taken", async () => {
     const { address } = await start();
     const second = createOtlpGrpcReceiver({
