@@ -56,14 +56,27 @@ export function spanGraph(spans: readonly Span[]): SpanGraph {
       } else index.set(id, i);
     }
   }
+  // Links that all point the same way (every parent earlier in the array, or every one later)
+  // cannot form a cycle: the usual case is settled without walking the chains.
+  let earlier = 0;
+  let later = 0;
+  let selfParents = 0;
   for (let i = 0; i < n; i++) {
     if (roles[i] === SpanRole.Duplicate) continue;
     const parentId = (spans[i] as Span).parentSpanId;
     const p = parentId === null ? undefined : index.get(parentId);
     if (p === undefined) roles[i] = parentId === null ? SpanRole.Root : SpanRole.Orphan;
-    else parentOf[i] = p;
+    else if (p === i) {
+      // Its own parent: the smallest cycle, cut at once.
+      roles[i] = SpanRole.Root;
+      selfParents++;
+    } else {
+      parentOf[i] = p;
+      if (p < i) earlier++;
+      else later++;
+    }
   }
-  const cycles = breakCycles(spans, parentOf, roles);
+  const cycles = selfParents + (earlier > 0 && later > 0 ? breakCycles(spans, parentOf, roles) : 0);
   return { parentOf, roles, index, duplicates, cycles };
 }
 
