@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import * as grpc from "@grpc/grpc-js";
 import { Registry } from "prom-client";
 import type { Logger } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
@@ -6,7 +8,8 @@ import { TraceAssembler } from "../../../src/core/assembler/assembler.js";
 import { ManualClock } from "../../../src/core/clock.js";
 import { createIngestMetrics } from "../../../src/kafka/metrics.js";
 import { createMetrics } from "../../../src/metrics/pipeline.js";
-import { otlpSpanReceiver } from "../../../src/service/sources.js";
+import { TRACE_EXPORT_PATH } from "../../../src/http/otlp-grpc-receiver.js";
+import { otlpGrpcSpanReceiver, otlpSpanReceiver } from "../../../src/service/sources.js";
 
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined } as unknown as Logger;
 const running: { close(): Promise<void> }[] = [];
@@ -81,6 +84,57 @@ describe("OTLP/HTTP span receiver of serve", () => {
     expect((await post('{"resourceSpans":[]}')).statusCode).toBe(200);
     expect(await counted("tracewatch_spans_rejected_total")).toEqual([]);
     expect((await post("{not json")).statusCode).toBe(400);
+    expect(await counted("tracewatch_spans_rejected_total")).toEqual([[{ reason: "decode" }, 1]]);
+  });
+});
+
+describe("OTLP/gRPC span receiver of serve", () => {
+  async function startGrpc() {
+    const config = loadConfig({ text: "metadata:\n  name: shop\n" }, { TRACEWATCH_OTLP_GRPC_PORT: "0" });
+    const registry = new Registry();
+    const metrics = createMetrics(registry);
+    const ingest = createIngestMetrics(registry, metrics);
+    const assembler = new TraceAssembler({
+      clock: new ManualClock(0),
+      processor: { process: async () => {} },
+    });
+    const receiver = otlpGrpcSpanReceiver(config, {
+      assembler,
+      metrics,
+      rejected: ingest.source.rejected,
+      logger: silent,
+    });
+    running.push(receiver);
+    const { port } = await receiver.listen();
+    const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    running.push({ close: async () => client.close() });
+    const call = (body: Buffer) =>
+      new Promise<grpc.ServiceError | null>((resolve) =>
+        client.makeUnaryRequest(
+          TRACE_EXPORT_PATH,
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          body,
+          (err) => resolve(err),
+        ),
+      );
+    const counted = async (name: string) =>
+      (await registry.getSingleMetric(name)?.get())?.values.map((v) => [v.labels, v.value]) ?? [];
+    return { call, counted, assembler };
+  }
+
+  it("decodes an SDK's request through the same ingest as OTLP/HTTP: counted and assembled", async () => {
+    const { call, counted, assembler } = await startGrpc();
+    const request = readFileSync(new URL("../../fixtures/otlp/sdk-frontend-trace.pb", import.meta.url));
+    expect(await call(request)).toBeNull();
+    expect(await counted("tracewatch_spans_received_total")).toEqual([[{ encoding: "otlp_proto" }, 4]]);
+    expect(assembler.stats().openTraces).toBe(1);
+    expect(await counted("tracewatch_otlp_grpc_requests_total")).toEqual([[{ code: "OK" }, 1]]);
+  });
+
+  it("answers INVALID_ARGUMENT for bytes that are not an export request, counted as a decode rejection", async () => {
+    const { call, counted } = await startGrpc();
+    expect((await call(Buffer.from([0x0a, 0x05, 0x01])))?.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(await counted("tracewatch_spans_rejected_total")).toEqual([[{ reason: "decode" }, 1]]);
   });
 });
