@@ -89,7 +89,7 @@ describe("OTLP/HTTP span receiver of serve", () => {
 });
 
 describe("OTLP/gRPC span receiver of serve", () => {
-  async function startGrpc() {
+  async function startGrpc(maxTraces?: number) {
     const config = loadConfig({ text: "metadata:\n  name: shop\n" }, { TRACEWATCH_OTLP_GRPC_PORT: "0" });
     const registry = new Registry();
     const metrics = createMetrics(registry);
@@ -97,6 +97,7 @@ describe("OTLP/gRPC span receiver of serve", () => {
     const assembler = new TraceAssembler({
       clock: new ManualClock(0),
       processor: { process: async () => {} },
+      ...(maxTraces === undefined ? {} : { maxTraces }),
     });
     const receiver = otlpGrpcSpanReceiver(config, {
       assembler,
@@ -136,5 +137,16 @@ describe("OTLP/gRPC span receiver of serve", () => {
     const { call, counted } = await startGrpc();
     expect((await call(Buffer.from([0x0a, 0x05, 0x01])))?.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(await counted("tracewatch_spans_rejected_total")).toEqual([[{ reason: "decode" }, 1]]);
+  });
+
+  it("answers UNAVAILABLE with RetryInfo while the assembler applies back-pressure, taking nothing", async () => {
+    const { call, counted, assembler } = await startGrpc(1);
+    const request = readFileSync(new URL("../../fixtures/otlp/sdk-frontend-trace.pb", import.meta.url));
+    expect(await call(request)).toBeNull();
+    expect(assembler.isOverHighWater()).toBe(true);
+    const err = await call(request);
+    expect(err?.code).toBe(grpc.status.UNAVAILABLE);
+    expect(err?.metadata.get("grpc-status-details-bin")).toHaveLength(1);
+    expect(await counted("tracewatch_spans_received_total")).toEqual([[{ encoding: "otlp_proto" }, 4]]);
   });
 });
