@@ -52,7 +52,14 @@ async function serviceScrape(): Promise<{ registry: Registry; text: string }> {
 }
 
 interface Dashboard {
-  panels: { title: string; type: string; targets?: { expr: string }[] }[];
+  uid: string;
+  panels: {
+    id: number;
+    title: string;
+    type: string;
+    gridPos: { x: number; y: number; w: number; h: number };
+    targets?: { expr: string }[];
+  }[];
   templating: { list: { name: string; query?: string | { query: string } }[] };
 }
 const dashboard = JSON.parse(readFileSync(DASHBOARD, "utf8")) as Dashboard;
@@ -99,6 +106,13 @@ describe("deploy/grafana/tracewatch-dashboard.json", () => {
     ])
       expect(all).toContain(needed);
     expect(all).toContain("traces_spanmetrics_duration_milliseconds_bucket");
+  });
+
+  it("imports in Grafana: a uid, unique panel ids, panels inside the 24-column grid", () => {
+    expect(dashboard.uid).toBe("tracewatch");
+    const ids = dashboard.panels.map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const p of dashboard.panels) expect(p.gridPos.x + p.gridPos.w, p.title).toBeLessThanOrEqual(24);
   });
 
   it("has only PromQL that promtool parses", (ctx) => {
