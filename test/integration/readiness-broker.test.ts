@@ -1,49 +1,20 @@
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
-import { createServer } from "node:net";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadSettings, startBroker, stopBroker } from "../../scripts/kafka/kafka.mjs";
+import { startBroker, stopBroker } from "../../scripts/kafka/kafka.mjs";
 import { loadConfig } from "../../src/config/index.js";
 import { createLogger } from "../../src/log/index.js";
 import { Service } from "../../src/service/service.js";
+import { privateBroker } from "../helpers/private-broker.js";
 import { TS_WORKER } from "../helpers/ts-worker.js";
-
-/** A TCP port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === "string") throw new Error("no TCP address");
-  return address.port;
-}
 
 interface Readyz {
   status: string;
   sources: { name: string; connected: boolean; detail?: string }[];
   components: { name: string; ready: boolean; reason?: string }[];
-}
-
-/**
- * This file's own broker, on its own ports and home, so stopping it leaves the shared one alone.
- * The jars already resolved for the shared broker are reused through a link.
- */
-async function privateBroker(home: string): Promise<NodeJS.ProcessEnv> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    TRACEWATCH_KAFKA_HOME: home,
-    TRACEWATCH_KAFKA_PORT: String(await freePort()),
-    TRACEWATCH_KAFKA_CONTROLLER_PORT: String(await freePort()),
-    TRACEWATCH_KAFKA_HEAP: "384m",
-  };
-  const shared = loadSettings(process.env).libDir;
-  const own = loadSettings(env).libDir;
-  if (existsSync(shared)) await symlink(shared, own);
-  return env;
 }
 
 describe("/readyz follows the live Kafka connection", () => {
