@@ -161,7 +161,7 @@ export const ROUTE_SCHEMAS = {
     tags: ["alerts"],
     summary: "Recent alerts",
     description:
-      "The most recent alerts kept in memory (`spec.alerting.recent_alerts`), newest first, filtered by type, service, severity and time, one page at a time: pass a page's `next` as `cursor` for the next, older page.",
+      "The most recent alerts kept in memory (`spec.alerting.recent_alerts`), newest first, filtered by type, service, severity and time, one page at a time: pass a page's `next` as `cursor` for the next, older page. Pages neither repeat nor skip alerts while new ones arrive; a cursor is valid until the service restarts.",
     querystring: alertsQuerySchema(),
     security: SECURED,
     response: {
