@@ -36,6 +36,37 @@ export interface TraceFeatures {
   readonly group_key: string;
 }
 
+/** One span's time beyond its operation's baseline (alert evidence). */
+export interface SpanExcess {
+  readonly service: string;
+  /** Operation key `service|KIND|name`. */
+  readonly operation: string;
+  readonly spanId: string;
+  readonly durationMs: number;
+  readonly selfTimeMs: number;
+  /** The operation's p99 of duration and of self time, ms. */
+  readonly p99Ms: number;
+  readonly selfP99Ms: number;
+  /** Self time beyond the self-time p99, ms. */
+  readonly excessMs: number;
+  /** For a caller's span around a call into another service: that service. */
+  readonly callee?: string;
+}
+
+/** A trace's spans scored against their operations' baselines (src/core/model/op-baselines.ts). */
+export interface SpanScores {
+  /** Largest ratio of a span's duration or self time to its operation's p99. */
+  readonly max_span_excess: number;
+  /** Self time beyond the operations' self-time p99, summed over the critical path, ms. */
+  readonly critical_path_excess_ms: number;
+  /** Spans longer than their operation's p99. */
+  readonly spans_over_p99: number;
+  /** Service with the most time beyond its baselines (see scoreSpans), or null. */
+  readonly culprit: string | null;
+  /** The spans with the most self time beyond their baseline, largest first. */
+  readonly top_spans: readonly SpanExcess[];
+}
+
 /** A trace after scoring: what the rules see. */
 export interface ScoredTrace {
   readonly features: TraceFeatures;
@@ -48,4 +79,9 @@ export interface ScoredTrace {
   readonly new_service_combination: boolean;
   /** Version of the model that scored it; null while warming up. */
   readonly model_version: string | null;
+  /**
+   * Its spans against their operations' baselines; absent (or null) while warming up, without
+   * spans, or with a model that has no operation baselines.
+   */
+  readonly spans?: SpanScores | null;
 }

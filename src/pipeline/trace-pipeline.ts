@@ -111,11 +111,14 @@ export class TracePipeline implements TraceProcessor {
     try {
       const started = performance.now();
       const { detector, alerter, metrics } = this.o;
-      const { features, repairs } = extractTrace(trace, { groupKey: detector.groupKey });
+      const { features, repairs, profile } = extractTrace(trace, {
+        groupKey: detector.groupKey,
+        profile: true,
+      });
       if (repairs.duplicateSpans > 0 || repairs.parentCycles > 0) this.repaired(trace, repairs);
       stage = "score";
-      const scored = detector.score(features);
-      detector.observe(features, scored);
+      const scored = detector.score(features, profile);
+      detector.observe(features, scored, profile);
       metrics?.scored((performance.now() - started) / 1000, scored.anomaly_score);
       stage = "rules";
       const decisions = alerter.process(scored, trace);

@@ -3,11 +3,14 @@ import type { CompletedTrace } from "../../domain/trace.js";
 import type { TraceFeatures } from "../../domain/features.js";
 import { groupKeyOf, type GroupKeyStrategy, type TraceShape } from "./group-key.js";
 import { spanGraph, SpanRole } from "./span-graph.js";
+import { profileSpans, type SpanProfile } from "./span-profile.js";
 
 /** Options of {@link extractFeatures}. */
 export interface ExtractOptions {
   /** How traces are grouped for per-request-type baselines. Default `"entry"` (see docs/model.md). */
   readonly groupKey?: GroupKeyStrategy;
+  /** Also build the per-span timings ({@link SpanProfile}) that operation baselines need. */
+  readonly profile?: boolean;
 }
 
 /** Service and operation given to a trace that has no spans at all. */
@@ -47,7 +50,7 @@ export function extractFeatures(trace: CompletedTrace, options: ExtractOptions =
 export function extractTrace(
   trace: CompletedTrace,
   options: ExtractOptions = {},
-): { features: TraceFeatures; repairs: GraphRepairs } {
+): { features: TraceFeatures; repairs: GraphRepairs; profile?: SpanProfile } {
   const spans = trace.spans;
   const n = spans.length;
   if (n === 0) return { features: emptyFeatures(trace, options.groupKey ?? "entry"), repairs: NO_REPAIRS };
@@ -113,7 +116,8 @@ export function extractTrace(
     graph.duplicates === 0 && graph.cycles === 0
       ? NO_REPAIRS
       : { duplicateSpans: graph.duplicates, parentCycles: graph.cycles };
-  return { features, repairs };
+  if (options.profile !== true) return { features, repairs };
+  return { features, repairs, profile: profileSpans(spans, graph, rootIdx) };
 }
 
 const NO_REPAIRS: GraphRepairs = Object.freeze({ duplicateSpans: 0, parentCycles: 0 });

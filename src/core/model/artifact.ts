@@ -2,6 +2,7 @@ import type { GroupKeyStrategy } from "../features/group-key.js";
 import type { GroupStats } from "./baselines.js";
 import type { Calibration } from "./calibration.js";
 import type { Forest } from "./forest.js";
+import type { OperationSnapshot } from "./op-baselines.js";
 import type { FeatureColumn } from "./transforms.js";
 
 export const MODEL_FORMAT = "tracewatch.isolation_forest";
@@ -47,4 +48,10 @@ export interface ModelArtifact {
   };
   /** Caller→callee service edges seen in the window, sorted. */
   readonly knownEdges: readonly string[];
+  /**
+   * Per-operation baselines (span duration and self time) and per-type p99s (robust,
+   * hierarchical): see docs/model.md. Absent in models trained before them; such models score
+   * no spans and keep the group p99.
+   */
+  readonly operations?: OperationSnapshot;
 }

@@ -3,7 +3,11 @@ import type { GroupKeyStrategy } from "../features/group-key.js";
 import type { Model } from "./model.js";
 import type { HoldBackPolicy } from "./hold-back.js";
 import type { TraceFlag } from "./window-bucket.js";
-import type { RollingWindow, TrainingSet } from "./window.js";
+import type { RollingWindow } from "./window.js";
+import type { SpanProfile } from "../features/span-profile.js";
+import { DEFAULT_MIN_GROUP_SAMPLES } from "./baselines.js";
+import { OperationWindow } from "./operations.js";
+import type { TrainingInput } from "./trainer.js";
 
 /** Options of {@link Detector}. */
 export interface DetectorOptions {
@@ -23,6 +27,11 @@ export interface DetectorOptions {
    * the model that it is normal. 1 or more learns every trace. Default 0.95.
    */
   readonly learnBelow?: number;
+  /**
+   * Per-operation baselines rolling with `window` (same buckets and expiry). Default: one built
+   * on the window's geometry.
+   */
+  readonly operations?: OperationWindow;
 }
 
 const NONE: readonly string[] = Object.freeze([]);
@@ -39,6 +48,8 @@ export class Detector {
   /** The hold-back policy training applies; undefined when every trace is learned. */
   private readonly holdBack: HoldBackPolicy | undefined;
   private current: Model | null = null;
+  /** Span duration and self-time sketches per operation, trace duration per type. */
+  readonly operations: OperationWindow;
 
   constructor(o: DetectorOptions) {
     this.name = o.name;
@@ -46,6 +57,7 @@ export class Detector {
     this.groupKey = o.groupKey ?? "entry";
     this.learnBelow = o.learnBelow ?? 0.95;
     this.holdBack = this.learnBelow >= 1 ? undefined : { tailShare: 1 - this.learnBelow };
+    this.operations = o.operations ?? new OperationWindow(o.window.geometry);
   }
 
   /** The model in use, or null while warming up. */
@@ -62,8 +74,11 @@ export class Detector {
     this.current = model;
   }
 
-  /** Scores a trace; while warming up the model fields are null and no edge counts as new. */
-  score(f: TraceFeatures): ScoredTrace {
+  /**
+   * Scores a trace; while warming up the model fields are null and no edge counts as new. With
+   * the trace's span profile its spans are scored against their operations' baselines.
+   */
+  score(f: TraceFeatures, profile?: SpanProfile): ScoredTrace {
     const m = this.current;
     if (m === null) {
       return {
@@ -75,14 +90,15 @@ export class Detector {
         model_version: null,
       };
     }
-    const s = m.score(f);
+    const s = m.score(f, profile);
     return {
       features: f,
       anomaly_score: s.anomalyScore,
-      p99_baseline: s.baseline.p99,
+      p99_baseline: s.p99Baseline,
       new_edges: s.newEdges,
       new_service_combination: s.newEdges.length > 0,
       model_version: m.version,
+      spans: s.spans,
     };
   }
 
@@ -91,8 +107,10 @@ export class Detector {
    * hold flagged traces back where they are more than the normal tail (see
    * {@link DetectorOptions.learnBelow}).
    */
-  observe(f: TraceFeatures, scored?: ScoredTrace): void {
-    this.window.observe(f, this.flagOf(scored?.anomaly_score ?? null));
+  observe(f: TraceFeatures, scored?: ScoredTrace, profile?: SpanProfile): void {
+    const flag = this.flagOf(scored?.anomaly_score ?? null);
+    this.window.observe(f, flag);
+    if (!(this.window.excludesErrors && f.error_count > 0)) this.operations.observe(f, profile, flag);
   }
 
   /** How a score counts for training: "flagged" at or above learnBelow (when below 1). */
@@ -101,8 +119,14 @@ export class Detector {
     return this.learnBelow < 1 && anomalyScore >= this.learnBelow ? "flagged" : "normal";
   }
 
-  /** What the next training run reads: the window without the flagged traces of incident buckets. */
-  trainingSet(): TrainingSet {
-    return this.window.snapshot(this.holdBack);
+  /**
+   * What the next training run reads: the window and the operation baselines, without the
+   * flagged traces of incident buckets.
+   */
+  trainingSet(): TrainingInput {
+    return {
+      ...this.window.snapshot(this.holdBack),
+      operations: this.operations.snapshot(this.holdBack, DEFAULT_MIN_GROUP_SAMPLES),
+    };
   }
 }

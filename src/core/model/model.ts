@@ -1,4 +1,6 @@
-import type { TraceFeatures } from "../../domain/features.js";
+import type { SpanScores, TraceFeatures } from "../../domain/features.js";
+import type { SpanProfile } from "../features/span-profile.js";
+import { scoreSpans, type OperationStats } from "./op-baselines.js";
 import { TracewatchError } from "../../errors.js";
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelArtifact } from "./artifact.js";
 import { baselineFor, type Baselines, type GroupStats } from "./baselines.js";
@@ -15,7 +17,15 @@ export interface ModelScore {
   readonly anomalyScore: number;
   /** Baseline the trace was compared with (its group, root group or global). */
   readonly baseline: GroupStats;
+  /**
+   * p99 of the trace's request type: the type's robust, shrunk p99 when the model has operation
+   * baselines (an unseen type: the sum of the p99s of the operations its root calls directly),
+   * else the group baseline's p99.
+   */
+  readonly p99Baseline: number;
   readonly newEdges: readonly string[];
+  /** The spans against their operations' baselines; null without a profile or operation baselines. */
+  readonly spans: SpanScores | null;
 }
 
 const NONE: readonly string[] = Object.freeze([]);
@@ -29,6 +39,8 @@ export class Model {
   private readonly x: Float64Array;
   private readonly forest: ForestScorer;
   private readonly plan: ColumnPlan;
+  private readonly operations: ReadonlyMap<string, OperationStats> | null;
+  private readonly typeP99: ReadonlyMap<string, number>;
 
   constructor(readonly artifact: ModelArtifact) {
     this.version = artifact.version;
@@ -43,9 +55,13 @@ export class Model {
     this.x = new Float64Array(artifact.columns.length);
     this.forest = new ForestScorer(artifact.forest);
     this.plan = planColumns(artifact.columns);
+    const ops = artifact.operations;
+    this.operations = ops === undefined ? null : new Map(ops.operations);
+    this.typeP99 = new Map((ops?.types ?? []).map(([k, t]) => [k, t.p99]));
   }
 
-  score(f: TraceFeatures): ModelScore {
+  /** Scores a trace; with its span profile (and operation baselines) its spans are scored too. */
+  score(f: TraceFeatures, profile?: SpanProfile): ModelScore {
     // The group's own baseline in the common case; the root key string is built only for fallbacks.
     const own = this.baselines.groups.get(f.group_key);
     const baseline =
@@ -55,12 +71,34 @@ export class Model {
     writeRaw(f, this.raw, 0);
     writeColumns(this.plan, this.raw, 0, baseline, this.x, 0);
     const raw = this.forest.score(this.x, 0);
+    const ops = this.operations;
     return {
       raw,
       anomalyScore: calibrate(this.artifact.calibration, raw),
       baseline,
+      p99Baseline: this.typeP99.get(f.group_key) ?? this.priorP99(profile) ?? baseline.p99,
       newEdges: this.newEdges(f.edges),
+      spans: ops === null || profile === undefined ? null : scoreSpans(profile, ops),
     };
+  }
+
+  /** A type the model never saw: the sum of the p99s of the operations its root calls directly. */
+  private priorP99(p: SpanProfile | undefined): number | undefined {
+    const ops = this.operations;
+    if (ops === null || p === undefined || p.root < 0) return undefined;
+    const seen = new Set<string>();
+    let sum = 0;
+    for (let i = 0; i < p.n; i++) {
+      if (p.parent[i] !== p.root || p.skip[i] === 1) continue;
+      const key = p.op[i] as string;
+      const s = ops.get(key);
+      if (s === undefined || seen.has(key)) continue;
+      seen.add(key);
+      sum += s.p99;
+    }
+    if (seen.size > 0) return sum;
+    const r = ops.get(p.op[p.root] as string);
+    return r === undefined ? undefined : r.p99;
   }
 
   private newEdges(edges: readonly string[]): readonly string[] {

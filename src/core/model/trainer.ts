@@ -14,6 +14,10 @@ import {
   type FeatureColumn,
 } from "./transforms.js";
 import type { TrainingSet } from "./window.js";
+import type { OperationSnapshot } from "./op-baselines.js";
+
+/** A window snapshot with the operation window's, when the detector keeps one. */
+export type TrainingInput = TrainingSet & { readonly operations?: OperationSnapshot };
 import type { GroupKeyStrategy } from "../features/group-key.js";
 import { fnv1a } from "../features/group-key.js";
 
@@ -59,7 +63,7 @@ export type TrainResult =
  * Trains a model from a window snapshot: baselines and known edges from the window, the forest on
  * the transformed samples, calibration from the forest's scores of those same samples. Pure.
  */
-export function trainModel(set: TrainingSet, o: TrainOptions): TrainResult {
+export function trainModel(set: TrainingInput, o: TrainOptions): TrainResult {
   const n = set.groupIndex.length;
   const minSamples = o.minSamples ?? 500;
   if (n < Math.max(2, minSamples)) {
@@ -115,6 +119,7 @@ export function trainModel(set: TrainingSet, o: TrainOptions): TrainResult {
         roots: [...baselines.roots].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
       },
       knownEdges: [...set.edges],
+      ...(set.operations === undefined ? {} : { operations: set.operations }),
     },
   };
 }

@@ -161,6 +161,16 @@ export class RollingWindow {
     for (const b of this.buckets.values()) b.limitSamples(share, this.prng);
   }
 
+  /** Whether traces with error spans are left out (`exclude_errors`). */
+  get excludesErrors(): boolean {
+    return this.excludeErrors;
+  }
+
+  /** The clock, window and bucket lengths (ms): what a store rolling with this window needs. */
+  get geometry(): { readonly clock: Clock; readonly windowMs: number; readonly bucketMs: number } {
+    return { clock: this.clock, windowMs: this.windowMs, bucketMs: this.bucketMs };
+  }
+
   /** Model samples currently held. */
   get size(): number {
     let n = 0;

@@ -48,8 +48,27 @@ export const VOCABULARY: Readonly<Record<string, Identifier>> = Object.freeze({
   affected_services: num(false, "distinct services with an ERROR span", (t) => t.features.affected_services),
   edge_count: num(false, "distinct caller→callee service edges", (t) => t.features.edges.length),
   anomaly_score: num(true, "calibrated isolation-forest score in [0, 1]", (t) => t.anomaly_score),
-  p99_baseline: num(true, "p99 of total_duration for the trace's group, ms", (t) => t.p99_baseline),
+  p99_baseline: num(
+    true,
+    "p99 of total_duration for the trace's request type (robust, hierarchical), ms",
+    (t) => t.p99_baseline,
+  ),
   duration_ratio: num(true, "total_duration / p99_baseline", ratio),
+  max_span_excess: num(
+    true,
+    "largest ratio of a span's duration or self time to its operation's p99",
+    (t) => t.spans?.max_span_excess ?? null,
+  ),
+  critical_path_excess_ms: num(
+    true,
+    "self time beyond the operations' self-time p99 on the critical path, ms",
+    (t) => t.spans?.critical_path_excess_ms ?? null,
+  ),
+  spans_over_p99: num(
+    true,
+    "spans longer than their operation's p99",
+    (t) => t.spans?.spans_over_p99 ?? null,
+  ),
   new_edge_count: num(true, "caller→callee edges the model has not seen", (t) =>
     warm(t) ? t.new_edges.length : null,
   ),

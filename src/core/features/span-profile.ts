@@ -1,0 +1,144 @@
+import type { Span } from "../../domain/span.js";
+import { SpanRole, type SpanGraph } from "./span-graph.js";
+
+/**
+ * Per-span timings of one trace, in arrays indexed like the trace's spans: what per-operation
+ * baselines learn from and score. Built from the trace's parent graph in O(n log k) (k children
+ * per span), without recursion.
+ */
+export interface SpanProfile {
+  /** Spans of the trace (duplicates are marked `skip`). */
+  readonly n: number;
+  /** Operation key per span: {@link operationKey}. */
+  readonly op: readonly string[];
+  readonly service: readonly string[];
+  readonly spanId: readonly string[];
+  /** 1 for a duplicate span id: not profiled. */
+  readonly skip: Uint8Array;
+  readonly durationMs: Float64Array;
+  /**
+   * Self time, ms: the span's duration minus the union of its children's intervals (clipped to
+   * the span), so parallel children are not counted twice. For a client span whose callee's
+   * server span is in the trace, this is the time outside the callee: network and queueing.
+   */
+  readonly selfMs: Float64Array;
+  /** Index of the parent span, -1 for roots and orphans. */
+  readonly parent: Int32Array;
+  /**
+   * For a span whose only child runs in another service (a client span around one call): that
+   * child's index; otherwise -1.
+   */
+  readonly callee: Int32Array;
+  /** 1 for spans on the critical path (walked back from the root's end, latest-ending child first). */
+  readonly critical: Uint8Array;
+  /** Index of the trace's root span (-1 for an empty trace). */
+  readonly root: number;
+}
+
+/** `service|KIND|name`: the identity an operation's baseline is kept under. */
+export function operationKey(s: Span): string {
+  return s.service + "|" + s.kind + "|" + s.name;
+}
+
+/** Builds the profile of `spans` given their graph and the root's index. */
+export function profileSpans(spans: readonly Span[], graph: SpanGraph, root: number): SpanProfile {
+  const n = spans.length;
+  const { parentOf, roles } = graph;
+  const op = new Array<string>(n);
+  const service = new Array<string>(n);
+  const spanId = new Array<string>(n);
+  const skip = new Uint8Array(n);
+  const start = new Float64Array(n);
+  const end = new Float64Array(n);
+  const durationMs = new Float64Array(n);
+  const base = n > 0 ? (spans[0] as Span).startTimeUnixNano : 0n;
+  // Children in CSR form: first[p]..first[p+1] in `kids`.
+  const first = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const s = spans[i] as Span;
+    op[i] = operationKey(s);
+    service[i] = s.service;
+    spanId[i] = s.spanId;
+    if (roles[i] === SpanRole.Duplicate) skip[i] = 1;
+    start[i] = Number(s.startTimeUnixNano - base) / 1e6;
+    const e = Number(s.endTimeUnixNano - base) / 1e6;
+    end[i] = e > start[i]! ? e : start[i]!;
+    durationMs[i] = end[i]! - start[i]!;
+    const p = parentOf[i] as number;
+    if (p >= 0) first[p + 1]!++;
+  }
+  for (let i = 0; i < n; i++) first[i + 1]! += first[i]!;
+  const fill = first.slice(0, n);
+  const kids = new Int32Array(first[n]!);
+  for (let i = 0; i < n; i++) {
+    const p = parentOf[i] as number;
+    if (p >= 0) kids[fill[p]!++] = i;
+  }
+  const selfMs = new Float64Array(n);
+  const callee = new Int32Array(n).fill(-1);
+  const byStart = (a: number, b: number): number => start[a]! - start[b]!;
+  for (let i = 0; i < n; i++) {
+    const lo = first[i]!;
+    const hi = first[i + 1]!;
+    if (hi === lo) {
+      selfMs[i] = durationMs[i]!;
+      continue;
+    }
+    if (hi - lo === 1 && service[kids[lo]!] !== service[i]) callee[i] = kids[lo]!;
+    const list = hi - lo === 1 ? [kids[lo]!] : Array.from(kids.subarray(lo, hi)).sort(byStart);
+    // Union of the children's intervals, clipped to the span.
+    let covered = 0;
+    let curS = Number.NaN;
+    let curE = Number.NaN;
+    for (const k of list) {
+      const s = Math.max(start[k]!, start[i]!);
+      const e = Math.min(end[k]!, end[i]!);
+      if (e <= s) continue;
+      if (curE === curE && s <= curE) {
+        if (e > curE) curE = e;
+      } else {
+        if (curE === curE) covered += curE - curS;
+        curS = s;
+        curE = e;
+      }
+    }
+    if (curE === curE) covered += curE - curS;
+    selfMs[i] = Math.max(0, durationMs[i]! - covered);
+  }
+  const critical = new Uint8Array(n);
+  if (root >= 0) markCritical(root, first, kids, start, end, critical);
+  return { n, op, service, spanId, skip, durationMs, selfMs, parent: parentOf, callee, critical, root };
+}
+
+/**
+ * Marks the critical path: from a span's end, the child that ended last before the cursor is on
+ * the path, then the cursor moves to that child's start (the same walk as the alert's critical
+ * path, on indices). Explicit stack.
+ */
+function markCritical(
+  root: number,
+  first: Int32Array,
+  kids: Int32Array,
+  start: Float64Array,
+  end: Float64Array,
+  critical: Uint8Array,
+): void {
+  const stack: Array<{ span: number; cursor: number }> = [{ span: root, cursor: end[root]! }];
+  critical[root] = 1;
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1]!;
+    let best = -1;
+    for (let j = first[f.span]!; j < first[f.span + 1]!; j++) {
+      const k = kids[j]!;
+      if (critical[k] === 1 || start[k]! >= f.cursor) continue;
+      if (best < 0 || Math.min(end[k]!, f.cursor) > Math.min(end[best]!, f.cursor)) best = k;
+    }
+    if (best < 0) {
+      stack.pop();
+      continue;
+    }
+    critical[best] = 1;
+    f.cursor = Math.max(start[best]!, start[f.span]!);
+    stack.push({ span: best, cursor: end[best]! });
+  }
+}

@@ -1,0 +1,215 @@
+import type { SpanExcess, SpanScores } from "../../domain/features.js";
+import type { SpanProfile } from "../features/span-profile.js";
+import { LogSketch } from "./sketch.js";
+
+/** Baseline of one operation (service, span kind, name), ms. */
+export interface OperationStats {
+  /** Spans the statistics come from. */
+  readonly count: number;
+  readonly p50: number;
+  readonly p99: number;
+  /** Self time (duration minus children), median and p99. */
+  readonly selfP50: number;
+  readonly selfP99: number;
+}
+
+/** `p99_baseline` of one request type and how it was obtained. */
+export interface TypeStats {
+  /** Traces of the type in the learned part of the window. */
+  readonly count: number;
+  /** The type's own robust p99 (median over time chunks of the chunk p99s); null without traces. */
+  readonly ownP99: number | null;
+  /** Prior from the type's operations: sum of the p99s of the operations its root calls directly. */
+  readonly priorP99: number | null;
+  /** The p99 used: (count·own + k·prior)/(count + k), or whichever of the two exists. */
+  readonly p99: number;
+}
+
+/** What training takes from the operation window: plain data, sorted by key. */
+export interface OperationSnapshot {
+  readonly operations: ReadonlyArray<readonly [string, OperationStats]>;
+  readonly types: ReadonlyArray<readonly [string, TypeStats]>;
+}
+
+/**
+ * Fewest traces per time chunk a chunk p99 is taken from: with fewer, the "p99" of a chunk would
+ * be its maximum. 100 traces make the 99th percentile the second largest value.
+ */
+export const TYPE_CHUNK_TRACES = 100;
+
+/**
+ * The robust, hierarchical p99 of one request type.
+ * - own: the type's per-bucket sketches (in time order) are merged into consecutive chunks of at
+ *   least {@link TYPE_CHUNK_TRACES} traces (a short remainder joins the last chunk); own is the
+ *   median of the chunk p99s. An incident that fills less than half of the window's chunks
+ *   cannot raise it, and its flagged traces are already left out of incident buckets.
+ * - prior: the sum of the p99s of the operations the type's root calls directly (the root's own
+ *   operation when it calls none): what the type's own operations say its duration can be,
+ *   never a pool of other types (on a shared gateway the root operation is such a pool, so it is
+ *   used only when there is nothing else). Conservative: a p99 of a sum is at most the sum of p99s.
+ * - shrinkage (credibility weighting, Bühlmann): p99 = (n·own + k·prior)/(n + k), k = minSamples;
+ *   a type with few traces leans on its operations, a busy one on itself.
+ */
+export function robustTypeP99(
+  sketches: readonly LogSketch[],
+  typeOps: readonly string[],
+  ops: ReadonlyMap<string, OperationStats>,
+  k: number,
+  rootOp?: string,
+): TypeStats {
+  const chunks: number[] = [];
+  let cur = new LogSketch();
+  let count = 0;
+  let last: LogSketch | null = null;
+  for (const s of sketches) {
+    count += s.count;
+    cur.merge(s);
+    if (cur.count >= TYPE_CHUNK_TRACES) {
+      chunks.push(cur.quantile(0.99));
+      last = cur;
+      cur = new LogSketch();
+    }
+  }
+  if (cur.count > 0) {
+    if (last === null) chunks.push(cur.quantile(0.99));
+    else {
+      last.merge(cur);
+      chunks[chunks.length - 1] = last.quantile(0.99);
+    }
+  }
+  const ownP99 = chunks.length === 0 ? null : median(chunks);
+  let prior = 0;
+  let known = 0;
+  for (const key of typeOps) {
+    const o = ops.get(key);
+    if (o !== undefined && o.count > 0) {
+      prior += o.p99;
+      known++;
+    }
+  }
+  if (known === 0 && rootOp !== undefined) {
+    const r = ops.get(rootOp);
+    if (r !== undefined && r.count > 0) {
+      prior = r.p99;
+      known = 1;
+    }
+  }
+  const priorP99 = known === 0 ? null : prior;
+  const p99 =
+    ownP99 === null
+      ? (priorP99 ?? 0)
+      : priorP99 === null
+        ? ownP99
+        : (count * ownP99 + k * priorP99) / (count + k);
+  return { count, ownP99, priorP99, p99 };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** Options of {@link scoreSpans}. */
+export interface SpanScoring {
+  /** Fewest spans an operation's baseline needs before its spans are scored. Default 20. */
+  readonly minOperationSamples?: number;
+  /**
+   * Durations below this are not compared by ratio (a 0.2 ms span taking 2 ms is no reason for a
+   * slow trace), ms. Default 1.
+   */
+  readonly floorMs?: number;
+  /** Spans listed as evidence. Default 5. */
+  readonly topSpans?: number;
+}
+
+const NO_SPANS: readonly SpanExcess[] = Object.freeze([]);
+
+/**
+ * Scores every span against its operation's baseline and names the culprit.
+ * - `max_span_excess`: the largest max(duration / p99, self time / self p99) of a span (p99s
+ *   floored at floorMs);
+ * - `critical_path_excess_ms`: self time beyond the self-time p99, summed over critical-path spans;
+ * - `spans_over_p99`: spans longer than their operation's p99 (and the floor);
+ * - blame: each span's self time beyond its p99 goes to its own service, except where the span
+ *   is the caller's side of a call into another service whose span is in the trace: that time is
+ *   outside the callee's span (network, queueing), so half goes to the callee and half to the
+ *   caller. A delay on one service's link makes all of its calls slow, in and out, so the service
+ *   shared by the delayed calls collects the most; between equals the side that was called wins.
+ *   The culprit is the service with the most blame; null when nothing exceeds its baseline.
+ */
+export function scoreSpans(
+  p: SpanProfile,
+  ops: ReadonlyMap<string, OperationStats>,
+  o: SpanScoring = {},
+): SpanScores {
+  const minCount = o.minOperationSamples ?? 20;
+  const floor = o.floorMs ?? 1;
+  const topN = o.topSpans ?? 5;
+  let maxExcess = 0;
+  let criticalExcess = 0;
+  let over = 0;
+  let blame: Map<string, { total: number; called: number }> | undefined;
+  let top: SpanExcess[] | undefined;
+  const credit = (service: string, ms: number, called: boolean): void => {
+    blame ??= new Map();
+    let b = blame.get(service);
+    if (b === undefined) blame.set(service, (b = { total: 0, called: 0 }));
+    b.total += ms;
+    if (called) b.called += ms;
+  };
+  for (let i = 0; i < p.n; i++) {
+    if (p.skip[i] === 1) continue;
+    const s = ops.get(p.op[i] as string);
+    if (s === undefined || s.count < minCount) continue;
+    const d = p.durationMs[i] as number;
+    const self = p.selfMs[i] as number;
+    const ratio = Math.max(d / Math.max(s.p99, floor), self / Math.max(s.selfP99, floor));
+    if (ratio > maxExcess) maxExcess = ratio;
+    if (d > Math.max(s.p99, floor)) over++;
+    const excess = self - s.selfP99;
+    if (!(excess > 0)) continue;
+    if (p.critical[i] === 1) criticalExcess += excess;
+    const callee = p.callee[i] as number;
+    const service = p.service[i] as string;
+    if (callee >= 0) {
+      credit(p.service[callee] as string, excess / 2, true);
+      credit(service, excess / 2, false);
+    } else credit(service, excess, false);
+    if (topN > 0) {
+      (top ??= []).push({
+        service,
+        operation: p.op[i] as string,
+        spanId: p.spanId[i] as string,
+        durationMs: d,
+        selfTimeMs: self,
+        p99Ms: s.p99,
+        selfP99Ms: s.selfP99,
+        excessMs: excess,
+        ...(callee >= 0 ? { callee: p.service[callee] as string } : {}),
+      });
+    }
+  }
+  let culprit: string | null = null;
+  if (blame !== undefined) {
+    let best = { total: -1, called: -1 };
+    for (const [service, b] of blame as Map<string, { total: number; called: number }>) {
+      if (
+        b.total > best.total ||
+        (b.total === best.total &&
+          (b.called > best.called || (b.called === best.called && culprit !== null && service < culprit)))
+      ) {
+        best = b;
+        culprit = service;
+      }
+    }
+  }
+  const topSpans = top === undefined ? NO_SPANS : top.sort((a, b) => b.excessMs - a.excessMs).slice(0, topN);
+  return {
+    max_span_excess: maxExcess,
+    critical_path_excess_ms: criticalExcess,
+    spans_over_p99: over,
+    culprit,
+    top_spans: topSpans,
+  };
+}

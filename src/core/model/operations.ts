@@ -1,0 +1,198 @@
+import type { TraceFeatures } from "../../domain/features.js";
+import type { SpanProfile } from "../features/span-profile.js";
+import type { Clock } from "../clock.js";
+import { incidentBuckets, type HoldBackPolicy } from "./hold-back.js";
+import { LogSketch } from "./sketch.js";
+import type { TraceFlag } from "./window-bucket.js";
+import {
+  robustTypeP99,
+  type OperationStats,
+  type OperationSnapshot,
+  type TypeStats,
+} from "./op-baselines.js";
+
+/** Options of {@link OperationWindow}: the rolling window's geometry, and caps. */
+export interface OperationWindowOptions {
+  readonly clock: Clock;
+  /** Window length, ms (the training window's). */
+  readonly windowMs: number;
+  /** Bucket length, ms (the training window's, so that both roll together). */
+  readonly bucketMs: number;
+  /**
+   * Operations tracked per bucket; spans of further operations go to {@link OVERFLOW_OPERATION}.
+   * Default 1,000.
+   */
+  readonly maxOperations?: number;
+  /** Request types tracked per bucket; further types are counted, not kept. Default 1,000. */
+  readonly maxTypes?: number;
+  /** First-level operations remembered per request type (its prior). Default 16. */
+  readonly maxTypeOperations?: number;
+}
+
+/** Key the spans of operations past the cap are kept under. */
+export const OVERFLOW_OPERATION = "(other operations)";
+
+interface OpCell {
+  readonly duration: LogSketch;
+  readonly self: LogSketch;
+  /** Spans of flagged traces, kept apart so an incident bucket can leave them out. */
+  flaggedDuration?: LogSketch;
+  flaggedSelf?: LogSketch;
+}
+
+interface TypeCell {
+  readonly total: LogSketch;
+  flaggedTotal?: LogSketch;
+  /** Operations the root calls directly: the type's prior. */
+  readonly ops: Set<string>;
+  /** The root span's operation (the prior when the root calls nothing). */
+  rootOp?: string;
+}
+
+class OpBucket {
+  scored = 0;
+  flagged = 0;
+  readonly ops = new Map<string, OpCell>();
+  readonly types = new Map<string, TypeCell>();
+  constructor(readonly startMs: number) {}
+}
+
+/**
+ * Streaming per-operation baselines: per time bucket of the rolling window, DDSketch-style
+ * sketches ({@link LogSketch}) of span duration and self time per operation (service, span kind,
+ * name), and of total_duration per request type. Buckets expire with the window; a snapshot
+ * merges them, leaving out the flagged traces of buckets that hold an incident (the same
+ * judgment as the training window's, {@link incidentBuckets}). Memory: per bucket at most
+ * maxOperations × 2 sketches (about 0.5-1 KiB each) plus maxTypes sketches.
+ */
+export class OperationWindow {
+  private readonly buckets = new Map<number, OpBucket>();
+  private readonly maxOperations: number;
+  private readonly maxTypes: number;
+  private readonly maxTypeOps: number;
+  private typesDropped = 0;
+  private lastCutoffBucket = Number.NaN;
+
+  constructor(private readonly o: OperationWindowOptions) {
+    this.maxOperations = o.maxOperations ?? 1_000;
+    this.maxTypes = o.maxTypes ?? 1_000;
+    this.maxTypeOps = o.maxTypeOperations ?? 16;
+  }
+
+  /** Adds a trace's spans (by the trace's event time). Without a profile only the type's duration is kept. */
+  observe(f: TraceFeatures, p: SpanProfile | undefined, flag: TraceFlag): void {
+    const id = Math.floor(f.startTimeMs / this.o.bucketMs);
+    const cutoff = this.o.clock.now() - this.o.windowMs;
+    if ((id + 1) * this.o.bucketMs <= cutoff) return;
+    this.expire(cutoff);
+    let b = this.buckets.get(id);
+    if (b === undefined) this.buckets.set(id, (b = new OpBucket(id * this.o.bucketMs)));
+    const flagged = flag === "flagged";
+    if (flag !== "unscored") b.scored++;
+    if (flagged) b.flagged++;
+    let t = b.types.get(f.group_key);
+    if (t === undefined && b.types.size < this.maxTypes) {
+      b.types.set(f.group_key, (t = { total: new LogSketch(), ops: new Set() }));
+    } else if (t === undefined) this.typesDropped++;
+    if (t !== undefined) {
+      if (flagged) (t.flaggedTotal ??= new LogSketch()).add(f.total_duration);
+      else t.total.add(f.total_duration);
+    }
+    if (p === undefined) return;
+    for (let i = 0; i < p.n; i++) {
+      if (p.skip[i] === 1) continue;
+      let key = p.op[i] as string;
+      let c = b.ops.get(key);
+      if (c === undefined) {
+        if (b.ops.size >= this.maxOperations) key = OVERFLOW_OPERATION;
+        c = b.ops.get(key);
+        if (c === undefined) b.ops.set(key, (c = { duration: new LogSketch(), self: new LogSketch() }));
+      }
+      if (flagged) {
+        (c.flaggedDuration ??= new LogSketch()).add(p.durationMs[i] as number);
+        (c.flaggedSelf ??= new LogSketch()).add(p.selfMs[i] as number);
+      } else {
+        c.duration.add(p.durationMs[i] as number);
+        c.self.add(p.selfMs[i] as number);
+      }
+      if (t === undefined) continue;
+      if (i === p.root) t.rootOp = key;
+      else if (p.parent[i] === p.root && t.ops.size < this.maxTypeOps) t.ops.add(key);
+    }
+  }
+
+  /** Drops buckets that ended before `cutoff` (default now − window). */
+  expire(cutoff = this.o.clock.now() - this.o.windowMs): void {
+    // Which buckets are expired only changes when the cutoff crosses a bucket boundary.
+    const cutoffBucket = Math.floor(cutoff / this.o.bucketMs);
+    if (cutoffBucket === this.lastCutoffBucket) return;
+    this.lastCutoffBucket = cutoffBucket;
+    for (const [id, b] of this.buckets) if (b.startMs + this.o.bucketMs <= cutoff) this.buckets.delete(id);
+  }
+
+  /** Live buckets and types not kept for lack of room. */
+  stats(): { buckets: number; operations: number; typesDropped: number } {
+    let ops = 0;
+    for (const b of this.buckets.values()) ops += b.ops.size;
+    return { buckets: this.buckets.size, operations: ops, typesDropped: this.typesDropped };
+  }
+
+  /**
+   * Merges the live buckets into per-operation and per-type statistics. A bucket judged to hold an
+   * incident under `policy` gives only its unflagged traces; others give all.
+   */
+  snapshot(policy?: HoldBackPolicy, minTypeSamples = 30): OperationSnapshot {
+    this.expire();
+    const live = [...this.buckets.values()].sort((a, b) => a.startMs - b.startMs);
+    const incident = incidentBuckets(live, policy);
+    const ops = new Map<string, { duration: LogSketch; self: LogSketch }>();
+    const typeBuckets = new Map<string, LogSketch[]>();
+    const typeOps = new Map<string, Set<string>>();
+    const rootOps = new Map<string, string>();
+    live.forEach((b, i) => {
+      const withFlagged = !(incident[i] as boolean);
+      for (const [key, c] of b.ops) {
+        let m = ops.get(key);
+        if (m === undefined) ops.set(key, (m = { duration: new LogSketch(), self: new LogSketch() }));
+        m.duration.merge(c.duration);
+        m.self.merge(c.self);
+        if (withFlagged && c.flaggedDuration !== undefined) m.duration.merge(c.flaggedDuration);
+        if (withFlagged && c.flaggedSelf !== undefined) m.self.merge(c.flaggedSelf);
+      }
+      for (const [key, t] of b.types) {
+        const s = new LogSketch();
+        s.merge(t.total);
+        if (withFlagged && t.flaggedTotal !== undefined) s.merge(t.flaggedTotal);
+        let list = typeBuckets.get(key);
+        if (list === undefined) typeBuckets.set(key, (list = []));
+        list.push(s);
+        let set = typeOps.get(key);
+        if (set === undefined) typeOps.set(key, (set = new Set()));
+        for (const o of t.ops) if (set.size < this.maxTypeOps) set.add(o);
+        if (t.rootOp !== undefined) rootOps.set(key, t.rootOp);
+      }
+    });
+    const opStats: Array<[string, OperationStats]> = [];
+    for (const [key, m] of ops) {
+      opStats.push([
+        key,
+        {
+          count: m.duration.count,
+          p50: m.duration.quantile(0.5),
+          p99: m.duration.quantile(0.99),
+          selfP50: m.self.quantile(0.5),
+          selfP99: m.self.quantile(0.99),
+        },
+      ]);
+    }
+    opStats.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    const opIndex = new Map(opStats);
+    const types: Array<[string, TypeStats]> = [];
+    for (const [key, sketches] of typeBuckets) {
+      const direct = [...(typeOps.get(key) ?? [])].sort();
+      types.push([key, robustTypeP99(sketches, direct, opIndex, minTypeSamples, rootOps.get(key))]);
+    }
+    types.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    return { operations: opStats, types };
+  }
+}
