@@ -1,5 +1,6 @@
 import { connect, constants as h2 } from "node:http2";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import * as grpc from "@grpc/grpc-js";
 import protobuf from "protobufjs";
@@ -15,7 +16,8 @@ import type { OtlpIngestResult } from "../../../src/http/otlp-receiver.js";
 
 // The reference: protobufjs reading the vendored OTLP proto and google.rpc's messages.
 const root = new protobuf.Root();
-root.resolvePath = (_origin, target) => join("vendor/opentelemetry-proto", target);
+const PROTO_DIR = fileURLToPath(new URL("../../../vendor/opentelemetry-proto/", import.meta.url));
+root.resolvePath = (_origin, target) => join(PROTO_DIR, target);
 root.loadSync("opentelemetry/proto/collector/trace/v1/trace_service.proto", { keepCase: true });
 const ExportResponse = root.lookupType("opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse");
 const rpc = protobuf.Root.fromJSON({
