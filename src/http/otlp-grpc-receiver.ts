@@ -95,9 +95,9 @@ function exportHandler(options: OtlpGrpcReceiverOptions) {
     return failure(overloadCode, details, metadata);
   };
   const answer = async (body: Buffer): Promise<Answer> => {
-    if (options.isOverloaded?.() === true) return overloaded();
-    if (body.byteLength === 0) return { response: Buffer.alloc(0) };
     try {
+      if (options.isOverloaded?.() === true) return overloaded();
+      if (body.byteLength === 0) return { response: Buffer.alloc(0) };
       const result = await options.ingest(body, "otlp_proto");
       if (result.malformed === true) {
         options.logger?.debug({ reason: result.errorMessage }, "otlp request undecodable");
