@@ -429,7 +429,7 @@ export class Service {
       await this.untilReadTracesCompleted(drained, graceMs);
       await step("sinks", () => this.dispatcher?.shutdown());
       await drained;
-      // Spans from OTLP/HTTP still open now complete here; their alerts go to the dead letters.
+      // Spans from OTLP (gRPC, HTTP) still open now complete here; their alerts go to the dead letters.
       await step("assembler", () => this.assembler?.shutdown());
     }
     await step("features", () => this.features?.flush());
