@@ -8,15 +8,17 @@ const USAGE = `Usage: tracewatch serve [options]
 Runs the detector. Without Kafka it listens for OTLP/gRPC on 127.0.0.1:4317 and OTLP/HTTP on
 127.0.0.1:4318 (POST /v1/traces), trains and scores in process, saves models under models/ and logs alerts. With KAFKA_BROKERS set
 (or sources.kafka.brokers in the config) it consumes the span topic and publishes features,
-alerts and models to Kafka. The HTTP API listens on 127.0.0.1:8080.
+alerts and models to Kafka, creating those topics when missing (spec.topics; see 'tracewatch
+topics'); a missing span topic is waited for, not ready meanwhile. The HTTP API listens on
+127.0.0.1:8080.
 
 Options:
   -c, --config PATH   config file (default: the packaged config/default.yaml, the seed's spec)
       --check         load and validate the config, print the result, exit
   -h, --help          this text
 
-Environment: KAFKA_BROKERS, TRACEWATCH_API_TOKEN, TRACEWATCH_API_PORT, TRACEWATCH_OTLP_PORT,
-TRACEWATCH_OTLP_GRPC_PORT, TRACEWATCH_LOG_LEVEL, TRACEWATCH_MODEL_DIR (see docs/config.md).
+Environment: KAFKA_BROKERS, TRACEWATCH_API_TOKEN, TRACEWATCH_API_PORT, TRACEWATCH_OTLP_ENABLED,
+TRACEWATCH_OTLP_PORT, TRACEWATCH_OTLP_GRPC_PORT, TRACEWATCH_LOG_LEVEL, TRACEWATCH_MODEL_DIR (see docs/config.md).
 `;
 
 async function runServe(argv: readonly string[]): Promise<number> {
