@@ -20,11 +20,12 @@ export interface DetectorOptions {
   /**
    * Calibrated score from which a trace counts as flagged (pass detection.threshold). By
    * construction about 1 − learnBelow of normal traffic is flagged: that normal tail is learned,
-   * so baselines and calibration do not tighten retrain after retrain. A window bucket holding
-   * clearly more flagged traces than that (over 1.25 × 1 − learnBelow plus 3 binomial standard
-   * deviations, see hold-back.ts) holds an incident: its flagged traces are held back from
-   * training (forest, calibration, baselines, known edges), so a running incident does not teach
-   * the model that it is normal. 1 or more learns every trace. Default 0.95.
+   * so baselines and calibration do not tighten retrain after retrain. A request type whose
+   * flagged share in a window bucket is significantly above its own history (at least
+   * 1 − learnBelow, with a margin; binomial test, see hold-back.ts) holds an incident there: those
+   * flagged traces are held back from training (forest, calibration, baselines, known edges), so a
+   * running incident does not teach the model that it is normal, while a type that is always slow
+   * is learned as such. 1 or more learns every trace. Default 0.95.
    */
   readonly learnBelow?: number;
   /**

@@ -1,16 +1,19 @@
 /**
- * Which flagged traces training holds back. A detector flags about `tailShare` of normal traffic
- * by construction (1 − threshold): that normal tail must be learned, or baselines and calibration
- * tighten retrain after retrain. Flagged traces are held back only where time-local traffic holds
- * clearly more of them than that: an incident.
+ * Which flagged traces training holds back, judged per request type (group_key) and window bucket.
  *
- * The judgment is all or nothing, with a margin: holding back only the excess over tailShare
- * would be stable, but lets the least anomalous traces of an incident in (on the TrainTicket dev
- * split F1 drops from 0.804 to 0.78 and below); holding back every flagged trace as soon as the
- * share is above tailShare is knife-edge: a model that flags slightly more than tailShare of
- * normal traffic everywhere (one trained on a small window does) makes every bucket an incident,
- * the tail is trimmed, and the next model, calibrated on the trimmed set, flags more still (the
- * ratchet). The margin gives models that much room to be miscalibrated.
+ * A detector flags about `tailShare` of the traffic it was trained on (1 − threshold): that normal
+ * tail must be learned, or baselines and calibration tighten retrain after retrain. But the share
+ * is not the same for every type: a rare type that is slow by design can be flagged far more often
+ * than 5%, every hour, and it is still normal. So each (bucket, type) cell is compared with that
+ * type's own history in the window: the cell holds an incident, and its flagged traces are held
+ * back, only when its flagged count is significantly above what the type's history predicts
+ * (one-sided binomial test, Benjamini–Hochberg over all cells of the snapshot). Every other cell,
+ * flagged traces included, is learned.
+ *
+ * The judgment is all or nothing per cell, with a margin on the expected share: holding back only
+ * the excess would let the least anomalous traces of an incident in; testing against the bare
+ * expected share is knife-edge for a model that flags a little more than it should everywhere
+ * (the ratchet, docs/model.md).
  */
 
 /** When flagged traces are held back from training. */
@@ -21,33 +24,174 @@ export interface HoldBackPolicy {
    */
   readonly tailShare: number;
   /**
-   * Relative margin on tailShare before a flagged share counts as an incident: 0.25 allows
-   * 1.25 × tailShare (6.25% at threshold 0.95). Default 0.25.
+   * Relative margin on the expected share before a flagged share counts as an incident: 0.25
+   * tests against 1.25 × the expected share (6.25% at threshold 0.95). Default 0.25.
    */
   readonly margin?: number;
   /**
-   * Further slack, in standard deviations of a binomial count at that share, so that chance
-   * fluctuations of a small bucket are not an incident. Default 3.
+   * False discovery rate of the incident judgments (Benjamini–Hochberg over the snapshot's cells).
+   * Default 0.00135, the one-sided tail beyond 3 standard deviations: a lone cell is judged as
+   * the whole bucket was before (6.25% plus about 3 sd).
    */
-  readonly slackSd?: number;
+  readonly falseDiscoveryRate?: number;
   /**
-   * Fewest scored traces a judgment is made on: a bucket with fewer is judged together with its
-   * nearest neighbours in time until they hold this many, so that a single flagged trace in a
-   * quiet bucket is not taken for an incident, nor a slow incident spread thin over many small
-   * buckets for normal. Default 100.
+   * Fewest scored traces of a type a cell is judged on: a cell with fewer is pooled with the same
+   * type's nearest buckets in time until they hold this many, so that one flagged trace in a quiet
+   * bucket is not an incident, nor a slow incident spread thin over many buckets normal.
+   * Default 50.
    */
   readonly minScored?: number;
+  /**
+   * Fewest buckets in which a type was scored for its own history to set its expected share;
+   * with fewer the type is expected at tailShare (a type seen only during an incident is not
+   * taken as normal for it). Default 3.
+   */
+  readonly minHistoryBuckets?: number;
+  /**
+   * For the whole-bucket judgment ({@link incidentBuckets}) only: slack in binomial standard
+   * deviations above the margin. Default 3.
+   */
+  readonly slackSd?: number;
 }
 
-/** Scored and flagged trace counts of one window bucket. */
+/** Scored and flagged trace counts of one type in one window bucket. */
 export interface FlagCounts {
   readonly scored: number;
   readonly flagged: number;
 }
 
+/** Per bucket (time order): flag counts per type (group_key). */
+export type TypeFlagCounts = ReadonlyMap<string, FlagCounts>;
+
+/** What the policy decided for one type in one bucket. */
+export interface CellJudgment {
+  /** Pooled counts the test was made on. */
+  readonly scored: number;
+  readonly flagged: number;
+  /** Share of flagged traces expected for the type (its history, at least tailShare), margin included. */
+  readonly expected: number;
+  /** One-sided binomial p-value of the pooled flagged count at `expected`. */
+  readonly pValue: number;
+  readonly incident: boolean;
+}
+
 /**
- * Most flagged traces `scored` scored traces may hold and still count as normal: the tail count
- * at tailShare × (1 + margin) plus slackSd binomial standard deviations.
+ * Per bucket (in time order), the types whose flagged traces are held back: cells whose pooled
+ * flagged count is significantly above the type's expected share (see the module comment).
+ * Without a policy nothing is held back.
+ */
+export function heldBackTypes(
+  buckets: readonly TypeFlagCounts[],
+  policy: HoldBackPolicy | undefined,
+): Set<string>[] {
+  const out = buckets.map(() => new Set<string>());
+  if (policy === undefined) return out;
+  for (const [i, type, j] of judgeCells(buckets, policy)) if (j.incident) out[i]?.add(type);
+  return out;
+}
+
+/** Every judged cell: [bucket index, type, judgment]. Cells with no scored trace are not judged. */
+export function judgeCells(
+  buckets: readonly TypeFlagCounts[],
+  policy: HoldBackPolicy,
+): [number, string, CellJudgment][] {
+  const margin = policy.margin ?? 0.25;
+  const minScored = policy.minScored ?? 50;
+  const minHistory = policy.minHistoryBuckets ?? 3;
+  const types = new Set<string>();
+  for (const b of buckets) for (const t of b.keys()) types.add(t);
+  const cells: [number, string, CellJudgment][] = [];
+  for (const type of types) {
+    const series = buckets.map((b) => b.get(type) ?? { scored: 0, flagged: 0 });
+    const present = series.flatMap((c, i) => (c.scored > 0 ? [i] : []));
+    const pooled = present.map((i) => pool(series, i, minScored));
+    const history = present.length >= minHistory ? median(pooled.map((c) => c.flagged / c.scored)) : 0;
+    const expected = Math.min(1, Math.max(policy.tailShare, history) * (1 + margin));
+    present.forEach((i, k) => {
+      const c = pooled[k] as FlagCounts;
+      const pValue = binomialUpperTail(c.flagged, c.scored, expected);
+      cells.push([i, type, { ...c, expected, pValue, incident: false }]);
+    });
+  }
+  const q = policy.falseDiscoveryRate ?? 0.00135;
+  const rejected = benjaminiHochberg(
+    cells.map((c) => c[2].pValue),
+    q,
+  );
+  return cells.map(([i, t, j], k) => [i, t, { ...j, incident: rejected[k] as boolean }]);
+}
+
+/** The cell at `i` pooled with its neighbours on both sides, one step at a time, until `min` scored. */
+function pool(series: readonly FlagCounts[], i: number, min: number): FlagCounts {
+  let { scored, flagged } = series[i] as FlagCounts;
+  for (let lo = i - 1, hi = i + 1; scored < min && (lo >= 0 || hi < series.length); lo--, hi++) {
+    for (const j of [lo, hi]) {
+      const n = series[j];
+      if (n === undefined) continue;
+      scored += n.scored;
+      flagged += n.flagged;
+    }
+  }
+  return { scored, flagged };
+}
+
+function median(xs: readonly number[]): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** Benjamini–Hochberg step-up: which of the p-values are rejected at false discovery rate q. */
+export function benjaminiHochberg(p: readonly number[], q: number): boolean[] {
+  const order = p.map((_, i) => i).sort((a, b) => (p[a] as number) - (p[b] as number));
+  let cut = -1;
+  order.forEach((idx, rank) => {
+    if ((p[idx] as number) <= (q * (rank + 1)) / p.length) cut = rank;
+  });
+  const out = p.map(() => false);
+  for (let r = 0; r <= cut; r++) out[order[r] as number] = true;
+  return out;
+}
+
+/** P(X ≥ k) for X ~ Binomial(n, p), summed exactly from k upward (terms fall fast above n·p). */
+export function binomialUpperTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  if (p <= 0) return 0;
+  if (p >= 1) return 1;
+  if (k <= n * p) return 1 - binomialUpperTail(n - k + 1, n, 1 - p);
+  let term = Math.exp(
+    logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1) + k * Math.log(p) + (n - k) * Math.log1p(-p),
+  );
+  let sum = 0;
+  const ratio = p / (1 - p);
+  for (let j = k; j <= n && term > sum * 1e-17; j++) {
+    sum += term;
+    term *= ((n - j) / (j + 1)) * ratio;
+  }
+  return Math.min(1, sum);
+}
+
+const LANCZOS = [
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+];
+
+/** ln Γ(x) for x > 0 (Lanczos, g = 7; relative error below 1e-13). */
+export function logGamma(x: number): number {
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  const z = x - 1;
+  let a = LANCZOS[0] as number;
+  const t = z + 7.5;
+  for (let i = 1; i < 9; i++) a += (LANCZOS[i] as number) / (z + i);
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/**
+ * Most flagged traces `scored` scored traces may hold and still count as normal, judged on the
+ * whole bucket: the tail count at tailShare × (1 + margin) plus `slackSd` (default 3) binomial
+ * standard deviations.
  */
 export function allowedTail(scored: number, policy: HoldBackPolicy): number {
   const share = Math.min(1, Math.max(0, policy.tailShare * (1 + (policy.margin ?? 0.25))));
@@ -56,9 +200,10 @@ export function allowedTail(scored: number, policy: HoldBackPolicy): number {
 }
 
 /**
- * Per bucket (in time order), whether it holds an incident: the flagged count of the bucket, pooled
- * with its neighbours on both sides one step at a time until they hold at least minScored scored
- * traces, compared with {@link allowedTail}. Without a policy no bucket does.
+ * Per bucket (in time order), whether the bucket as a whole holds an incident: its flagged count,
+ * pooled with its neighbours on both sides one step at a time until they hold at least
+ * `minScored` (default 100 here) scored traces, compared with {@link allowedTail}. For state
+ * that is not kept per request type; training samples are judged per type ({@link heldBackTypes}).
  */
 export function incidentBuckets(
   buckets: readonly FlagCounts[],
@@ -66,16 +211,8 @@ export function incidentBuckets(
 ): boolean[] {
   if (policy === undefined) return buckets.map(() => false);
   const min = policy.minScored ?? 100;
-  return buckets.map((b, i) => {
-    let { scored, flagged } = b;
-    for (let lo = i - 1, hi = i + 1; scored < min && (lo >= 0 || hi < buckets.length); lo--, hi++) {
-      for (const j of [lo, hi]) {
-        const n = buckets[j];
-        if (n === undefined) continue;
-        scored += n.scored;
-        flagged += n.flagged;
-      }
-    }
-    return flagged > allowedTail(scored, policy);
+  return buckets.map((_, i) => {
+    const c = pool(buckets, i, min);
+    return c.flagged > allowedTail(c.scored, policy);
   });
 }

@@ -30,6 +30,12 @@ interface GroupReservoir {
   seenFlagged: number;
 }
 
+/** Key under which types beyond a bucket's group limit are counted together. */
+export const OTHER_TYPES = "\u0000other";
+/** Request types remembered per edge carried only by flagged traces. */
+const MAX_EDGE_TYPES = 8;
+const NONE: ReadonlySet<string> = new Set();
+
 /** Root key of a trace: what the baseline falls back to when its group is too small. */
 export function rootKeyOf(f: TraceFeatures): string {
   return `${f.root_service} ${f.root_operation}`;
@@ -49,8 +55,14 @@ export class Bucket {
   readonly groupKeys: string[] = [];
   readonly rootKeys: string[] = [];
   readonly groups = new Map<string, GroupReservoir>();
-  /** Edge → whether a trace that was not flagged carried it. */
-  readonly edges = new Map<string, boolean>();
+  /**
+   * Edge → true when a trace that was not flagged carried it, else the request types (group keys)
+   * of the flagged traces that did: such an edge is learned only with a type whose flagged traces
+   * are learned.
+   */
+  readonly edges = new Map<string, true | Set<string>>();
+  /** Scored and flagged traces per request type (group_key), for the hold-back judgment. */
+  readonly typeFlags = new Map<string, { scored: number; flagged: number }>();
   observed = 0;
   /** Traces observed with a score / flagged. */
   scored = 0;
@@ -91,14 +103,13 @@ export class Bucket {
   add(f: TraceFeatures, raw: Float64Array, flag: TraceFlag, prng: Prng, sample: boolean): void {
     this.observed++;
     const flagged = flag === "flagged";
-    if (flag !== "unscored") this.scored++;
+    if (flag !== "unscored") {
+      this.scored++;
+      this.countType(f.group_key, flagged);
+    }
     if (flagged) this.flagged++;
     this.addDurations(f, flagged, prng);
-    for (const e of f.edges) {
-      const seen = this.edges.get(e);
-      if (seen === undefined ? this.edges.size < this.limits.edges : !seen && !flagged)
-        this.edges.set(e, !flagged);
-    }
+    for (const e of f.edges) this.addEdge(e, flagged ? this.typeKey(f.group_key) : null);
     if (!sample) return;
     // Reservoir sampling (algorithm R) keeps a uniform sample of the bucket's sampled traces.
     this.sampled++;
@@ -115,12 +126,53 @@ export class Bucket {
     this.rootKeys[slot] = rootKeyOf(f);
   }
 
-  /** Samples a training run copies (flagged ones only when `withFlagged`). */
-  countSamples(withFlagged: boolean): number {
-    if (withFlagged) return this.sampleCount;
+  /** Flagged traces of the types in `heldBack`. */
+  flaggedOf(heldBack: ReadonlySet<string>): number {
     let n = 0;
-    for (let i = 0; i < this.sampleCount; i++) n += 1 - (this.rowFlagged[i] as number);
+    for (const t of heldBack) n += this.typeFlags.get(t)?.flagged ?? 0;
     return n;
+  }
+
+  /** Samples a training run copies: all but the flagged ones of the types in `heldBack`. */
+  countSamples(heldBack: ReadonlySet<string>): number {
+    if (heldBack.size === 0) return this.sampleCount;
+    let n = 0;
+    for (let i = 0; i < this.sampleCount; i++) n += this.keeps(i, heldBack) ? 1 : 0;
+    return n;
+  }
+
+  private keeps(i: number, heldBack: ReadonlySet<string>): boolean {
+    return this.rowFlagged[i] !== 1 || !heldBack.has(this.typeKey(this.groupKeys[i] as string));
+  }
+
+  /** The key a type's flags are counted under (OTHER_TYPES beyond the group limit). */
+  private typeKey(type: string): string {
+    return this.typeFlags.has(type) ? type : OTHER_TYPES;
+  }
+
+  private countType(type: string, flagged: boolean): void {
+    let c = this.typeFlags.get(type);
+    if (c === undefined) {
+      // Beyond the group limit, types are judged together under one key.
+      const key = this.typeFlags.size < this.limits.groups ? type : OTHER_TYPES;
+      c = this.typeFlags.get(key);
+      if (c === undefined) this.typeFlags.set(key, (c = { scored: 0, flagged: 0 }));
+    }
+    c.scored++;
+    if (flagged) c.flagged++;
+  }
+
+  /** Records an edge; `flaggedType` is the carrier's type when it was flagged, else null. */
+  private addEdge(e: string, flaggedType: string | null): void {
+    const seen = this.edges.get(e);
+    if (seen === true) return;
+    if (flaggedType === null) {
+      if (seen !== undefined || this.edges.size < this.limits.edges) this.edges.set(e, true);
+      return;
+    }
+    if (seen === undefined) {
+      if (this.edges.size < this.limits.edges) this.edges.set(e, new Set([flaggedType]));
+    } else if (seen.size < MAX_EDGE_TYPES) seen.add(flaggedType);
   }
 
   private addDurations(f: TraceFeatures, flagged: boolean, prng: Prng): void {
@@ -166,17 +218,17 @@ export class Bucket {
     this.rowFlagged = flags;
   }
 
-  /** Copies the samples (flagged ones only when `withFlagged`) to `out` from row `at`. */
+  /** Copies the samples (but the flagged ones of the types in `heldBack`) to `out` from row `at`. */
   copySamples(
     out: Float64Array,
     at: number,
     groups: { push(k: string): void },
     roots: { push(k: string): void },
-    withFlagged = true,
+    heldBack: ReadonlySet<string> = NONE,
   ): void {
     let n = 0;
     for (let i = 0; i < this.sampleCount; i++) {
-      if (!withFlagged && this.rowFlagged[i] === 1) continue;
+      if (!this.keeps(i, heldBack)) continue;
       out.set(this.rows.subarray(i * RAW_DIMS, (i + 1) * RAW_DIMS), (at + n) * RAW_DIMS);
       groups.push(this.groupKeys[i] as string);
       roots.push(this.rootKeys[i] as string);
@@ -185,14 +237,14 @@ export class Bucket {
   }
 
   /**
-   * Appends each group's durations. With `withFlagged`, flagged durations join in proportion to
-   * the group's flagged share of traffic (rounded at random, so unbiased over buckets), so the
-   * sample stays representative of all the group's traces.
+   * Appends each group's durations. Unless the group is in `heldBack`, flagged durations join in
+   * proportion to the group's flagged share of traffic (rounded at random, so unbiased over
+   * buckets), so the sample stays representative of all the group's traces.
    */
   copyDurations(
     out: Map<string, { total: number[]; maxSpan: number[] }>,
     rootOf: Map<string, string>,
-    withFlagged: boolean,
+    heldBack: ReadonlySet<string>,
     prng: Prng,
   ): void {
     for (const [key, g] of this.groups) {
@@ -204,7 +256,7 @@ export class Bucket {
         d.maxSpan.push(g.maxSpan[i] as number);
       }
       rootOf.set(key, g.root);
-      if (!withFlagged || g.seenFlagged === 0) continue;
+      if (heldBack.has(this.typeKey(key)) || g.seenFlagged === 0) continue;
       const kept = Math.min(g.seenFlagged, g.flaggedTotal.length);
       const want = g.seen === 0 ? kept : (n * g.seenFlagged) / g.seen;
       const m = Math.min(kept, Math.floor(want + prng.next()));
@@ -215,8 +267,14 @@ export class Bucket {
     }
   }
 
-  /** Adds the edges seen (only those an unflagged trace carried unless `withFlagged`). */
-  copyEdges(out: Set<string>, withFlagged: boolean): void {
-    for (const [e, unflagged] of this.edges) if (withFlagged || unflagged) out.add(e);
+  /**
+   * Adds the edges seen: those an unflagged trace carried, and those a flagged trace of a type
+   * not in `heldBack` carried.
+   */
+  copyEdges(out: Set<string>, heldBack: ReadonlySet<string>): void {
+    for (const [e, seen] of this.edges) {
+      if (seen === true || heldBack.size === 0) out.add(e);
+      else for (const t of seen) if (!heldBack.has(t)) out.add(e);
+    }
   }
 }

@@ -3,7 +3,7 @@ import type { Clock } from "../clock.js";
 import type { GroupDurations } from "./baselines.js";
 import { Prng } from "./prng.js";
 import { RAW_DIMS, writeRaw } from "./transforms.js";
-import { incidentBuckets, type HoldBackPolicy } from "./hold-back.js";
+import { heldBackTypes, type HoldBackPolicy } from "./hold-back.js";
 import { Bucket, type BucketLimits, type TraceFlag } from "./window-bucket.js";
 
 /** Options of {@link RollingWindow}; defaults follow the seed's `training` section. */
@@ -197,17 +197,20 @@ export class RollingWindow {
   }
 
   /**
-   * Copies the live window into a {@link TrainingSet}. A bucket holding an incident under
-   * `policy` (clearly more flagged traces than the normal tail, see {@link incidentBuckets})
-   * leaves its flagged traces out — samples, durations and edges alike; every other bucket gives
-   * all its traces, flagged ones included. Without a policy every trace is included.
+   * Copies the live window into a {@link TrainingSet}. Under `policy`, the flagged traces of each
+   * (bucket, request type) judged to hold an incident for that type (see {@link heldBackTypes})
+   * are left out — samples, durations and edges alike; every other trace is included, flagged ones
+   * too. Without a policy every trace is included.
    */
   snapshot(policy?: HoldBackPolicy): TrainingSet {
     this.expire();
     const live = [...this.buckets.values()].sort((a, b) => a.startMs - b.startMs);
-    const learnFlagged = incidentBuckets(live, policy).map((incident) => !incident);
+    const held = heldBackTypes(
+      live.map((b) => b.typeFlags),
+      policy,
+    );
     let size = 0;
-    live.forEach((b, i) => (size += b.countSamples(learnFlagged[i] as boolean)));
+    live.forEach((b, i) => (size += b.countSamples(held[i] as Set<string>)));
     const rows = new Float64Array(size * RAW_DIMS);
     const groups = new Interner(size);
     const roots = new Interner(size);
@@ -217,12 +220,12 @@ export class RollingWindow {
     let observed = 0;
     let heldBack = 0;
     live.forEach((b, i) => {
-      const withFlagged = learnFlagged[i] as boolean;
-      b.copySamples(rows, groups.count, groups, roots, withFlagged);
-      b.copyDurations(durations, rootOf, withFlagged, this.flaggedPrng);
-      b.copyEdges(edges, withFlagged);
+      const h = held[i] as Set<string>;
+      b.copySamples(rows, groups.count, groups, roots, h);
+      b.copyDurations(durations, rootOf, h, this.flaggedPrng);
+      b.copyEdges(edges, h);
       observed += b.observed;
-      if (!withFlagged) heldBack += b.flagged;
+      heldBack += b.flaggedOf(h);
     });
     const first = live[0];
     const last = live[live.length - 1];
