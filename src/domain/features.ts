@@ -63,6 +63,8 @@ export interface SpanScores {
   readonly spans_over_p99: number;
   /** Service with the most time beyond its baselines (see scoreSpans), or null. */
   readonly culprit: string | null;
+  /** Time blamed on the culprit beyond its baselines, ms (0 without one). */
+  readonly culprit_excess_ms: number;
   /** The spans with the most self time beyond their baseline, largest first. */
   readonly top_spans: readonly SpanExcess[];
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { SeedFeature, TraceFeatures } from "../../domain/features.js";
+import type { SeedFeature, SpanExcess, TraceFeatures } from "../../domain/features.js";
 import type { AttributeValue } from "../../domain/span.js";
 import type { DedupScope } from "../rules/rules.js";
 import type { Severity } from "../rules/severity.js";
@@ -51,6 +51,19 @@ export interface AlertEvidence {
     readonly operation: string;
     readonly outsideCalleeMs: number;
   } | null;
+  /**
+   * The service most likely at fault from span-level evidence (its own spans' self time beyond
+   * their operations' p99, a slow call's outside time shared with its callee) and that time, ms;
+   * null without operation baselines or when no span exceeds its baseline. Optional in version 1.
+   */
+  readonly culprit?: { readonly service: string; readonly excessMs: number } | null;
+  /** The spans with the most self time beyond their operation's p99, largest first. Optional. */
+  readonly topSpans?: readonly SpanExcess[];
+  /**
+   * Every service the alert is about: for new edges each new edge's callee (sorted), otherwise the
+   * alert's `service`. Optional in version 1.
+   */
+  readonly services?: readonly string[];
   /** Critical path in time order, at most 20 steps (the longest ones when truncated). */
   readonly criticalPath: readonly CriticalPathStep[];
   readonly criticalPathTruncated: boolean;

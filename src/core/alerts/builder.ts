@@ -57,11 +57,23 @@ function primaryService(rule: CompiledRule, ctx: AlertContext, keys: readonly st
     if (callee !== undefined && callee !== "") return callee;
   }
   if (rule.dedup === "origin") return originKey(ctx);
-  return ctx.analysis.slowestService?.service ?? f.root_service;
+  return ctx.scored.spans?.culprit ?? ctx.analysis.slowestService?.service ?? f.root_service;
 }
 
-function evidence(ctx: AlertContext): AlertEvidence {
+/** Every service the alert names: each new edge's callee for edge alerts, else the one service. */
+function servicesOf(rule: CompiledRule, ctx: AlertContext, primary: string): readonly string[] {
+  if (rule.dedup !== "edge" || ctx.scored.new_edges.length <= 1) return [primary];
+  const callees = new Set<string>();
+  for (const e of ctx.scored.new_edges) {
+    const callee = e.split("->")[1];
+    if (callee !== undefined && callee !== "") callees.add(callee);
+  }
+  return callees.size === 0 ? [primary] : [...callees].sort();
+}
+
+function evidence(ctx: AlertContext, services: readonly string[]): AlertEvidence {
   const { scored, analysis, redactor } = ctx;
+  const spans = scored.spans;
   const base = scored.p99_baseline;
   const { steps, truncated } = boundPath(analysis);
   return {
@@ -73,6 +85,12 @@ function evidence(ctx: AlertContext): AlertEvidence {
     likelyOrigin: analysis.likelyOrigin,
     slowestService: analysis.slowestService,
     slowestCall: analysis.slowestCall,
+    culprit:
+      spans?.culprit === undefined || spans.culprit === null
+        ? null
+        : { service: spans.culprit, excessMs: spans.culprit_excess_ms },
+    topSpans: spans?.top_spans ?? [],
+    services,
     criticalPath: steps,
     criticalPathTruncated: truncated,
     rootAttributes: analysis.root === null ? {} : redactor.apply(analysis.root.attributes),
@@ -84,6 +102,7 @@ function evidence(ctx: AlertContext): AlertEvidence {
 export function buildAlert(rule: CompiledRule, ctx: AlertContext, dedup: AlertDedup): Alert {
   const f = ctx.scored.features;
   const score = ctx.scored.anomaly_score;
+  const service = primaryService(rule, ctx, dedup.keys);
   return {
     version: ALERT_VERSION,
     id: alertId(f.traceId, rule.type),
@@ -99,7 +118,7 @@ export function buildAlert(rule: CompiledRule, ctx: AlertContext, dedup: AlertDe
     modelVersion: ctx.scored.model_version,
     condition: rule.condition.source,
     description: rule.description,
-    service: primaryService(rule, ctx, dedup.keys),
+    service,
     rootService: f.root_service,
     rootOperation: f.root_operation,
     features: {
@@ -110,7 +129,7 @@ export function buildAlert(rule: CompiledRule, ctx: AlertContext, dedup: AlertDe
       max_span_duration: f.max_span_duration,
       affected_services: f.affected_services,
     },
-    evidence: evidence(ctx),
+    evidence: evidence(ctx, servicesOf(rule, ctx, service)),
     dedup,
   };
 }

@@ -81,7 +81,7 @@ export function profileSpans(spans: readonly Span[], graph: SpanGraph, root: num
     const lo = first[i]!;
     const hi = first[i + 1]!;
     if (hi === lo) {
-      selfMs[i] = durationMs[i]!;
+      selfMs[i] = leafSelf(i, parentOf[i] as number, first, kids, service, start, end);
       continue;
     }
     if (hi - lo === 1 && service[kids[lo]!] !== service[i]) callee[i] = kids[lo]!;
@@ -108,6 +108,54 @@ export function profileSpans(spans: readonly Span[], graph: SpanGraph, root: num
   const critical = new Uint8Array(n);
   if (root >= 0) markCritical(root, first, kids, start, end, critical);
   return { n, op, service, spanId, skip, durationMs, selfMs, parent: parentOf, callee, critical, root };
+}
+
+/** Siblings looked at per leaf span; beyond it a leaf's self time is its duration. */
+const MAX_SIBLINGS = 64;
+
+/**
+ * Self time of a span without children: its duration, less the time a sibling of the same
+ * service that calls out (has children of its own) runs beside it. An asynchronous handler span
+ * that wraps the request while a sibling client span makes the actual call (Spring's
+ * FilteringWebHandler.handle beside the gateway's HTTP POST on TrainTicket) would otherwise own
+ * the whole request's time.
+ */
+function leafSelf(
+  i: number,
+  parent: number,
+  first: Int32Array,
+  kids: Int32Array,
+  service: readonly string[],
+  start: Float64Array,
+  end: Float64Array,
+): number {
+  const d = end[i]! - start[i]!;
+  if (parent < 0) return d;
+  const lo = first[parent]!;
+  const hi = first[parent + 1]!;
+  if (hi - lo < 2 || hi - lo > MAX_SIBLINGS) return d;
+  const cover: Array<[number, number]> = [];
+  for (let j = lo; j < hi; j++) {
+    const k = kids[j]!;
+    if (k === i || service[k] !== service[i] || first[k + 1]! === first[k]!) continue;
+    const s = Math.max(start[k]!, start[i]!);
+    const e = Math.min(end[k]!, end[i]!);
+    if (e > s) cover.push([s, e]);
+  }
+  if (cover.length === 0) return d;
+  cover.sort((a, b) => a[0] - b[0]);
+  let covered = 0;
+  let [cs, ce] = cover[0]!;
+  for (const [s, e] of cover) {
+    if (s <= ce) ce = Math.max(ce, e);
+    else {
+      covered += ce - cs;
+      cs = s;
+      ce = e;
+    }
+  }
+  covered += ce - cs;
+  return Math.max(0, d - covered);
 }
 
 /**

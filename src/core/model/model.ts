@@ -82,14 +82,17 @@ export class Model {
     };
   }
 
-  /** A type the model never saw: the sum of the p99s of the operations its root calls directly. */
+  /** A type the model never saw: the sum of the p99s of its entry operations (see robustTypeP99). */
   private priorP99(p: SpanProfile | undefined): number | undefined {
     const ops = this.operations;
     if (ops === null || p === undefined || p.root < 0) return undefined;
+    const rootService = p.service[p.root];
     const seen = new Set<string>();
     let sum = 0;
     for (let i = 0; i < p.n; i++) {
-      if (p.parent[i] !== p.root || p.skip[i] === 1) continue;
+      const parent = p.parent[i] as number;
+      if (p.skip[i] === 1 || parent < 0 || p.service[i] === rootService || p.service[parent] !== rootService)
+        continue;
       const key = p.op[i] as string;
       const s = ops.get(key);
       if (s === undefined || seen.has(key)) continue;

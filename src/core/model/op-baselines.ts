@@ -19,7 +19,7 @@ export interface TypeStats {
   readonly count: number;
   /** The type's own robust p99 (median over time chunks of the chunk p99s); null without traces. */
   readonly ownP99: number | null;
-  /** Prior from the type's operations: sum of the p99s of the operations its root calls directly. */
+  /** Prior from the type's operations: sum of the p99s of its entry operations (see robustTypeP99). */
   readonly priorP99: number | null;
   /** The p99 used: (count·own + k·prior)/(count + k), or whichever of the two exists. */
   readonly p99: number;
@@ -43,10 +43,12 @@ export const TYPE_CHUNK_TRACES = 100;
  *   least {@link TYPE_CHUNK_TRACES} traces (a short remainder joins the last chunk); own is the
  *   median of the chunk p99s. An incident that fills less than half of the window's chunks
  *   cannot raise it, and its flagged traces are already left out of incident buckets.
- * - prior: the sum of the p99s of the operations the type's root calls directly (the root's own
- *   operation when it calls none): what the type's own operations say its duration can be,
- *   never a pool of other types (on a shared gateway the root operation is such a pool, so it is
- *   used only when there is nothing else). Conservative: a p99 of a sum is at most the sum of p99s.
+ * - prior: the sum of the p99s of the type's entry operations (the first spans in another service
+ *   below the root's service: what the "entry" group key names; the root's own operation when
+ *   there is none): what the type's own operations say its duration can be, never a pool of other
+ *   types (on a shared gateway the root's operation and its client spans are such a pool, so the
+ *   root's operation is used only when there is nothing else). A p99 of a sum is at most the sum
+ *   of the p99s: the prior errs high, towards fewer alerts.
  * - shrinkage (credibility weighting, Bühlmann): p99 = (n·own + k·prior)/(n + k), k = minSamples;
  *   a type with few traces leans on its operations, a busy one on itself.
  */
@@ -191,8 +193,9 @@ export function scoreSpans(
     }
   }
   let culprit: string | null = null;
+  let best = { total: 0, called: 0 };
   if (blame !== undefined) {
-    let best = { total: -1, called: -1 };
+    best = { total: -1, called: -1 };
     for (const [service, b] of blame as Map<string, { total: number; called: number }>) {
       if (
         b.total > best.total ||
@@ -210,6 +213,7 @@ export function scoreSpans(
     critical_path_excess_ms: criticalExcess,
     spans_over_p99: over,
     culprit,
+    culprit_excess_ms: culprit === null ? 0 : best.total,
     top_spans: topSpans,
   };
 }

@@ -25,8 +25,13 @@ export interface OperationWindowOptions {
   readonly maxOperations?: number;
   /** Request types tracked per bucket; further types are counted, not kept. Default 1,000. */
   readonly maxTypes?: number;
-  /** First-level operations remembered per request type (its prior). Default 16. */
+  /** Entry operations remembered per request type (its prior). Default 16. */
   readonly maxTypeOperations?: number;
+  /**
+   * Learn flagged traces too, except in buckets judged to hold an incident (the training window's
+   * rule). Default false: only traces the model did not flag are learned (see docs/model.md).
+   */
+  readonly learnFlagged?: boolean;
 }
 
 /** Key the spans of operations past the cap are kept under. */
@@ -72,11 +77,13 @@ export class OperationWindow {
   private readonly maxTypeOps: number;
   private typesDropped = 0;
   private lastCutoffBucket = Number.NaN;
+  private readonly learnFlagged: boolean;
 
   constructor(private readonly o: OperationWindowOptions) {
     this.maxOperations = o.maxOperations ?? 1_000;
     this.maxTypes = o.maxTypes ?? 1_000;
     this.maxTypeOps = o.maxTypeOperations ?? 16;
+    this.learnFlagged = o.learnFlagged ?? false;
   }
 
   /** Adds a trace's spans (by the trace's event time). Without a profile only the type's duration is kept. */
@@ -95,10 +102,11 @@ export class OperationWindow {
       b.types.set(f.group_key, (t = { total: new LogSketch(), ops: new Set() }));
     } else if (t === undefined) this.typesDropped++;
     if (t !== undefined) {
-      if (flagged) (t.flaggedTotal ??= new LogSketch()).add(f.total_duration);
-      else t.total.add(f.total_duration);
+      if (!flagged) t.total.add(f.total_duration);
+      else if (this.learnFlagged) (t.flaggedTotal ??= new LogSketch()).add(f.total_duration);
     }
-    if (p === undefined) return;
+    if (p === undefined || (flagged && !this.learnFlagged)) return;
+    const rootService = p.root >= 0 ? p.service[p.root] : undefined;
     for (let i = 0; i < p.n; i++) {
       if (p.skip[i] === 1) continue;
       let key = p.op[i] as string;
@@ -117,7 +125,7 @@ export class OperationWindow {
       }
       if (t === undefined) continue;
       if (i === p.root) t.rootOp = key;
-      else if (p.parent[i] === p.root && t.ops.size < this.maxTypeOps) t.ops.add(key);
+      else if (t.ops.size < this.maxTypeOps && isEntry(p, i, rootService)) t.ops.add(key);
     }
   }
 
@@ -150,7 +158,7 @@ export class OperationWindow {
     const typeOps = new Map<string, Set<string>>();
     const rootOps = new Map<string, string>();
     live.forEach((b, i) => {
-      const withFlagged = !(incident[i] as boolean);
+      const withFlagged = this.learnFlagged && !(incident[i] as boolean);
       for (const [key, c] of b.ops) {
         let m = ops.get(key);
         if (m === undefined) ops.set(key, (m = { duration: new LogSketch(), self: new LogSketch() }));
@@ -195,4 +203,19 @@ export class OperationWindow {
     types.sort((a, b) => (a[0] < b[0] ? -1 : 1));
     return { operations: opStats, types };
   }
+}
+
+/**
+ * Whether span `i` is one of its trace's entry calls: the first span in another service below the
+ * root's service (what the "entry" group key names). On a shared gateway these operations are
+ * specific to the request type, where the root's own operation and the gateway's client spans
+ * are shared by all types.
+ */
+function isEntry(p: SpanProfile, i: number, rootService: string | undefined): boolean {
+  if (p.service[i] === rootService) return false;
+  for (let a = p.parent[i] as number; a >= 0; a = p.parent[a] as number) {
+    if (p.service[a] !== rootService) return false;
+    if (a === p.root) return true;
+  }
+  return false;
 }

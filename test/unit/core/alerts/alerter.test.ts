@@ -8,6 +8,7 @@ import { Redactor } from "../../../../src/core/alerts/redaction.js";
 import { analyseTrace } from "../../../../src/core/alerts/trace-analysis.js";
 import { ManualClock } from "../../../../src/core/clock.js";
 import { compileRules, SEED_ALERT_RULES, type AlertRuleSpec } from "../../../../src/core/rules/rules.js";
+import type { ScoredTrace } from "../../../../src/domain/features.js";
 import { scoredTrace, warmingUp } from "../rules/scored.js";
 import { completed, span, TRACE_ID } from "./spans.js";
 
@@ -223,5 +224,86 @@ describe("alert evidence", () => {
     const top20 = [...all].sort((a, b) => b - a).slice(0, 20);
     expect(path.map((s) => s.selfTimeMs).sort((a, b) => b - a)).toEqual(top20);
     expect(validate(alert), JSON.stringify(validate.errors)).toBe(true);
+  });
+});
+
+describe("Alerter: the culprit", () => {
+  const slowSpans = completed([
+    span(1, null, "gateway", 0, 900),
+    span(2, 1, "orders", 10, 880),
+    span(3, 2, "payment", 20, 850),
+  ]);
+  const top = {
+    service: "orders",
+    operation: "orders|CLIENT|orders.op",
+    spanId: "0000000000000002",
+    durationMs: 870,
+    selfTimeMs: 40,
+    p99Ms: 300,
+    selfP99Ms: 10,
+    excessMs: 30,
+    callee: "payment",
+  };
+  it.each<[string, ScoredTrace["spans"], string]>([
+    [
+      "span evidence names the culprit: service, Alertmanager label and API filter follow it",
+      {
+        max_span_excess: 4,
+        critical_path_excess_ms: 30,
+        spans_over_p99: 2,
+        culprit: "payment",
+        culprit_excess_ms: 30,
+        top_spans: [top],
+      },
+      "payment",
+    ],
+    ["without span evidence, the slowest service on the critical path", null, "payment"],
+    [
+      "no span over its baseline: the slowest service",
+      {
+        max_span_excess: 0.5,
+        critical_path_excess_ms: 0,
+        spans_over_p99: 0,
+        culprit: null,
+        culprit_excess_ms: 0,
+        top_spans: [],
+      },
+      "payment",
+    ],
+    [
+      "the culprit wins over the slowest service",
+      {
+        max_span_excess: 4,
+        critical_path_excess_ms: 30,
+        spans_over_p99: 2,
+        culprit: "orders",
+        culprit_excess_ms: 30,
+        top_spans: [top],
+      },
+      "orders",
+    ],
+  ])("%s", (_name, spans, service) => {
+    const scored = scoredTrace({ total_duration: 900 }, { anomaly_score: 0.99, p99_baseline: 300, spans });
+    const [alert] = emitted(alerter().process(scored, slowSpans));
+    expect(alert?.type).toBe("latency_spike");
+    expect(alert?.service).toBe(service);
+    expect(alert?.evidence.services).toEqual([service]);
+    expect(alert?.evidence.topSpans).toEqual(spans?.top_spans ?? []);
+    expect(alert?.evidence.culprit).toEqual(
+      spans?.culprit == null ? null : { service: spans.culprit, excessMs: spans.culprit_excess_ms },
+    );
+    expect(validate(alert), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it("an alert on several new edges names every callee", () => {
+    const scored = scoredTrace(
+      {},
+      { new_service_combination: true, new_edges: ["orders->fraud", "gateway->promo", "orders->promo"] },
+    );
+    const alerts = emitted(alerter().process(scored, slowSpans));
+    const path = alerts.find((a) => a.type === "unusual_path");
+    expect(path?.evidence.services).toEqual(["fraud", "promo"]);
+    expect(path?.evidence.newEdges).toEqual(["orders->fraud", "gateway->promo", "orders->promo"]);
+    expect(validate(path), JSON.stringify(validate.errors)).toBe(true);
   });
 });
