@@ -68,6 +68,7 @@ export function windowOptions(config: Config): Omit<RollingWindowOptions, "clock
   return {
     windowMs: t.window,
     sampleRate: t.sample_rate,
+    warmUpSamples: t.min_samples,
     excludeErrors: t.exclude_errors,
     maxSamples: t.max_samples,
     seed: model.seed,

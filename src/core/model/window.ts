@@ -5,6 +5,7 @@ import { Prng } from "./prng.js";
 import { RAW_DIMS, writeRaw } from "./transforms.js";
 import { heldBackTypes, type HoldBackPolicy } from "./hold-back.js";
 import { Bucket, type BucketLimits, type TraceFlag } from "./window-bucket.js";
+import { WarmUpRate, type WarmUpProgress } from "./warm-up.js";
 
 /** Options of {@link RollingWindow}; defaults follow the seed's `training` section. */
 export interface RollingWindowOptions {
@@ -16,6 +17,12 @@ export interface RollingWindowOptions {
   readonly buckets?: number;
   /** Fraction of observed traces kept as model samples. Default 0.1. */
   readonly sampleRate?: number;
+  /**
+   * Warm-up: while traces come unscored (no model yet) and the window holds fewer samples than
+   * this, every trace is kept as a sample, so that the first model's minimum (training.min_samples)
+   * is reached after that many traces instead of that many / sampleRate. Default 0 (off).
+   */
+  readonly warmUpSamples?: number;
   /** Leave traces with error spans out (samples, baselines and edges). Default false. */
   readonly excludeErrors?: boolean;
   /** Upper bound on model samples in the whole window. Default 50,000. */
@@ -77,6 +84,9 @@ export class RollingWindow {
   private readonly windowMs: number;
   private readonly bucketMs: number;
   private readonly sampleRate: number;
+  private readonly warmUpSamples: number;
+  private readonly warmUpRate = new WarmUpRate();
+  private observedTotal = 0;
   private readonly excludeErrors: boolean;
   private readonly limits: BucketLimits;
   private readonly maxSamples: number;
@@ -96,6 +106,7 @@ export class RollingWindow {
     const n = Math.max(1, Math.floor(o.buckets ?? 168));
     this.bucketMs = Math.max(1, Math.ceil(this.windowMs / n));
     this.sampleRate = o.sampleRate ?? 0.1;
+    this.warmUpSamples = Math.max(0, o.warmUpSamples ?? 0);
     this.excludeErrors = o.excludeErrors ?? false;
     this.maxSamples = Math.max(1, o.maxSamples ?? 50_000);
     this.limits = {
@@ -130,8 +141,22 @@ export class RollingWindow {
       this.rebalance();
     }
     writeRaw(f, this.raw, 0);
+    this.observedTotal++;
     const prng = flag === "flagged" ? this.flaggedPrng : this.prng;
-    b.add(f, this.raw, flag, prng, prng.next() < this.sampleRate);
+    // The draw is made either way, so warm-up leaves the later sampling sequence unchanged.
+    let sample = prng.next() < this.sampleRate;
+    const warming = flag === "unscored" && this.warmUpSamples > 0;
+    if (warming && !sample) sample = this.size < this.warmUpSamples;
+    b.add(f, this.raw, flag, prng, sample);
+    if (warming) this.warmUpRate.note(this.clock.now(), this.size);
+  }
+
+  /**
+   * Progress towards the first model: samples held, the minimum (warmUpSamples), traces observed
+   * since start, and the time to go at the recent sample rate (event time).
+   */
+  warmUp(): WarmUpProgress {
+    return this.warmUpRate.progress(this.size, this.warmUpSamples, this.observedTotal);
   }
 
   /** Drops buckets that ended before now − window. Called by observe; call it from a scheduler too. */
