@@ -1,17 +1,14 @@
 import type { Config } from "../config/index.js";
-import type { CompletedTrace } from "../domain/trace.js";
-import type { Span } from "../domain/span.js";
+import type { Clock } from "../core/clock.js";
+import type { ModelArtifact } from "../core/model/artifact.js";
+import type { TrainResult } from "../core/model/trainer.js";
 import { createLogger } from "../log/index.js";
 import { ModelPublisher } from "../model/model-topic.js";
-import {
-  retrainFromFeatures,
-  retrainFromTraces,
-  type RetrainJobOptions,
-  type RetrainProgress,
-} from "../model/retrain-job.js";
+import { systemClock } from "../platform/clock.js";
+import { retrainFromFeatures, type RetrainJobOptions, type RetrainProgress } from "../model/retrain-job.js";
 import { ModelStore } from "../model/store.js";
-import { readSpanFile } from "../replay/files.js";
 import { parseFeatureRecord } from "../retrain/feature-records.js";
+import { retrainFromSpanFiles, type SpanRetrainProgress } from "../retrain/span-files.js";
 import { readTopicSnapshot } from "../retrain/topic-reader.js";
 import { trainOptions, windowOptions } from "../service/detector.js";
 import { createKafkaClient } from "../service/kafka-client.js";
@@ -28,6 +25,14 @@ Trains a model for the configured detector and saves it under the model store; w
 configured (KAFKA_BROKERS) it also publishes it to the model topic, which every serving
 instance follows. Input: the features topic (default when Kafka is configured) or span files.
 
+Span files (NDJSON of native spans or OTLP JSON requests, the TrainTicket CSV; .gz too) are
+streamed through serve's own pipeline on event time: memory is bounded by the training window and
+the assembler's limits, not by the files, and flagged traces of an incident in the files are held
+back from training as serve holds them back. A single OTLP protobuf request file, or JSON that is
+not one value per line, is read whole, up to 256 MiB. The model is stamped with the wall-clock
+time it was trained (trainedAt, version); the data's event time range is recorded as dataFrom and
+dataTo. Progress (spans, traces, window, bytes read, ETA) goes to stderr every 5 seconds.
+
 Options:
   -c, --config PATH   detector config (default: the packaged config/default.yaml)
       --from-topic    read the features topic (spec.topics.features) from its beginning to its end
@@ -35,21 +40,6 @@ Options:
   -q, --quiet         no progress display on stderr
   -h, --help          this text
 `;
-
-/** Groups spans into traces by id (span files hold whole traces, in any order). */
-function tracesOf(spans: readonly Span[]): CompletedTrace[] {
-  const byId = new Map<string, Span[]>();
-  for (const s of spans) {
-    const list = byId.get(s.traceId);
-    if (list === undefined) byId.set(s.traceId, [s]);
-    else list.push(s);
-  }
-  const byEnd = [...byId].map(([traceId, list]) => ({
-    end: list.reduce((m, s) => (s.endTimeUnixNano > m ? s.endTimeUnixNano : m), 0n),
-    trace: { traceId, spans: list, reason: "flush" as const, completedAtMs: 0 },
-  }));
-  return byEnd.sort((a, b) => (a.end < b.end ? -1 : 1)).map((t) => t.trace);
-}
 
 /** Progress on stderr: one rewritten line on a terminal, a line per phase change otherwise. */
 function progressPrinter(): (p: RetrainProgress) => void {
@@ -61,6 +51,16 @@ function progressPrinter(): (p: RetrainProgress) => void {
     else if (p.phase !== phase) process.stderr.write(line + "\n");
     phase = p.phase;
   };
+}
+
+const MB = 1024 * 1024;
+
+/** One progress line of a span-file job: spans, traces, window, bytes read of the total, ETA. */
+export function spanProgressLine(p: SpanRetrainProgress): string {
+  const read = `${(p.bytesRead / MB).toFixed(1)}/${(p.totalBytes / MB).toFixed(1)} MB`;
+  const pct = p.totalBytes > 0 ? ` (${Math.floor((100 * p.bytesRead) / p.totalBytes)}%)` : "";
+  const eta = p.phase === "reading" && p.etaMs !== null ? `, ETA ${Math.ceil(p.etaMs / 1000)} s` : "";
+  return `tracewatch retrain ${p.phase}: ${p.spans} spans, ${p.traces} traces, window ${p.windowSamples} samples, ${read}${pct}${eta}, ${(p.elapsedMs / 1000).toFixed(1)} s\n`;
 }
 
 /**
@@ -101,9 +101,11 @@ function jobOptions(
   store: ModelStore,
   quiet: boolean,
   publish: RetrainJobOptions["publish"],
+  trainedAtMs: number,
 ): RetrainJobOptions {
   return {
     detector: config.metadata.name,
+    trainedAtMs,
     store,
     ...(publish === undefined ? {} : { publish }),
     window: windowOptions(config),
@@ -112,7 +114,8 @@ function jobOptions(
   };
 }
 
-async function runRetrain(argv: readonly string[]): Promise<number> {
+/** The command; `clock` is the wall clock the model is stamped with (injected for tests). */
+export async function runRetrain(argv: readonly string[], clock: Clock = systemClock): Promise<number> {
   const { values, positionals } = parseCommandArgs({
     args: [...argv],
     allowPositionals: true,
@@ -157,50 +160,72 @@ async function runRetrain(argv: readonly string[]): Promise<number> {
     store,
     values.quiet === true,
     publisher === null ? undefined : (a) => publisher.publish(a),
+    clock.now(),
   );
   try {
-    let skipped = 0;
-    const result = fromTopic
-      ? await retrainFromFeatures(
-          (async function* () {
-            for await (const r of readTopicSnapshot(kafka!, config.spec.topics.features)) {
-              const f = r.value === null ? "empty record" : parseFeatureRecord(r.value.toString("utf8"));
-              if (typeof f === "string") skipped++;
-              else yield f;
-            }
-          })(),
-          options,
-        )
-      : await retrainFromTraces(
-          tracesOf((await Promise.all(positionals.map(readSpanFile))).flatMap((f) => f.spans)),
-          options,
-        );
-    if (skipped > 0) logger.warn({ skipped }, "feature records skipped: not valid feature records");
-    if (!result.result.ok) {
-      process.stderr.write(
-        `tracewatch retrain: model refused (${result.result.reason}): ${result.result.detail}\n`,
-      );
-      return 1;
+    if (!fromTopic) {
+      const r = await retrainFromSpanFiles({
+        config,
+        files: positionals,
+        clock,
+        store,
+        ...(publisher === null ? {} : { publish: (a: ModelArtifact) => publisher.publish(a) }),
+        ...(values.quiet === true ? {} : { onProgress: (p) => process.stderr.write(spanProgressLine(p)) }),
+      });
+      for (const line of r.rejected.slice(0, 20))
+        process.stderr.write(`tracewatch retrain: skipped ${line}\n`);
+      if (r.rejected.length > 20)
+        process.stderr.write(`tracewatch retrain: ... ${r.rejected.length - 20} more skipped parts\n`);
+      return report(r.result, { spans: r.spans, records: r.traces, path: r.path }, producer !== null);
     }
-    const a = result.result.artifact;
-    process.stdout.write(
-      JSON.stringify({
-        version: a.version,
-        detector: a.detector,
-        samples: a.sampleCount,
-        records: result.records,
-        path: result.path,
-        published: producer !== null,
-      }) + "\n",
+    let skipped = 0;
+    const result = await retrainFromFeatures(
+      (async function* () {
+        for await (const r of readTopicSnapshot(kafka!, config.spec.topics.features)) {
+          const f = r.value === null ? "empty record" : parseFeatureRecord(r.value.toString("utf8"));
+          if (typeof f === "string") skipped++;
+          else yield f;
+        }
+      })(),
+      options,
     );
-    return 0;
+    if (skipped > 0) logger.warn({ skipped }, "feature records skipped: not valid feature records");
+    return report(result.result, { records: result.records, path: result.path }, producer !== null);
   } finally {
     await producer?.disconnect();
   }
 }
 
+/** Prints the job's summary (stdout, one JSON line) or why the model was refused; the exit code. */
+function report(
+  result: TrainResult,
+  counts: { readonly spans?: number; readonly records: number; readonly path: string | null },
+  published: boolean,
+): number {
+  if (!result.ok) {
+    process.stderr.write(`tracewatch retrain: model refused (${result.reason}): ${result.detail}\n`);
+    return 1;
+  }
+  const a = result.artifact;
+  process.stdout.write(
+    JSON.stringify({
+      version: a.version,
+      detector: a.detector,
+      trainedAt: new Date(a.trainedAtMs).toISOString(),
+      dataFrom: a.data === undefined ? null : new Date(a.data.fromMs).toISOString(),
+      dataTo: a.data === undefined ? null : new Date(a.data.toMs).toISOString(),
+      samples: a.sampleCount,
+      ...(counts.spans === undefined ? {} : { spans: counts.spans }),
+      records: counts.records,
+      path: counts.path,
+      published,
+    }) + "\n",
+  );
+  return 0;
+}
+
 export const retrainCommand = defineCommand(
   "retrain",
   "train a model from the features topic or span files and publish it",
-  runRetrain,
+  (argv) => runRetrain(argv),
 );

@@ -65,6 +65,9 @@ interface RawSpan {
   readonly pod: string;
 }
 
+/** The header line every span CSV starts with. */
+export const TRAINTICKET_CSV_HEADER = HEADER;
+
 /** Parses one span CSV file; throws TW_DECODE_FAILED naming the file and line on a malformed row. */
 export function parseTrainTicketCsv(text: string, name: string): RawSpan[] {
   const lines = text.split(/\r?\n/);
@@ -75,34 +78,39 @@ export function parseTrainTicketCsv(text: string, name: string): RawSpan[] {
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i];
     if (line === undefined || line === "") continue;
-    const f = line.split(",");
-    if (f.length !== 8) throw new TracewatchError("TW_DECODE_FAILED", `${name}:${i + 1}: expected 8 columns`);
-    const [traceId, spanId, parent, pod, op, start, end] = f as [
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-    ];
-    out.push({
-      pod,
-      span: {
-        traceId: traceId.toLowerCase(),
-        spanId: spanId.toLowerCase(),
-        parentSpanId: parent === "root" ? null : parent.toLowerCase(),
-        service: serviceOfPod(pod),
-        name: op,
-        kind: "UNSPECIFIED",
-        startTimeUnixNano: BigInt(start),
-        endTimeUnixNano: BigInt(end),
-        status: "UNSET",
-        attributes: NO_ATTRIBUTES,
-      },
-    });
+    out.push(parseTrainTicketRow(line, name, i + 1));
   }
   return out;
+}
+
+/** Parses one data row (`lineNo` 1-based, for the error); throws TW_DECODE_FAILED when malformed. */
+export function parseTrainTicketRow(line: string, name: string, lineNo: number): RawSpan {
+  const f = line.split(",");
+  if (f.length !== 8) throw new TracewatchError("TW_DECODE_FAILED", `${name}:${lineNo}: expected 8 columns`);
+  const [traceId, spanId, parent, pod, op, start, end] = f as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  return {
+    pod,
+    span: {
+      traceId: traceId.toLowerCase(),
+      spanId: spanId.toLowerCase(),
+      parentSpanId: parent === "root" ? null : parent.toLowerCase(),
+      service: serviceOfPod(pod),
+      name: op,
+      kind: "UNSPECIFIED",
+      startTimeUnixNano: BigInt(start),
+      endTimeUnixNano: BigInt(end),
+      status: "UNSET",
+      attributes: NO_ATTRIBUTES,
+    },
+  };
 }
 
 /** Loads the fault list of the split. */

@@ -29,8 +29,8 @@ export interface RetrainJobOptions {
   readonly onProgress?: (p: RetrainProgress) => void;
   /** Default 10,000. */
   readonly progressEvery?: number;
-  /** Training time stamp; default the latest event time seen. */
-  readonly trainedAtMs?: number;
+  /** Training time stamp: wall-clock time (the event time range read is recorded as `data`). */
+  readonly trainedAtMs: number;
 }
 
 /** Result of a retrain job: the training result and where the model went. */
@@ -52,21 +52,25 @@ export async function retrainFromFeatures(
   const window = new RollingWindow({ ...o.window, clock });
   const every = o.progressEvery ?? 10_000;
   let n = 0;
-  let latest = 0;
+  let latest = Number.NEGATIVE_INFINITY;
+  let earliest = Number.POSITIVE_INFINITY;
   for await (const f of records) {
     const end = f.startTimeMs + f.total_duration;
     if (end > latest) latest = end;
+    if (f.startTimeMs < earliest) earliest = f.startTimeMs;
     clock.set(end);
     window.observe(f);
     if (++n % every === 0) o.onProgress?.({ phase: "reading", records: n, windowSamples: window.size });
   }
   o.onProgress?.({ phase: "training", records: n, windowSamples: window.size });
-  const result = trainModel(window.snapshot(), {
+  let result = trainModel(window.snapshot(), {
     ...o.train,
     detector: o.detector,
     groupKey: o.groupKey ?? "entry",
-    trainedAtMs: o.trainedAtMs ?? latest,
+    trainedAtMs: o.trainedAtMs,
   });
+  if (result.ok && n > 0)
+    result = { ...result, artifact: { ...result.artifact, data: { fromMs: earliest, toMs: latest } } };
   let path: string | null = null;
   if (result.ok) {
     o.onProgress?.({ phase: "saving", records: n, windowSamples: window.size });

@@ -1,13 +1,10 @@
 import type { Alert } from "../core/alerts/alert.js";
-import { TraceAssembler } from "../core/assembler/assembler.js";
 import type { AssemblerStats } from "../core/assembler/types.js";
-import { ManualClock } from "../core/clock.js";
 import type { ScoredTrace } from "../domain/features.js";
 import type { Span } from "../domain/span.js";
 import type { Config } from "../config/index.js";
 import { describeRejection } from "../decode/index.js";
-import { TracePipeline } from "../pipeline/trace-pipeline.js";
-import { assemblyLimits, buildDetectionCore, retrainSchedule, trainAndInstall } from "../service/detector.js";
+import { EventTimeDriver } from "./driver.js";
 import { readSpanFile } from "./files.js";
 
 /** Options of {@link replay}. */
@@ -45,8 +42,6 @@ export interface ReplaySummary {
   readonly eventEndMs: number;
 }
 
-const TICK_EVERY_MS = 100;
-
 /** Loads files and sorts their spans by end time: a span reaches a collector when it ends. */
 async function loadSpans(files: readonly string[], rejected: string[]): Promise<Span[]> {
   const spans: Span[] = [];
@@ -70,15 +65,13 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   const trainSpans = await loadSpans(o.trainFiles ?? [], rejected);
   const spans = await loadSpans(o.files, rejected);
   const first = trainSpans[0] ?? spans[0];
-  const clock = new ManualClock(first === undefined ? 0 : Number(first.endTimeUnixNano / 1_000_000n));
-  const core = buildDetectionCore(o.config, clock);
-  const schedule = retrainSchedule(o.config);
-  const counts = { traces: 0, warmUp: 0, installed: 0, refused: 0 };
+  const startMs = first === undefined ? 0 : Number(first.endTimeUnixNano / 1_000_000n);
+  const counts = { traces: 0, warmUp: 0 };
   const alerts: Record<string, number> = {};
   let phase: ReplayProgress["phase"] = "train";
-  const pipeline = new TracePipeline({
-    detector: core.detector,
-    alerter: core.alerter,
+  const driver = new EventTimeDriver({
+    config: o.config,
+    startMs,
     outputs: {
       alert(alert) {
         if (phase === "train") return;
@@ -93,54 +86,33 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
       },
     },
   });
-  const assembler = new TraceAssembler({
-    clock,
-    processor: pipeline,
-    ...assemblyLimits(o.config),
-  });
-  const retrain = (): void => {
-    const now = clock.now();
-    const hasModel = core.detector.model !== null;
-    if (!schedule.due(now, hasModel, core.window.size)) return;
-    const installed = trainAndInstall(core, now);
-    if (installed) counts.installed++;
-    else counts.refused++;
-    schedule.ran(now, installed, hasModel);
-  };
   const feed = async (list: readonly Span[], p: ReplayProgress["phase"]): Promise<void> => {
     phase = p;
-    let lastTick = clock.now();
-    for (let i = 0; i < list.length; i++) {
-      const span = list[i] as Span;
-      clock.set(Number(span.endTimeUnixNano / 1_000_000n));
-      assembler.add([span]);
-      if (clock.now() - lastTick >= TICK_EVERY_MS) {
-        lastTick = clock.now();
-        assembler.tick(lastTick);
-        // Let completed traces be processed and acknowledged before event time moves on, as they
-        // would be live; otherwise unacknowledged traces pile up and hold the assembler at its bound.
-        await assembler.whenIdle();
-        retrain();
-      }
+    await driver.feed(list, (i) => {
       if (i % 50_000 === 0)
-        o.onProgress?.({ phase: p, spans: i, totalSpans: list.length, eventTimeMs: clock.now() });
-    }
-    await assembler.flush();
-    o.onProgress?.({ phase: p, spans: list.length, totalSpans: list.length, eventTimeMs: clock.now() });
+        o.onProgress?.({ phase: p, spans: i, totalSpans: list.length, eventTimeMs: driver.clock.now() });
+    });
+    await driver.flush();
+    o.onProgress?.({
+      phase: p,
+      spans: list.length,
+      totalSpans: list.length,
+      eventTimeMs: driver.clock.now(),
+    });
   };
   await feed(trainSpans, "train");
-  if (trainSpans.length > 0 && trainAndInstall(core, clock.now())) counts.installed++;
+  if (trainSpans.length > 0) driver.trainNow();
   await feed(spans, "replay");
-  await assembler.shutdown();
+  await driver.shutdown();
   return {
     spans: spans.length,
     rejected,
     traces: counts.traces,
     warmUpTraces: counts.warmUp,
     alerts,
-    retrains: { installed: counts.installed, refused: counts.refused },
-    assembler: assembler.stats(),
-    eventStartMs: first === undefined ? 0 : Number(first.endTimeUnixNano / 1_000_000n),
-    eventEndMs: clock.now(),
+    retrains: driver.retrains,
+    assembler: driver.assemblerStats(),
+    eventStartMs: startMs,
+    eventEndMs: driver.clock.now(),
   };
 }

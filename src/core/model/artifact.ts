@@ -27,10 +27,16 @@ export interface ModelArtifact {
   readonly detector: string;
   /** Unique, sortable by training time: `<trainedAt ISO basic>-<8 hex>`. */
   readonly version: string;
-  /** Unix ms. */
+  /** When the model was trained: wall-clock Unix ms (never event time). */
   readonly trainedAtMs: number;
   /** Event time span of the training window, Unix ms. */
   readonly window: { readonly startMs: number; readonly endMs: number };
+  /**
+   * Event time range of the data a `tracewatch retrain` job read (earliest span start to latest
+   * span end, Unix ms), which may be wider than the window. Absent in models trained by serve on
+   * its live window and in models written before it.
+   */
+  readonly data?: { readonly fromMs: number; readonly toMs: number };
   /** Model samples the forest was trained on. */
   readonly sampleCount: number;
   /** Traces observed in the window (before sampling). */

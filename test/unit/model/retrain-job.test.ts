@@ -15,6 +15,9 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Wall-clock time of the runs: far from the records' event time. */
+const WALL_MS = Date.UTC(2030, 0, 2, 3, 4, 5);
+
 describe("retrain job", () => {
   it("trains on event time, saves, publishes and reports progress", async () => {
     const store = new ModelStore({ dir });
@@ -31,6 +34,7 @@ describe("retrain job", () => {
       publish: async (a) => void published.push(a),
       onProgress: (p) => phases.push(p),
       progressEvery: 1000,
+      trainedAtMs: WALL_MS,
     });
     if (!r.result.ok) throw new Error(r.result.detail);
     expect(r.records).toBe(4000);
@@ -38,6 +42,15 @@ describe("retrain job", () => {
     expect(r.result.artifact.window.startMs).toBeGreaterThanOrEqual(day - 3_600_000);
     expect(r.result.artifact.sampleCount).toBeLessThanOrEqual(3000 + 1000 / 7 + 1);
     expect(r.path).toContain(r.result.artifact.version);
+    // Stamped with the wall clock it was given; the records' event time range is kept apart.
+    expect(r.result.artifact.trainedAtMs).toBe(WALL_MS);
+    expect(
+      r.result.artifact.version.startsWith(new Date(WALL_MS).toISOString().slice(0, 10).replace(/-/g, "")),
+    ).toBe(true);
+    expect(r.result.artifact.data?.fromMs).toBe(Math.min(...records.map((f) => f.startTimeMs)));
+    expect(r.result.artifact.data?.toMs).toBe(
+      Math.max(...records.map((f) => f.startTimeMs + f.total_duration)),
+    );
     expect((await store.loadNewest("latency-anomalies"))?.version).toBe(r.result.artifact.version);
     expect(published.map((a) => a.version)).toEqual([r.result.artifact.version]);
     expect(phases.map((p) => p.phase)).toEqual([
@@ -57,6 +70,7 @@ describe("retrain job", () => {
       detector: "d",
       store,
       train: { minSamples: 100 },
+      trainedAtMs: WALL_MS,
     });
     expect(r.result.ok).toBe(false);
     expect(r.path).toBeNull();
