@@ -61,10 +61,13 @@ export function registerApiRoutes(app: FastifyInstance, providers: ApiProviders)
   });
   app.get("/api/v1/models", { schema: ROUTE_SCHEMAS.models }, async (_request, reply) => {
     const model = providers.model();
+    const warmUp = model === null ? (providers.warmUp?.() ?? null) : null;
     return sendJson(
       reply,
       200,
-      model === null ? { status: "warming_up", model: null } : { status: "loaded", model },
+      model === null
+        ? { status: "warming_up", model: null, ...(warmUp === null ? {} : { warmUp }) }
+        : { status: "loaded", model },
     );
   });
   app.post("/api/v1/models/retrain", { schema: ROUTE_SCHEMAS.retrain }, async (_request, reply) =>

@@ -77,6 +77,25 @@ export const COMPONENT_SCHEMAS = {
         },
         description: "Live state of the parts the service depends on.",
       },
+      warmUp: ref("WarmUp"),
+    },
+  },
+  WarmUp: {
+    type: "object",
+    required: ["samples", "minSamples", "observed", "etaSeconds"],
+    description:
+      "While the model is warming up (ready): progress towards the first model. Every trace is kept until the window holds minSamples.",
+    properties: {
+      samples: { type: "integer", description: "Model samples the training window holds." },
+      minSamples: {
+        type: "integer",
+        description: "Samples the first model needs (spec.training.min_samples).",
+      },
+      observed: { type: "integer", description: "Traces observed since start." },
+      etaSeconds: {
+        type: ["integer", "null"],
+        description: "Seconds until minSamples at the sample rate of the last minute; null while unknown.",
+      },
     },
   },
   ModelStatus: {
@@ -88,6 +107,7 @@ export const COMPONENT_SCHEMAS = {
         oneOf: [{ type: "null" }, ref("ModelSummary")],
         description: "null while warming up.",
       },
+      warmUp: ref("WarmUp"),
     },
   },
   ModelSummary: {

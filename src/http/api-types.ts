@@ -21,6 +21,20 @@ export interface ReadinessReport {
     /** ISO 8601 UTC. */
     readonly since?: string;
   }[];
+  /** While the model is warming up: how far the first model's training data has come. */
+  readonly warmUp?: WarmUpReport;
+}
+
+/** Progress towards the first model (JSON-serialisable; docs/model.md, warm-up). */
+export interface WarmUpReport {
+  /** Model samples the training window holds. */
+  readonly samples: number;
+  /** Samples the first model needs (`spec.training.min_samples`). */
+  readonly minSamples: number;
+  /** Traces observed since start. */
+  readonly observed: number;
+  /** Seconds until `minSamples` at the sample rate of the last minute; null while unknown. */
+  readonly etaSeconds: number | null;
 }
 
 /** Summary of the model in use, as `GET /api/v1/models` shows it (JSON-serialisable). */
@@ -104,6 +118,8 @@ export interface ApiProviders {
   readonly alerts: AlertLog;
   /** The model in use, or null while warming up. */
   readonly model: () => ModelSummary | null;
+  /** Warm-up progress while there is no model (null once there is). Default: not reported. */
+  readonly warmUp?: () => WarmUpReport | null;
   readonly retrain: () => Promise<RetrainOutcome>;
   /** Decodes a score request body (native span JSON or OTLP JSON), e.g. `decodeSpans`. */
   readonly decode: (body: Uint8Array) => DecodedBody;

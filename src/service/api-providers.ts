@@ -2,7 +2,7 @@ import type { Alert } from "../core/alerts/alert.js";
 import { extractFeatures } from "../core/features/extract.js";
 import { decodeSpans } from "../decode/index.js";
 import type { Span } from "../domain/span.js";
-import type { ApiProviders, ModelSummary, ReadinessReport } from "../http/api-types.js";
+import type { ApiProviders, ModelSummary, ReadinessReport, WarmUpReport } from "../http/api-types.js";
 import { RecentAlerts } from "../http/recent-alerts.js";
 import type { Retrainer } from "../model/retrainer.js";
 import type { DetectionCore } from "./detector.js";
@@ -48,6 +48,18 @@ function modelSummary(core: DetectionCore, windowMs: number): ModelSummary | nul
   };
 }
 
+/** Warm-up progress while the detector has no model, else null. */
+export function warmUpReport(core: DetectionCore): WarmUpReport | null {
+  if (!core.detector.warmingUp) return null;
+  const p = core.window.warmUp();
+  return {
+    samples: p.samples,
+    minSamples: p.minSamples,
+    observed: p.observed,
+    etaSeconds: p.etaMs === null ? null : Math.ceil(p.etaMs / 1000),
+  };
+}
+
 /** Features, score and the alerts that would fire for one trace, touching no state. */
 function preview(core: DetectionCore, spans: readonly Span[]) {
   const traceId = spans[0]?.traceId ?? "";
@@ -74,13 +86,18 @@ function preview(core: DetectionCore, spans: readonly Span[]) {
 /** The HTTP API's view of the running service. */
 export function apiProviders(d: ProviderDeps): ApiProviders {
   return {
-    readiness: () => ({
-      sources: d.sources(),
-      model: d.core.detector.warmingUp ? "warming_up" : "loaded",
-      ...(d.components === undefined ? {} : { components: d.components() }),
-    }),
+    readiness: () => {
+      const warmUp = warmUpReport(d.core);
+      return {
+        sources: d.sources(),
+        model: warmUp === null ? "loaded" : "warming_up",
+        ...(d.components === undefined ? {} : { components: d.components() }),
+        ...(warmUp === null ? {} : { warmUp }),
+      };
+    },
     alerts: d.recent,
     model: () => modelSummary(d.core, d.windowMs),
+    warmUp: () => warmUpReport(d.core),
     async retrain() {
       const o = await d.retrainer.retrain();
       switch (o.status) {

@@ -6,7 +6,11 @@ import type { TracewatchMetrics } from "../metrics/pipeline.js";
 import { ModelPublisher } from "../model/model-topic.js";
 import { Retrainer, type RetrainOutcome } from "../model/retrainer.js";
 import type { ModelStore } from "../model/store.js";
+import { warmUpReport } from "./api-providers.js";
 import { retrainSchedule, type DetectionCore } from "./detector.js";
+
+/** How often warm-up progress is logged while there is no model, ms. */
+const WARM_UP_LOG_EVERY_MS = 60_000;
 
 /** Training worker script and Node flags (tests run the TypeScript sources through a loader). */
 export interface RetrainWorkerOptions {
@@ -65,10 +69,15 @@ export function createRetraining(d: RetrainingDeps): Retraining {
     onOutcome: (o) => logOutcome(o, metrics, log),
   });
   const schedule = retrainSchedule(config);
+  let warmUpLoggedMs = Number.NEGATIVE_INFINITY;
   return {
     retrainer,
     tick(nowMs) {
       const hasModel = core.detector.model !== null;
+      if (!hasModel && nowMs - warmUpLoggedMs >= WARM_UP_LOG_EVERY_MS) {
+        warmUpLoggedMs = nowMs;
+        log.info({ ...warmUpReport(core) }, "model warming up");
+      }
       if (!schedule.due(nowMs, hasModel, core.window.size)) return;
       void retrainer.retrain().then((o) => schedule.ran(d.clock.now(), o.status === "installed", hasModel));
     },

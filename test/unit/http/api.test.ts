@@ -240,6 +240,21 @@ describe("models", () => {
     expect(await (await fetch(`${url}/api/v1/models`)).json()).toEqual({ status: "loaded", model });
   });
 
+  it("reports warm-up progress in /api/v1/models and /readyz (still ready) while warming up", async () => {
+    const warmUp = { samples: 412, minSamples: 500, observed: 4120, etaSeconds: 88 };
+    const f = fakes({ warmUp: () => warmUp });
+    f.setReadiness({ sources: [{ name: "kafka", connected: true }], model: "warming_up", warmUp });
+    const url = await start({}, f.providers);
+    expect(await (await fetch(`${url}/api/v1/models`)).json()).toEqual({
+      status: "warming_up",
+      model: null,
+      warmUp,
+    });
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: "ready", model: "warming_up", warmUp });
+  });
+
   it.each([
     [{ status: "started" }, 202, "started"],
     [{ status: "completed", version: "v8" }, 200, "completed"],

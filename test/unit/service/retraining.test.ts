@@ -82,3 +82,30 @@ describe("service retraining", () => {
     ]);
   }, 30_000);
 });
+
+describe("service retraining: warm-up log", () => {
+  it("logs warm-up progress once a minute while there is no model, not on every tick", async () => {
+    const tmp = await mkdtemp(join(tmpdir(), "tw-retraining-"));
+    dirs.push(tmp);
+    const config = loadConfig({ text: CONFIG }, {});
+    const clock = new ManualClock(1_700_000_000_000);
+    const core = buildDetectionCore(config, clock);
+    for (const f of traffic(40, clock.now() - 60_000, 60_000)) core.detector.observe(f);
+    const lines: Line[] = [];
+    const retraining = createRetraining({
+      config,
+      core,
+      clock,
+      store: new ModelStore({ dir: tmp }),
+      metrics: createMetrics(new Registry()),
+      producer: null,
+      logger: recordingLogger(lines),
+      worker: TS_WORKER,
+    });
+    open.push(retraining);
+    for (let s = 0; s <= 150; s++) retraining.tick(clock.now() + s * 1000);
+    const warm = lines.filter((l) => l.msg === "model warming up");
+    expect(warm).toHaveLength(3);
+    expect(warm[0]!.obj).toMatchObject({ samples: 40, minSamples: 100, observed: 40 });
+  }, 30_000);
+});

@@ -3,6 +3,7 @@ import { loadConfig } from "../../../src/config/index.js";
 import { ManualClock } from "../../../src/core/clock.js";
 import { describeWarmUp, type WarmUpProgress } from "../../../src/core/model/warm-up.js";
 import { TracePipeline } from "../../../src/pipeline/trace-pipeline.js";
+import { warmUpReport } from "../../../src/service/api-providers.js";
 import { buildDetectionCore, retrainSchedule, trainAndInstall } from "../../../src/service/detector.js";
 import { Simulator } from "../../../src/sim/simulator.js";
 
@@ -25,6 +26,7 @@ function run(rate: number, untilMs: number, sampleRate?: number) {
   });
   const sim = new Simulator({ seed: 3, ratePerSec: rate, startTimeMs: START, anomalies: [] });
   let firstModelAtMs: number | null = null;
+  let reportBefore: ReturnType<typeof warmUpReport> = null;
   const progress: { atMs: number; p: WarmUpProgress }[] = [];
   for (const t of sim.until(untilMs)) {
     if (t.endTimeMs > clock.now()) clock.set(Math.floor(t.endTimeMs));
@@ -36,9 +38,12 @@ function run(rate: number, untilMs: number, sampleRate?: number) {
       if (installed && firstModelAtMs === null) firstModelAtMs = now - START;
     }
     pipeline.evaluate({ traceId: t.traceId, spans: t.spans, reason: "root", completedAtMs: now });
-    if (firstModelAtMs === null) progress.push({ atMs: now - START, p: core.window.warmUp() });
+    if (firstModelAtMs === null) {
+      progress.push({ atMs: now - START, p: core.window.warmUp() });
+      reportBefore = warmUpReport(core);
+    }
   }
-  return { config, core, firstModelAtMs, progress };
+  return { config, core, firstModelAtMs, progress, reportBefore };
 }
 
 describe("warm-up with the default config", () => {
@@ -73,6 +78,15 @@ describe("warm-up with the default config", () => {
     expect(at.p.etaMs as number).toBeGreaterThan(200_000);
     expect(at.p.etaMs as number).toBeLessThan(400_000);
     expect(progress[0]!.p.etaMs).toBeNull();
+  }, 30_000);
+
+  it("is what /readyz and /api/v1/models report until the first model, then nothing", () => {
+    const { core, reportBefore } = run(1, 700_000);
+    expect(reportBefore).toMatchObject({ minSamples: 500 });
+    expect(reportBefore!.samples).toBeGreaterThan(480);
+    expect(reportBefore!.etaSeconds).toBeLessThan(30);
+    expect(core.detector.warmingUp).toBe(false);
+    expect(warmUpReport(core)).toBeNull();
   }, 30_000);
 });
 
