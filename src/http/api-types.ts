@@ -1,4 +1,5 @@
 import type { Span } from "../domain/span.js";
+import type { ViewProviders } from "./api-views.js";
 
 /** Readiness of the parts the API reports on `/readyz`. */
 export interface ReadinessReport {
@@ -125,4 +126,6 @@ export interface ApiProviders {
   readonly decode: (body: Uint8Array) => DecodedBody;
   /** Features, score and would-be alerts of one trace's spans; emits nothing. */
   readonly score: (spans: readonly Span[]) => ScoreOutcome | Promise<ScoreOutcome>;
+  /** Service map, kept traces and model status for the dashboard; absent: those routes are not served. */
+  readonly views?: ViewProviders;
 }

@@ -6,6 +6,8 @@ import { registerApiRoutes, registerProbeRoutes } from "./api-routes.js";
 import { ROUTE_SCHEMAS } from "./api-schemas.js";
 import type { ApiProviders } from "./api-types.js";
 import { bearerAuthorized } from "./auth.js";
+import { registerDashboard } from "./dashboard.js";
+import { registerViewRoutes } from "./api-views.js";
 import { OPENAPI_PATH, registerOpenApi } from "./openapi.js";
 import {
   assertBindAllowed,
@@ -31,6 +33,8 @@ export interface ApiServerOptions {
   /** Timeouts and connection cap against slow clients; defaults in {@link ConnectionLimits}. */
   readonly limits?: ConnectionLimits;
   readonly logger?: Logger;
+  /** Built dashboard files served at `/`; default the package's dist/dashboard/. */
+  readonly dashboardDir?: string;
   /** True once shutdown began: /healthz and /readyz answer 503. Default never. */
   readonly isShuttingDown?: () => boolean;
 }
@@ -76,6 +80,10 @@ export function buildApiApp(options: ApiServerOptions): FastifyInstance {
   void app.register(async (routes) => {
     registerProbeRoutes(routes, options.providers, options.registry, options.isShuttingDown ?? (() => false));
     registerApiRoutes(routes, options.providers);
+    if (options.providers.views !== undefined) {
+      registerViewRoutes(routes, options.providers.views);
+      registerDashboard(routes, options.dashboardDir);
+    }
     routes.get(OPENAPI_PATH, { schema: ROUTE_SCHEMAS.openapi }, async (_request, reply) =>
       sendJson(reply, 200, app.swagger()),
     );

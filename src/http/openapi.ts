@@ -55,6 +55,7 @@ export function registerOpenApi(app: FastifyInstance): void {
         { name: "alerts", description: "Alerts raised about the traced services." },
         { name: "models", description: "The anomaly model." },
         { name: "score", description: "Score a trace on demand." },
+        { name: "views", description: "Service map, kept traces and model status (the dashboard's data)." },
         { name: "meta", description: "This document." },
       ],
       components: {

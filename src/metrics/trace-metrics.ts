@@ -3,7 +3,7 @@ import type { CompletedTrace } from "../domain/trace.js";
 import { spanDurationMs, type SpanKind, type SpanStatus } from "../domain/span.js";
 import { HistogramState, counterView, histogramView } from "./aggregate.js";
 import { SeriesTable } from "./limiter.js";
-import { serviceGraphEdges } from "./service-graph.js";
+import { serviceGraphEdges, type ServiceGraphEdge } from "./service-graph.js";
 
 /** The seed's span-duration buckets, milliseconds. */
 export const SPANMETRICS_BUCKETS_MS = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 10000];
@@ -43,9 +43,10 @@ export interface TraceMetricsOptions {
 export interface TraceMetrics {
   /**
    * Counts every span of the trace and every cross-service request in it; of a re-opened trace
-   * (`earlierSpans`), only the spans and requests its first completions did not count.
+   * (`earlierSpans`), only the spans and requests its first completions did not count. `edges`:
+   * the trace's `serviceGraphEdges`, when the caller computed them already (the service map).
    */
-  record(trace: CompletedTrace): void;
+  record(trace: CompletedTrace, edges?: readonly ServiceGraphEdge[]): void;
 }
 
 interface SpanSeries {
@@ -117,7 +118,7 @@ function serviceGraphRecorder(
   r: Registry,
   limit: number,
   onOverflow: () => void,
-): (trace: CompletedTrace) => void {
+): (trace: CompletedTrace, edges?: readonly ServiceGraphEdge[]) => void {
   const bounds = SERVICE_GRAPH_BUCKETS_SECONDS;
   const table = new SeriesTable<string, EdgeSeries>(
     EDGE_LABELS,
@@ -175,8 +176,8 @@ function serviceGraphRecorder(
     (s) => ({ labels: s.labels, hist: s.client }),
     reset,
   );
-  return (trace) => {
-    for (const edge of serviceGraphEdges(trace.spans, trace.earlierSpans)) {
+  return (trace, edges) => {
+    for (const edge of edges ?? serviceGraphEdges(trace.spans, trace.earlierSpans)) {
       const s = table.get([edge.client, edge.server]);
       s.server.observe(edge.serverSeconds);
       if (edge.failed) s.failed += 1;
@@ -189,14 +190,14 @@ function serviceGraphRecorder(
 export function createTraceMetrics(registry: Registry, options: TraceMetricsOptions = {}): TraceMetrics {
   const limit = options.maxLabelSets ?? 1000;
   const overflow = options.onOverflow ?? (() => undefined);
-  const recorders: ((trace: CompletedTrace) => void)[] = [];
+  const recorders: ((trace: CompletedTrace, edges?: readonly ServiceGraphEdge[]) => void)[] = [];
   if (options.spanMetrics !== false)
     recorders.push(spanMetricsRecorder(registry, limit, () => overflow("traces_spanmetrics")));
   if (options.serviceGraph !== false)
     recorders.push(serviceGraphRecorder(registry, limit, () => overflow("traces_service_graph")));
   return {
-    record(trace) {
-      for (const record of recorders) record(trace);
+    record(trace, edges) {
+      for (const record of recorders) record(trace, edges);
     },
   };
 }

@@ -26,6 +26,8 @@ import { systemClock } from "../platform/clock.js";
 import type { AlertDispatcher } from "../sinks/dispatcher.js";
 import { alertDispatcher, longestSinkShutdownGraceMs } from "./alerting.js";
 import { apiProviders } from "./api-providers.js";
+import { OnCallViews } from "./views.js";
+import { serviceGraphEdges } from "../metrics/service-graph.js";
 import { BatchPublisher } from "./batch-publisher.js";
 import { assemblyLimits, buildDetectionCore, type DetectionCore } from "./detector.js";
 import { createKafkaClient } from "./kafka-client.js";
@@ -72,6 +74,8 @@ export class Service {
   private readonly root: Logger;
   private readonly store: ModelStore;
   private readonly recent: RecentAlerts<Alert>;
+  /** Service map and kept traces (dashboard and /api/v1 views). */
+  private readonly views: OnCallViews;
   private readonly ingestMetrics: ReturnType<typeof createIngestMetrics>;
   private kafka: Kafka | null = null;
   private producer: Producer | null = null;
@@ -124,6 +128,11 @@ export class Service {
       probeIntervalMs: STORE_PROBE_MS,
     });
     this.recent = new RecentAlerts(config.spec.alerting.recent_alerts);
+    this.views = new OnCallViews({
+      core: this.core,
+      clock: systemClock,
+      minSamples: config.spec.training.min_samples,
+    });
   }
 
   /** Builds and starts every part; throws (after cleaning up) when one cannot start. */
@@ -241,14 +250,18 @@ export class Service {
       logger: this.root.child({ component: "pipeline" }),
       outputs: {
         ...(failed === null ? {} : { failed }),
-        alert: (alert) => {
+        alert: (alert, trace) => {
           metrics.alerts.inc({ type: alert.type, severity: alert.severity });
           this.recent.push(alert);
+          this.views.keepAlerted(alert, trace);
           // Held by the trace's acknowledgement until every sink delivered or dead-lettered it.
           return dispatcher.dispatchSettled(alert);
         },
         scored: (scored, trace) => {
-          metrics.traces.record(trace);
+          // One computation of the trace's service-graph edges for the metrics and the service map.
+          const edges = serviceGraphEdges(trace.spans, trace.earlierSpans);
+          metrics.traces.record(trace, edges);
+          this.views.recordTrace(trace, edges);
           if (features !== null)
             return features.publish({ key: scored.features.traceId, value: featureRecord(scored) });
         },
@@ -370,7 +383,7 @@ export class Service {
     this.api = createApiServer(
       apiServerOptions(this.config, {
         registry: this.registry,
-        providers,
+        providers: { ...providers, views: this.views.providers() },
         logger: this.root.child({ component: "api" }),
         isShuttingDown: () => this.stopping !== null,
       }),

@@ -1,0 +1,183 @@
+import type { Span } from "../../domain/span.js";
+
+/** Why a trace was kept. Only `alert` today; tail-sampling policies add their own reasons. */
+export type KeepReason = "alert";
+
+/** The alert a kept trace raised, as far as the trace view needs it. */
+export interface KeptAlert {
+  readonly id: string;
+  readonly type: string;
+  readonly severity: string;
+  /** The service the alert is about. */
+  readonly service: string;
+  /** The culprit service from span-level evidence, when known. */
+  readonly culprit: string | null;
+  /** Span ids named as evidence (slowest beyond baseline, likely origin). */
+  readonly spanIds: readonly string[];
+  /** ISO 8601 UTC. */
+  readonly detectedAt: string;
+}
+
+/** One kept trace: its spans and why it was kept. */
+export interface KeptTrace {
+  readonly traceId: string;
+  readonly spans: readonly Span[];
+  readonly reasons: readonly KeepReason[];
+  readonly alerts: readonly KeptAlert[];
+  /** Clock time the trace was (last) kept, ms. */
+  readonly keptAtMs: number;
+  /** Estimated heap held, bytes. */
+  readonly bytes: number;
+}
+
+/** A kept trace as listed (no spans). */
+export interface KeptTraceSummary {
+  readonly traceId: string;
+  readonly rootService: string;
+  readonly rootOperation: string;
+  readonly spanCount: number;
+  readonly durationMs: number;
+  readonly services: readonly string[];
+  readonly alerts: readonly KeptAlert[];
+  /** ISO 8601 UTC. */
+  readonly keptAt: string;
+}
+
+/** Options of {@link KeptTraces}. */
+export interface KeptTracesOptions {
+  /** Most traces held; default 1000. */
+  readonly maxTraces?: number;
+  /** Most bytes held (estimated); default 64 MiB. */
+  readonly maxBytes?: number;
+}
+
+/** Estimated heap of a span: fixed part, its strings and its attributes. */
+export function spanBytes(s: Span): number {
+  let n = 240 + 2 * (s.service.length + s.name.length);
+  for (const k in s.attributes) n += 48 + 2 * k.length + 2 * String(s.attributes[k]).length;
+  return n;
+}
+
+/**
+ * The traces kept for the on-call view, bounded by count and by bytes: past either bound the
+ * oldest kept trace goes first. A trace kept again (a late span re-opened it) replaces its spans
+ * and merges its alerts. Named for what it grows into: the store of tail sampling's kept traces.
+ */
+export class KeptTraces {
+  private readonly maxTraces: number;
+  private readonly maxBytes: number;
+  private readonly traces = new Map<string, KeptTrace>();
+  private heldBytes = 0;
+  private dropped = 0;
+
+  constructor(o: KeptTracesOptions = {}) {
+    this.maxTraces = Math.max(1, o.maxTraces ?? 1000);
+    this.maxBytes = o.maxBytes ?? 64 * 1024 * 1024;
+  }
+
+  get size(): number {
+    return this.traces.size;
+  }
+
+  get bytes(): number {
+    return this.heldBytes;
+  }
+
+  /** Traces evicted to stay within the bounds since the start. */
+  get evicted(): number {
+    return this.dropped;
+  }
+
+  /** Keeps `spans` (one trace) for `reason`, with the alert it raised. */
+  keep(spans: readonly Span[], reason: KeepReason, alert: KeptAlert | null, nowMs: number): void {
+    const traceId = spans[0]?.traceId;
+    if (traceId === undefined) return;
+    const earlier = this.traces.get(traceId);
+    const alerts = earlier?.alerts.filter((a) => a.id !== alert?.id) ?? [];
+    const reasons = earlier?.reasons.includes(reason)
+      ? earlier.reasons
+      : [...(earlier?.reasons ?? []), reason];
+    let bytes = 200;
+    for (const s of spans) bytes += spanBytes(s);
+    if (earlier !== undefined) this.remove(traceId);
+    if (bytes > this.maxBytes) {
+      this.dropped++;
+      return;
+    }
+    const kept: KeptTrace = {
+      traceId,
+      spans,
+      reasons,
+      alerts: alert === null ? alerts : [...alerts, alert],
+      keptAtMs: nowMs,
+      bytes,
+    };
+    this.traces.set(traceId, kept);
+    this.heldBytes += bytes;
+    while (this.traces.size > this.maxTraces || this.heldBytes > this.maxBytes) {
+      const oldest = this.traces.keys().next().value as string;
+      this.remove(oldest);
+      this.dropped++;
+    }
+  }
+
+  get(traceId: string): KeptTrace | undefined {
+    return this.traces.get(traceId);
+  }
+
+  /**
+   * Kept traces newest first, at most `limit`; with `service`, those the service took part in;
+   * with `edge` (`caller->callee`), those with a call along it.
+   */
+  list(filter: { service?: string; edge?: string; limit: number }): KeptTraceSummary[] {
+    const out: KeptTraceSummary[] = [];
+    const all = [...this.traces.values()];
+    for (let i = all.length - 1; i >= 0 && out.length < filter.limit; i--) {
+      const t = all[i]!;
+      if (filter.service !== undefined && !t.spans.some((s) => s.service === filter.service)) continue;
+      if (filter.edge !== undefined && !hasEdge(t.spans, filter.edge)) continue;
+      out.push(summarise(t));
+    }
+    return out;
+  }
+
+  private remove(traceId: string): void {
+    const t = this.traces.get(traceId);
+    if (t === undefined) return;
+    this.traces.delete(traceId);
+    this.heldBytes -= t.bytes;
+  }
+}
+
+function hasEdge(spans: readonly Span[], edge: string): boolean {
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  return spans.some((s) => {
+    const p = s.parentSpanId === null ? undefined : byId.get(s.parentSpanId);
+    return p !== undefined && p.service !== s.service && p.service + "->" + s.service === edge;
+  });
+}
+
+function summarise(t: KeptTrace): KeptTraceSummary {
+  let root = t.spans[0]!;
+  let start = root.startTimeUnixNano;
+  let end = root.endTimeUnixNano;
+  for (const s of t.spans) {
+    if (s.startTimeUnixNano < start) start = s.startTimeUnixNano;
+    if (s.endTimeUnixNano > end) end = s.endTimeUnixNano;
+    if (
+      s.parentSpanId === null &&
+      (root.parentSpanId !== null || s.startTimeUnixNano < root.startTimeUnixNano)
+    )
+      root = s;
+  }
+  return {
+    traceId: t.traceId,
+    rootService: root.service,
+    rootOperation: root.name,
+    spanCount: t.spans.length,
+    durationMs: Number(end - start) / 1e6,
+    services: [...new Set(t.spans.map((s) => s.service))].sort(),
+    alerts: t.alerts,
+    keptAt: new Date(t.keptAtMs).toISOString(),
+  };
+}

@@ -1,0 +1,182 @@
+import { LogSketch } from "../model/sketch.js";
+
+/** Name of the node (and edge end) that every service beyond `maxServices` is folded into. */
+export const OVERFLOW_SERVICE = "__overflow__";
+
+/** One request across a service boundary (the service graph's edge, as the metrics compute it). */
+export interface ServiceCall {
+  readonly client: string;
+  readonly server: string;
+  readonly failed: boolean;
+  /** Duration of the called (server-side) span, seconds. */
+  readonly serverSeconds: number;
+}
+
+/** One request handled by a service: a call into it, or a trace's root span (an entry request). */
+export interface ServiceRequest {
+  readonly service: string;
+  readonly failed: boolean;
+  readonly ms: number;
+}
+
+/** Options of {@link ServiceMapWindow}. */
+export interface ServiceMapWindowOptions {
+  /** Width of one time bucket, ms; default 15 s. */
+  readonly bucketMs?: number;
+  /** How far back the map can look (longest `window` answered), ms; default 15 min. */
+  readonly retentionMs?: number;
+  /** Distinct services before {@link OVERFLOW_SERVICE}; default 200. */
+  readonly maxServices?: number;
+  /** Distinct edges before they fold into `__overflow__ -> __overflow__`; default 1000. */
+  readonly maxEdges?: number;
+}
+
+/** Requests, failures and a latency sketch of one node or edge over some buckets. */
+export interface SeriesTotals {
+  requests: number;
+  failed: number;
+  sumMs: number;
+  readonly latency: LogSketch;
+}
+
+interface Bucket {
+  readonly startMs: number;
+  readonly nodes: Map<string, SeriesTotals>;
+  readonly edges: Map<string, SeriesTotals>;
+}
+
+/** The merged totals of a time range: per service and per `client->server` edge. */
+export interface ServiceMapTotals {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly nodes: ReadonlyMap<string, SeriesTotals>;
+  readonly edges: ReadonlyMap<string, SeriesTotals>;
+  /** Observations folded into the overflow node or edge since the start. */
+  readonly overflowed: number;
+}
+
+const ACCURACY = 0.02;
+const newTotals = (): SeriesTotals => ({
+  requests: 0,
+  failed: 0,
+  sumMs: 0,
+  latency: new LogSketch(ACCURACY),
+});
+
+function add(map: Map<string, SeriesTotals>, key: string, failed: boolean, ms: number): void {
+  let t = map.get(key);
+  if (t === undefined) map.set(key, (t = newTotals()));
+  t.requests++;
+  if (failed) t.failed++;
+  t.sumMs += ms;
+  t.latency.add(ms);
+}
+
+/**
+ * Rolling time buckets of service-graph traffic: per bucket, per service and per edge, request
+ * and failure counts and a latency sketch. Memory is bounded whatever the traffic: at most
+ * `retentionMs / bucketMs` buckets, each with at most `maxServices + 1` nodes and `maxEdges + 1`
+ * edges (a few hundred bytes each). Pure: time comes from the caller.
+ */
+export class ServiceMapWindow {
+  readonly bucketMs: number;
+  readonly retentionMs: number;
+  private readonly maxServices: number;
+  private readonly maxEdges: number;
+  private readonly buckets: Bucket[] = [];
+  /** Services and edges admitted so far (their names stay known while any bucket may hold them). */
+  private readonly services = new Set<string>();
+  private readonly edgeKeys = new Set<string>();
+  private folded = 0;
+
+  constructor(o: ServiceMapWindowOptions = {}) {
+    this.bucketMs = o.bucketMs ?? 15_000;
+    this.retentionMs = Math.max(o.retentionMs ?? 15 * 60_000, this.bucketMs);
+    this.maxServices = o.maxServices ?? 200;
+    this.maxEdges = o.maxEdges ?? 1000;
+  }
+
+  /** Records one trace's calls and entry requests at time `nowMs`. */
+  record(nowMs: number, calls: Iterable<ServiceCall>, entries: Iterable<ServiceRequest> = []): void {
+    const b = this.bucketAt(nowMs);
+    for (const c of calls) {
+      const client = this.admit(c.client);
+      const server = this.admit(c.server);
+      const ms = c.serverSeconds * 1000;
+      add(b.nodes, server, c.failed, ms);
+      add(b.edges, this.edgeKey(client, server), c.failed, ms);
+    }
+    for (const e of entries) add(b.nodes, this.admit(e.service), e.failed, e.ms);
+  }
+
+  /** Totals over `[nowMs - windowMs, nowMs]` (whole buckets; windowMs capped at the retention). */
+  totals(nowMs: number, windowMs: number): ServiceMapTotals {
+    this.expire(nowMs);
+    const fromMs = nowMs - Math.min(windowMs, this.retentionMs);
+    const nodes = new Map<string, SeriesTotals>();
+    const edges = new Map<string, SeriesTotals>();
+    for (const b of this.buckets) {
+      if (b.startMs + this.bucketMs <= fromMs) continue;
+      merge(nodes, b.nodes);
+      merge(edges, b.edges);
+    }
+    return { fromMs, toMs: nowMs, nodes, edges, overflowed: this.folded };
+  }
+
+  private admit(service: string): string {
+    if (this.services.has(service)) return service;
+    if (this.services.size >= this.maxServices) {
+      this.folded++;
+      return OVERFLOW_SERVICE;
+    }
+    this.services.add(service);
+    return service;
+  }
+
+  private edgeKey(client: string, server: string): string {
+    const key = client + "->" + server;
+    if (this.edgeKeys.has(key)) return key;
+    if (this.edgeKeys.size >= this.maxEdges) {
+      this.folded++;
+      return OVERFLOW_SERVICE + "->" + OVERFLOW_SERVICE;
+    }
+    this.edgeKeys.add(key);
+    return key;
+  }
+
+  private bucketAt(nowMs: number): Bucket {
+    const startMs = Math.floor(nowMs / this.bucketMs) * this.bucketMs;
+    const last = this.buckets[this.buckets.length - 1];
+    if (last !== undefined && last.startMs >= startMs) return last;
+    this.expire(nowMs);
+    const b: Bucket = { startMs, nodes: new Map(), edges: new Map() };
+    this.buckets.push(b);
+    return b;
+  }
+
+  /** Drops buckets older than the retention; forgets names no bucket holds any more. */
+  private expire(nowMs: number): void {
+    let n = 0;
+    while (n < this.buckets.length && this.buckets[n]!.startMs + this.bucketMs <= nowMs - this.retentionMs)
+      n++;
+    if (n === 0) return;
+    this.buckets.splice(0, n);
+    this.services.clear();
+    this.edgeKeys.clear();
+    for (const b of this.buckets) {
+      for (const k of b.nodes.keys()) if (k !== OVERFLOW_SERVICE) this.services.add(k);
+      for (const k of b.edges.keys()) if (!k.startsWith(OVERFLOW_SERVICE + "->")) this.edgeKeys.add(k);
+    }
+  }
+}
+
+function merge(into: Map<string, SeriesTotals>, from: ReadonlyMap<string, SeriesTotals>): void {
+  for (const [k, v] of from) {
+    let t = into.get(k);
+    if (t === undefined) into.set(k, (t = newTotals()));
+    t.requests += v.requests;
+    t.failed += v.failed;
+    t.sumMs += v.sumMs;
+    t.latency.merge(v.latency);
+  }
+}
