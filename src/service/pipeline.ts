@@ -1,0 +1,65 @@
+import type { Clock } from "../core/clock.js";
+import {
+  DetectionPipeline,
+  type DetectionPipelineOptions,
+  type PipelineTrainer,
+} from "../core/pipeline/detection-pipeline.js";
+import type { RetrainScheduleOptions } from "../core/pipeline/retrain-schedule.js";
+import type { PipelineOutputs } from "../core/pipeline/trace-pipeline.js";
+import type { Config } from "../config/index.js";
+import { assemblyLimits, buildDetectionCore, trainAndInstall, type DetectionCore } from "./detector.js";
+
+/** What {@link createDetectionPipeline} takes besides the config. */
+export interface DetectionPipelineDeps {
+  /** Wall time live, event time in replay, evaluation and the bench. */
+  readonly clock: Clock;
+  readonly outputs: PipelineOutputs;
+  /** The detection core, when the caller needs it first (the service); default: built from the config. */
+  readonly core?: DetectionCore;
+  /** Default: {@link inlineTrainer} (replay, evaluation); the service injects its worker-thread retrainer. */
+  readonly trainer?: PipelineTrainer;
+  readonly scheduleBeforeFirstTrain?: boolean;
+  readonly metrics?: DetectionPipelineOptions["metrics"];
+  readonly logger?: DetectionPipelineOptions["logger"];
+}
+
+/** A pipeline with the detection core it runs. */
+export interface ConfiguredPipeline {
+  readonly pipeline: DetectionPipeline;
+  readonly core: DetectionCore;
+}
+
+/** The retrain schedule of `spec.training` (`retrain_interval`, and `min_samples` for the first model). */
+export function retrainScheduleOptions(config: Config): RetrainScheduleOptions {
+  const t = config.spec.training;
+  return { intervalMs: t.retrain_interval, minSamples: t.min_samples };
+}
+
+/** Trains on the calling thread and installs the model when it passes (replay, evaluation, bench). */
+export function inlineTrainer(core: DetectionCore): PipelineTrainer {
+  return { train: (nowMs) => (trainAndInstall(core, nowMs) ? "installed" : "refused") };
+}
+
+/**
+ * The one place a {@link DetectionPipeline} is built from config: `serve`, `replay`, `eval` and
+ * `bench` all call this, so they run the same stages with the same settings.
+ */
+export function createDetectionPipeline(config: Config, deps: DetectionPipelineDeps): ConfiguredPipeline {
+  const core = deps.core ?? buildDetectionCore(config, deps.clock);
+  const pipeline = new DetectionPipeline({
+    clock: deps.clock,
+    detector: core.detector,
+    alerter: core.alerter,
+    window: core.window,
+    trainer: deps.trainer ?? inlineTrainer(core),
+    schedule: retrainScheduleOptions(config),
+    limits: assemblyLimits(config),
+    outputs: deps.outputs,
+    ...(deps.scheduleBeforeFirstTrain === undefined
+      ? {}
+      : { scheduleBeforeFirstTrain: deps.scheduleBeforeFirstTrain }),
+    ...(deps.metrics === undefined ? {} : { metrics: deps.metrics }),
+    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+  });
+  return { pipeline, core };
+}
