@@ -5,6 +5,7 @@ import { simulateCommand } from "./simulate.js";
 import { evalCommand } from "./eval.js";
 import { benchCommand } from "./bench.js";
 import { topicsCommand } from "./topics.js";
+import { statusCommand } from "./status.js";
 
 import type { Command } from "./command.js";
 
@@ -16,6 +17,7 @@ export const commands: readonly Command[] = [
   simulateCommand,
   retrainCommand,
   topicsCommand,
+  statusCommand,
   benchCommand,
   evalCommand,
 ];

@@ -1,0 +1,134 @@
+import { mkdtemp, rm, symlink } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { runStatus, statusCommand } from "../../../src/cli/status.js";
+import { loadConfig } from "../../../src/config/index.js";
+import { createLogger } from "../../../src/log/index.js";
+import { Service } from "../../../src/service/service.js";
+
+const TOKEN = "status-test-token-5d1c";
+
+const CONFIG = (modelDir: string) => `
+apiVersion: aiops/v1
+kind: TraceAnomalyDetector
+metadata:
+  name: shop
+spec:
+  sources:
+    otlp_http: { port: 0 }
+    otlp_grpc: { port: 0 }
+  api:
+    port: 0
+    token: ${TOKEN}
+  sinks:
+    - type: webhook
+      url: http://127.0.0.1:9/hook
+  model_store:
+    dir: ${modelDir}
+`;
+
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  vi.restoreAllMocks();
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+/** A serve on free ports; `brokenStore` points its model store at a volume that is not there. */
+async function startServe(brokenStore: boolean): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), "tw-status-"));
+  cleanup.push(() => rm(root, { recursive: true, force: true }));
+  if (brokenStore) await symlink(join(root, "volume"), join(root, "models"));
+  const service = new Service(
+    loadConfig({ text: CONFIG(join(root, "models")) }, {}),
+    createLogger({ level: "silent" }),
+  );
+  cleanup.push(() => service.stop());
+  await service.start();
+  return service.addresses.api!;
+}
+
+async function status(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  vi.spyOn(process.stdout, "write").mockImplementation((c) => (out.push(String(c)), true));
+  vi.spyOn(process.stderr, "write").mockImplementation((c) => (err.push(String(c)), true));
+  const code = await statusCommand.run(argv);
+  vi.restoreAllMocks();
+  return { code, out: out.join(""), err: err.join("") };
+}
+
+/** A port nothing listens on (bound, then released). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe("tracewatch status", () => {
+  it("prints a ready serve's sources, throughput, dead letters, model warm-up and sink backlog, exit 0", async () => {
+    const api = await startServe(false);
+    const { code, out, err } = await status(["--url", api, "--token", TOKEN, "--sample", "0.2"]);
+    expect(err).toBe("");
+    expect(code).toBe(0);
+    expect(out).toContain(`tracewatch at ${api}: READY`);
+    expect(out).toMatch(/sources:\n {2}otlp_http: connected/);
+    expect(out).toMatch(/throughput: 0\.0\/s traces, 0\.0\/s spans/);
+    expect(out).toContain("dead letters: 0 since start");
+    expect(out).toMatch(/model: warming_up\n {2}warm-up: 0\/\d+ samples \(0%\)/);
+    expect(out).toContain("alerts, last hour: 0");
+    expect(out).toContain("sink backlog: nothing queued yet");
+    expect(out).not.toContain(TOKEN);
+    expect(out).not.toContain("note:");
+  }, 30_000);
+
+  it("takes URL and token from the environment and writes JSON with --json", async () => {
+    const api = await startServe(false);
+    const out: string[] = [];
+    vi.spyOn(process.stdout, "write").mockImplementation((c) => (out.push(String(c)), true));
+    const code = await runStatus(["--json", "--sample", "0"], {
+      TRACEWATCH_URL: api,
+      TRACEWATCH_API_TOKEN: TOKEN,
+    });
+    vi.restoreAllMocks();
+    expect(code).toBe(0);
+    const report = JSON.parse(out.join("")) as Record<string, unknown>;
+    expect(report).toMatchObject({
+      url: api,
+      ready: true,
+      model: { state: "warming_up", version: null, warmUp: { samples: 0 } },
+      deadLetters: { total: 0 },
+      alertsLastHour: { total: 0, truncated: false },
+      problems: [],
+    });
+    expect(JSON.stringify(report)).not.toContain(TOKEN);
+  }, 30_000);
+
+  it("says so without the token, and still reports readiness", async () => {
+    const api = await startServe(false);
+    const { code, out } = await status(["--url", api, "--sample", "0"]);
+    expect(code).toBe(0);
+    expect(out).toContain("note: /api/v1/models: unauthorized (give --token or TRACEWATCH_API_TOKEN)");
+  }, 30_000);
+
+  it("exits 1 with the reason when serve is not ready", async () => {
+    const api = await startServe(true);
+    const { code, out } = await status(["--url", api, "--token", TOKEN, "--sample", "0"]);
+    expect(code).toBe(1);
+    expect(out).toContain(`tracewatch at ${api}: NOT READY`);
+    expect(out).toMatch(/not ready:\n {2}model_store: .*not writable/);
+  }, 30_000);
+
+  it("exits 3 when nothing answers at the URL, 2 on a bad URL", async () => {
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const down = await status(["--url", url, "--sample", "0"]);
+    expect(down.code).toBe(3);
+    expect(down.err).toContain(`tracewatch status: cannot reach ${url}/readyz: ECONNREFUSED`);
+    const bad = await status(["--url", "localhost:8080"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--url");
+  });
+});
