@@ -18,6 +18,8 @@ export const DEFAULTS = {
     retrain_interval: "1h",
     min_samples: 500,
     max_samples: 50_000,
+    edge_retention: "7d",
+    max_edges: 100_000,
   },
   detection: { threshold: 0.95, min_severity: 0.7 },
   alerting: { cooldown: "5m", recent_alerts: 1_000 },

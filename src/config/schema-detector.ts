@@ -53,6 +53,13 @@ export const trainingSchema = z
       .default(t.min_samples)
       .describe("Traces the window must hold before the first model is trained (warm-up)."),
     max_samples: positiveInt.default(t.max_samples).describe("Upper bound on traces kept in the window."),
+    edge_retention: duration(
+      "How long a call edge stays known after it was last seen in a learned trace (at least the window).",
+      t.edge_retention,
+    ),
+    max_edges: positiveInt
+      .default(t.max_edges)
+      .describe("Most known call edges remembered; the least recently seen is forgotten first."),
   })
   .prefault({})
   .describe("Training window and schedule (seed section).");

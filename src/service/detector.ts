@@ -71,6 +71,8 @@ export function windowOptions(config: Config): Omit<RollingWindowOptions, "clock
     warmUpSamples: t.min_samples,
     excludeErrors: t.exclude_errors,
     maxSamples: t.max_samples,
+    edgeRetentionMs: t.edge_retention,
+    maxEdges: t.max_edges,
     seed: model.seed,
   };
 }

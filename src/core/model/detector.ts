@@ -73,6 +73,8 @@ export class Detector {
   /** Replaces the model atomically. */
   install(model: Model): void {
     this.current = model;
+    // A model loaded at start-up brings the edges it knew; the window's memory keeps them.
+    this.window.rememberEdges(model.artifact.knownEdges, model.artifact.window.endMs);
   }
 
   /**

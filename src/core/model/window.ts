@@ -6,6 +6,7 @@ import { RAW_DIMS, writeRaw } from "./transforms.js";
 import { heldBackTypes, type HoldBackPolicy } from "./hold-back.js";
 import { Bucket, type BucketLimits, type TraceFlag } from "./window-bucket.js";
 import { WarmUpRate, type WarmUpProgress } from "./warm-up.js";
+import { EdgeMemory, type EdgeMemoryStats } from "./edge-memory.js";
 
 /** Options of {@link RollingWindow}; defaults follow the seed's `training` section. */
 export interface RollingWindowOptions {
@@ -33,6 +34,13 @@ export interface RollingWindowOptions {
   readonly durationsPerGroup?: number;
   /** Distinct edges kept per bucket. Default 10,000. */
   readonly maxEdgesPerBucket?: number;
+  /**
+   * How long a known edge is remembered after it was last seen in a learned trace, ms; at least
+   * the window. Default 7 days (training.edge_retention). See {@link EdgeMemory}.
+   */
+  readonly edgeRetentionMs?: number;
+  /** Most known edges remembered (training.max_edges). Default 100,000. */
+  readonly maxEdges?: number;
   /** PRNG seed for sampling. Default 1. */
   readonly seed?: number;
 }
@@ -86,6 +94,8 @@ export class RollingWindow {
   private readonly sampleRate: number;
   private readonly warmUpSamples: number;
   private readonly warmUpRate = new WarmUpRate();
+  /** Known edges from every learned trace, beyond the window's buckets (see EdgeMemory). */
+  private readonly edgeMemory: EdgeMemory;
   private observedTotal = 0;
   private readonly excludeErrors: boolean;
   private readonly limits: BucketLimits;
@@ -115,6 +125,10 @@ export class RollingWindow {
       durationsPerGroup: o.durationsPerGroup ?? 64,
       edges: o.maxEdgesPerBucket ?? 10_000,
     };
+    this.edgeMemory = new EdgeMemory({
+      retentionMs: Math.max(this.windowMs, o.edgeRetentionMs ?? 7 * 24 * 3_600_000),
+      maxEdges: o.maxEdges ?? 100_000,
+    });
     this.prng = new Prng(o.seed ?? 1);
     this.flaggedPrng = new Prng((o.seed ?? 1) ^ 0x2545f491);
   }
@@ -142,6 +156,8 @@ export class RollingWindow {
     }
     writeRaw(f, this.raw, 0);
     this.observedTotal++;
+    // A flagged trace's edges wait in its bucket until the policy says whether its type is learned.
+    if (flag !== "flagged") for (const e of f.edges) this.edgeMemory.note(e, f.startTimeMs);
     const prng = flag === "flagged" ? this.flaggedPrng : this.prng;
     // The draw is made either way, so warm-up leaves the later sampling sequence unchanged.
     let sample = prng.next() < this.sampleRate;
@@ -166,6 +182,7 @@ export class RollingWindow {
     const cutoffBucket = Math.floor(cutoff / this.bucketMs);
     if (cutoffBucket === this.lastCutoffBucket) return;
     this.lastCutoffBucket = cutoffBucket;
+    this.edgeMemory.expire(this.clock.now());
     let changed = false;
     for (const [id, b] of this.buckets) {
       if (b.startMs + this.bucketMs <= cutoff) {
@@ -194,6 +211,19 @@ export class RollingWindow {
   /** The clock, window and bucket lengths (ms): what a store rolling with this window needs. */
   get geometry(): { readonly clock: Clock; readonly windowMs: number; readonly bucketMs: number } {
     return { clock: this.clock, windowMs: this.windowMs, bucketMs: this.bucketMs };
+  }
+
+  /**
+   * Adds edges known from elsewhere (the edges of a model loaded at start-up) that the memory does
+   * not hold yet, as last seen at `atMs`, so that a restart does not forget them.
+   */
+  rememberEdges(edges: Iterable<string>, atMs: number): void {
+    this.edgeMemory.seed(edges, atMs);
+  }
+
+  /** The known-edge memory's size and what it forgot. */
+  edgeStats(): EdgeMemoryStats {
+    return this.edgeMemory.stats();
   }
 
   /** Model samples currently held. */
@@ -241,17 +271,17 @@ export class RollingWindow {
     const roots = new Interner(size);
     const durations = new Map<string, { total: number[]; maxSpan: number[] }>();
     const rootOf = new Map<string, string>();
-    const edges = new Set<string>();
     let observed = 0;
     let heldBack = 0;
     live.forEach((b, i) => {
       const h = held[i] as Set<string>;
       b.copySamples(rows, groups.count, groups, roots, h);
       b.copyDurations(durations, rootOf, h, this.flaggedPrng);
-      b.copyEdges(edges, h);
+      this.learnEdges(b, h);
       observed += b.observed;
       heldBack += b.flaggedOf(h);
     });
+    const edges = this.edgeMemory.known();
     const first = live[0];
     const last = live[live.length - 1];
     return {
@@ -262,12 +292,22 @@ export class RollingWindow {
       rootNames: roots.names,
       durations,
       rootOf,
-      edges: [...edges].sort(),
+      edges,
       startMs: first === undefined ? this.clock.now() : first.startMs,
       endMs: last === undefined ? this.clock.now() : Math.min(last.startMs + this.bucketMs, this.clock.now()),
       observed,
       heldBack,
     };
+  }
+
+  /**
+   * Adds the bucket's learned edges to the memory: those of its flagged traces whose type is not
+   * held back join now (counted once, seen at the bucket's start); unflagged ones are there already.
+   */
+  private learnEdges(b: Bucket, heldBack: ReadonlySet<string>): void {
+    const learned = new Set<string>();
+    b.copyEdges(learned, heldBack);
+    for (const e of learned) this.edgeMemory.note(e, b.startMs, this.edgeMemory.has(e) ? 0 : 1);
   }
 }
 
