@@ -23,6 +23,13 @@ export const DEFAULTS = {
   },
   detection: { threshold: 0.95, min_severity: 0.7 },
   alerting: { cooldown: "5m", recent_alerts: 1_000 },
+  incidents: {
+    group_window: "5m",
+    quiet_period: "5m",
+    notify: "incident",
+    resend_interval: "1m",
+    max_resolved: 1_000,
+  },
   sources: {
     kafka: {
       brokers: [] as string[],

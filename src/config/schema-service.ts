@@ -229,6 +229,33 @@ export const alertingSchema = z
   .prefault({})
   .describe("Alert emission settings.");
 
+const inc = DEFAULTS.incidents;
+export const incidentsSchema = z
+  .strictObject({
+    group_window: duration(
+      "An alert joins the open incident of its type and service when it comes at most this long after that incident's last alert.",
+      inc.group_window,
+    ),
+    quiet_period: duration("An incident resolves this long after its last alert.", inc.quiet_period),
+    notify: z
+      .enum(["incident", "trace"])
+      .default(inc.notify as "incident")
+      .describe(
+        "incident: webhook and alertmanager sinks get incident events (opened, significant change, resolved); trace: they get every per-trace alert. Kafka and log sinks always get every alert.",
+      ),
+    resend_interval: duration(
+      "Open incidents are posted to Alertmanager again this often (below the sink's resolve_after and Alertmanager's resolve_timeout).",
+      inc.resend_interval,
+    ),
+    max_resolved: positiveInt
+      .default(inc.max_resolved)
+      .describe("Resolved incidents remembered for GET /api/v1/incidents."),
+  })
+  .prefault({})
+  .describe(
+    "Incidents: alerts of one type about one service, close in time. State on spec.topics.incidents with Kafka, else in incidents.json in the model store directory.",
+  );
+
 const ms = DEFAULTS.model_store;
 export const modelStoreSchema = z
   .strictObject({

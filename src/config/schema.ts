@@ -11,6 +11,7 @@ import {
 import {
   alertingSchema,
   apiSchema,
+  incidentsSchema,
   assemblySchema,
   deadLettersSchema,
   loggingSchema,
@@ -38,6 +39,7 @@ const specSchema = z
     redaction: redactionSchema,
     dead_letters: deadLettersSchema,
     alerting: alertingSchema,
+    incidents: incidentsSchema,
     model_store: modelStoreSchema,
     api: apiSchema,
     metrics: metricsSchema,

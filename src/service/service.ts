@@ -25,6 +25,8 @@ import { TracePipeline, type PipelineOutputs } from "../pipeline/trace-pipeline.
 import { systemClock } from "../platform/clock.js";
 import type { AlertDispatcher } from "../sinks/dispatcher.js";
 import { alertDispatcher, longestSinkShutdownGraceMs } from "./alerting.js";
+import { FileIncidentStore, KafkaIncidentStore, type IncidentStore } from "./incident-store.js";
+import { Incidents } from "./incidents.js";
 import { apiProviders } from "./api-providers.js";
 import { OnCallViews } from "./views.js";
 import { serviceGraphEdges } from "../metrics/service-graph.js";
@@ -80,6 +82,7 @@ export class Service {
   private kafka: Kafka | null = null;
   private producer: Producer | null = null;
   private dispatcher: AlertDispatcher | null = null;
+  private incidents: Incidents | null = null;
   private assembler: TraceAssembler | null = null;
   private retraining: Retraining | null = null;
   private follower: ModelFollower | null = null;
@@ -143,6 +146,8 @@ export class Service {
       await this.store.probe(this.config.metadata.name).catch(() => undefined);
       if (this.config.spec.sources.kafka.enabled) await this.connectKafka();
       this.buildPipeline();
+      // Incidents are taken back before the first alert or tick can change them.
+      await this.incidents!.start();
       await this.startSources();
       await this.startApi();
       this.log.info({ ...this.addresses, warmingUp: this.core.detector.warmingUp }, "tracewatch started");
@@ -234,13 +239,21 @@ export class Service {
 
   private buildPipeline(): void {
     const { config, metrics } = this;
-    const dispatcher = alertDispatcher(config, {
+    const { dispatcher, notifier } = alertDispatcher(config, {
       clock: systemClock,
       producer: this.producer,
       metrics,
       logger: this.root.child({ component: "sinks" }),
     });
     this.dispatcher = dispatcher;
+    const incidents = new Incidents({
+      config,
+      clock: systemClock,
+      store: this.incidentStore(),
+      notifier,
+      logger: this.root.child({ component: "incidents" }),
+    });
+    this.incidents = incidents;
     const features = this.features;
     const failed = this.failedTraces();
     const pipeline = new TracePipeline({
@@ -253,6 +266,7 @@ export class Service {
         alert: (alert, trace) => {
           metrics.alerts.inc({ type: alert.type, severity: alert.severity });
           this.recent.push(alert);
+          incidents.observe(alert);
           this.views.keepAlerted(alert, trace);
           // Held by the trace's acknowledgement until every sink delivered or dead-lettered it.
           return dispatcher.dispatchSettled(alert);
@@ -275,6 +289,18 @@ export class Service {
       logger: this.root.child({ component: "assembler" }),
     });
     this.startRetraining();
+  }
+
+  /** The incidents topic with Kafka, else incidents.json in the model store directory. */
+  private incidentStore(): IncidentStore {
+    if (this.kafka === null || this.producer === null || this.topicAdmin === null)
+      return new FileIncidentStore(this.config.spec.model_store.dir);
+    return new KafkaIncidentStore({
+      kafka: this.kafka,
+      admin: this.topicAdmin,
+      producer: this.producer,
+      topic: this.config.spec.topics.incidents,
+    });
   }
 
   /**
@@ -307,6 +333,7 @@ export class Service {
       const now = systemClock.now();
       this.assembler?.tick(now);
       retraining.tick(now);
+      this.incidents?.tick(now);
     }, TICK_MS);
     this.timer.unref();
   }
@@ -446,6 +473,7 @@ export class Service {
       await step("assembler", () => this.assembler?.shutdown());
     }
     await step("features", () => this.features?.flush());
+    await step("incidents", () => this.incidents?.shutdown(longestSinkShutdownGraceMs(this.config)));
     await step("retrainer", () => this.retraining?.retrainer.shutdown());
     await step("model follower", () => this.follower?.shutdown());
     await step("producer", () => this.producer?.disconnect());

@@ -1,4 +1,5 @@
 import type { Alert } from "../core/alerts/alert.js";
+import type { IncidentEvent } from "../core/incidents/incident.js";
 import type { Clock } from "../core/clock.js";
 import { postJson, type HttpPostOptions } from "./http.js";
 import type { AlertDeliverer, DeliveryResult } from "./types.js";
@@ -67,6 +68,49 @@ export function toPostableAlert(alert: Alert, o: Omit<AlertmanagerOptions, "url"
   return { ...postable, generatorURL: link };
 }
 
+/**
+ * Maps an incident to one Alertmanager v2 alert. Labels stay the same for the incident's life
+ * (alertname, detector, type, service, severity), startsAt is its opening; while open, endsAt is
+ * now + resolveAfterMs (tracewatch re-posts before that, see spec.incidents.resend_interval), and
+ * once resolved endsAt is the resolution time, which resolves it in Alertmanager.
+ */
+export function incidentToPostableAlert(
+  event: IncidentEvent,
+  o: Omit<AlertmanagerOptions, "url" | "clock">,
+  nowMs: number,
+): PostableAlert {
+  const i = event.incident;
+  const extra = Object.fromEntries(
+    Object.entries(o.labels ?? {}).filter(([k, v]) => LABEL_NAME_RE.test(k) && v !== ""),
+  );
+  const labels = {
+    ...extra,
+    alertname: i.type,
+    detector: i.detector,
+    type: i.type,
+    service: i.service,
+    severity: i.severity,
+  };
+  const annotations: Record<string, string> = {
+    summary: i.summary,
+    description: i.description,
+    incident_id: i.id,
+    trace_count: String(i.traceCount),
+    last_seen: i.lastSeenAt,
+  };
+  const endsAt =
+    i.resolvedAt ??
+    new Date(Math.max(nowMs, Date.parse(i.lastSeenAt)) + (o.resolveAfterMs ?? 300_000)).toISOString();
+  const postable: PostableAlert = { labels, annotations, startsAt: i.openedAt, endsAt };
+  const trace = i.traceIds[i.traceIds.length - 1];
+  if (o.generatorUrl === undefined || trace === undefined) return postable;
+  const link = o.generatorUrl
+    .replaceAll("{traceId}", encodeURIComponent(trace))
+    .replaceAll("{alertId}", encodeURIComponent(i.id))
+    .replaceAll("{type}", encodeURIComponent(i.type));
+  return { ...postable, generatorURL: link };
+}
+
 /** Sends each alert to Alertmanager's `POST /api/v2/alerts` as a one-element array. */
 export class AlertmanagerDeliverer implements AlertDeliverer {
   readonly type = "alertmanager";
@@ -82,5 +126,12 @@ export class AlertmanagerDeliverer implements AlertDeliverer {
   deliver(alert: Alert): Promise<DeliveryResult> {
     const body = JSON.stringify([toPostableAlert(alert, this.o)]);
     return postJson(this.endpoint, body, {}, this.o, this.o.clock.now());
+  }
+
+  /** Posts the incident as one alert (re-posted while open, with endsAt on resolve). */
+  deliverIncident(event: IncidentEvent): Promise<DeliveryResult> {
+    const now = this.o.clock.now();
+    const body = JSON.stringify([incidentToPostableAlert(event, this.o, now)]);
+    return postJson(this.endpoint, body, {}, this.o, now);
   }
 }

@@ -88,8 +88,12 @@ export interface SinkFactoryDeps {
 
 type Problems = string[];
 
+/** A deliverer that takes incident events. */
+export type IncidentDeliverer = AlertDeliverer & Required<Pick<AlertDeliverer, "deliverIncident">>;
+
 /**
- * Builds one queued sink per config entry. Throws TW_CONFIG_INVALID listing every problem with its
+ * Builds one queued sink per config entry. With `perIncident`, the sinks that take incident events
+ * (webhook, alertmanager) are handed to it instead of taking per-trace alerts. Throws TW_CONFIG_INVALID listing every problem with its
  * path: unknown type, empty or duplicate name (the name defaults to the type), bad URL, secret
  * variables that are not set, a kafka sink without a producer. Secrets never appear in messages.
  */
@@ -97,6 +101,7 @@ export function createSinks(
   configs: readonly SinkConfig[],
   deps: SinkFactoryDeps,
   path = "spec.sinks",
+  perIncident?: (name: string, deliverer: IncidentDeliverer) => void,
 ): AlertSink[] {
   const problems: Problems = [];
   const names = new Map<string, number>();
@@ -109,8 +114,10 @@ export function createSinks(
       problems.push(`${at}.name: duplicate sink name "${name}" (also ${path}[${names.get(name)}])`);
     else names.set(name, i);
     const deliverer = createDeliverer(config, deps, at, problems);
-    if (deliverer !== null)
-      sinks.push(new DeliveryQueue(queueOptions(String(name), config, deliverer, deps)));
+    if (deliverer === null) return;
+    if (perIncident !== undefined && deliverer.deliverIncident !== undefined)
+      perIncident(String(name), deliverer as IncidentDeliverer);
+    else sinks.push(new DeliveryQueue(queueOptions(String(name), config, deliverer, deps)));
   });
   if (problems.length > 0) {
     throw new TracewatchError("TW_CONFIG_INVALID", `invalid sinks:\n  ${problems.join("\n  ")}`, {

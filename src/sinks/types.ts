@@ -1,5 +1,6 @@
 import { noopLogger, type CoreLogger } from "../core/logger.js";
 import type { Alert } from "../core/alerts/alert.js";
+import type { IncidentEvent } from "../core/incidents/incident.js";
 
 /** Outcome of one delivery attempt. `retriable: false` sends the alert straight to the dead letters. */
 export type DeliveryResult =
@@ -20,6 +21,11 @@ export interface AlertDeliverer {
   /** Sink type, e.g. `webhook`. */
   readonly type: string;
   deliver(alert: Alert, attempt: number): Promise<DeliveryResult>;
+  /**
+   * Delivers one incident event (sinks notified per incident: webhook, alertmanager), one attempt.
+   * Absent: the sink takes per-trace alerts only.
+   */
+  deliverIncident?(event: IncidentEvent, attempt: number): Promise<DeliveryResult>;
   /** Releases connections; idempotent. */
   shutdown?(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { Alert } from "../core/alerts/alert.js";
+import type { IncidentEvent } from "../core/incidents/incident.js";
 import type { Clock } from "../core/clock.js";
 import { postJson, type HttpPostOptions } from "./http.js";
 import type { Secret } from "./secret.js";
@@ -33,9 +34,21 @@ export class WebhookDeliverer implements AlertDeliverer {
   }
 
   deliver(alert: Alert): Promise<DeliveryResult> {
-    const body = JSON.stringify(alert);
+    return this.post(alert.id, JSON.stringify(alert));
+  }
+
+  /**
+   * POSTs the incident event (schemas/incident.v1.json), signed like alerts; `webhook-id` is
+   * `<incident id>.<revision>`, the same on every retry of that state.
+   */
+  deliverIncident(event: IncidentEvent): Promise<DeliveryResult> {
+    const payload = incidentPayload(event);
+    return this.post(payload.id, JSON.stringify(payload));
+  }
+
+  private post(id: string, body: string): Promise<DeliveryResult> {
     const now = this.o.clock.now();
-    const signature = signWebhook(alert.id, now / 1000, body, this.key);
+    const signature = signWebhook(id, now / 1000, body, this.key);
     const headers = {
       ...this.o.headers,
       "user-agent": this.o.userAgent ?? "tracewatch-webhook/1",
@@ -43,4 +56,18 @@ export class WebhookDeliverer implements AlertDeliverer {
     };
     return postJson(this.o.url, body, headers, this.o, now);
   }
+}
+
+/** The webhook body of an incident event, version 1 (schemas/incident.v1.json). */
+export interface IncidentPayload {
+  readonly version: 1;
+  /** `<incident id>.<revision>`: the same for a redelivery of the same state. */
+  readonly id: string;
+  readonly event: "incident.opened" | "incident.updated" | "incident.resolved";
+  readonly incident: IncidentEvent["incident"];
+}
+
+export function incidentPayload(event: IncidentEvent): IncidentPayload {
+  const i = event.incident;
+  return { version: 1, id: `${i.id}.${i.revision}`, event: `incident.${event.kind}`, incident: i };
 }

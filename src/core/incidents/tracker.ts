@@ -112,6 +112,11 @@ export class IncidentTracker {
     );
   }
 
+  /** The open incident an alert of this type about this service joins, if any. */
+  openFor(type: string, service: string): Incident | undefined {
+    return this.open.get(incidentKey(type, service));
+  }
+
   get(id: string): Incident | undefined {
     return this.resolved.get(id) ?? [...this.open.values()].find((i) => i.id === id);
   }

@@ -28,6 +28,7 @@ spec:
       ["tracewatch.features", "features", "tracewatch", 12, "delete"],
       ["tracewatch.models", "models", "tracewatch", 1, "compact"],
       ["tracewatch.dlq", "dlq", "tracewatch", 1, "delete"],
+      ["tracewatch.incidents", "incidents", "tracewatch", 3, "compact"],
     ]);
     expect(plan.every((s) => s.replicationFactor === 2)).toBe(true);
     expect(plan.find((s) => s.role === "features")?.retentionMs).toBe(30 * 86_400_000);
@@ -44,6 +45,7 @@ spec:
       "tracewatch.dlq",
       "tracewatch.features",
       "tracewatch.models",
+      "tracewatch.incidents",
     ]);
   });
 
