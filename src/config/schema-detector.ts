@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SEED_FEATURES } from "../domain/features.js";
+import { MODEL_FEATURES } from "../domain/features.js";
 import { DEFAULTS } from "./defaults.js";
 import { duration, durationString, name, positiveInt, unit } from "./primitives.js";
 
@@ -21,7 +21,7 @@ export const modelSchema = z
   .strictObject({
     type: z.literal("isolation_forest").default(m.type).describe("Model kind; only isolation_forest exists."),
     features: z
-      .array(z.enum(SEED_FEATURES))
+      .array(z.enum(MODEL_FEATURES))
       .min(1)
       .default([...m.features])
       .describe("Feature columns the forest is trained and scored on, in order."),

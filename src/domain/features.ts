@@ -11,6 +11,17 @@ export const SEED_FEATURES = [
 ] as const;
 export type SeedFeature = (typeof SEED_FEATURES)[number];
 
+/**
+ * Span-level model features: the trace's spans against their operations' baselines
+ * ({@link SpanScores}), from the model that scored the trace; 0 when unknown (warm-up).
+ */
+export const SPAN_FEATURES = ["max_span_excess", "critical_path_excess_ms", "spans_over_p99"] as const;
+export type SpanFeature = (typeof SPAN_FEATURES)[number];
+
+/** Features the forest can be trained on: the seed's five and the span-level ones. */
+export const MODEL_FEATURES = [...SEED_FEATURES, ...SPAN_FEATURES] as const;
+export type ModelFeature = (typeof MODEL_FEATURES)[number];
+
 export interface TraceFeatures {
   readonly traceId: string;
   /** Earliest span start, Unix ms (event time of the trace). */
@@ -34,6 +45,13 @@ export interface TraceFeatures {
   readonly root_operation: string;
   /** Key of the per-request-type baseline this trace belongs to. */
   readonly group_key: string;
+  /**
+   * Span-level model features ({@link SPAN_FEATURES}), set on the copy the training window
+   * receives once a model scored the trace's spans; absent otherwise (read as 0).
+   */
+  readonly max_span_excess?: number;
+  readonly critical_path_excess_ms?: number;
+  readonly spans_over_p99?: number;
 }
 
 /** One span's time beyond its operation's baseline (alert evidence). */

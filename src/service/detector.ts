@@ -4,7 +4,7 @@ import { Redactor } from "../core/alerts/redaction.js";
 import { Detector } from "../core/model/detector.js";
 import { loadModel } from "../core/model/model.js";
 import { trainModel, type TrainOptions, type TrainResult } from "../core/model/trainer.js";
-import { COLUMN_SETS, DEFAULT_COLUMN_SET, type FeatureColumn } from "../core/model/transforms.js";
+import { SELECTABLE_COLUMNS, type FeatureColumn } from "../core/model/transforms.js";
 import { RollingWindow, type RollingWindowOptions } from "../core/model/window.js";
 import { compileRulesFromConfig } from "../core/rules/rules.js";
 import { RetrainSchedule } from "../pipeline/retrain-schedule.js";
@@ -23,12 +23,13 @@ export interface DetectionCore {
 }
 
 /**
- * Model columns for the configured features: the default column set restricted to the features
- * listed in `spec.model.features`, in that set's order.
+ * Model columns for the configured features: the default column set plus the optional span-level
+ * columns ({@link SELECTABLE_COLUMNS}), restricted to the features listed in `spec.model.features`,
+ * in that order. The seed's five features give exactly the default set.
  */
 function columnsFor(features: readonly string[]): FeatureColumn[] {
   const wanted = new Set(features);
-  return COLUMN_SETS[DEFAULT_COLUMN_SET].filter((c) => wanted.has(c.feature));
+  return SELECTABLE_COLUMNS.filter((c) => wanted.has(c.feature));
 }
 
 /** Builds the detection core from config; `clock` is the wall clock live and event time in replay. */

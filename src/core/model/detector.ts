@@ -112,7 +112,18 @@ export class Detector {
    */
   observe(f: TraceFeatures, scored?: ScoredTrace, profile?: SpanProfile): void {
     const flag = this.flagOf(scored?.anomaly_score ?? null);
-    this.window.observe(f, flag);
+    const spans = scored?.spans;
+    this.window.observe(
+      spans === undefined || spans === null
+        ? f
+        : {
+            ...f,
+            max_span_excess: spans.max_span_excess,
+            critical_path_excess_ms: spans.critical_path_excess_ms,
+            spans_over_p99: spans.spans_over_p99,
+          },
+      flag,
+    );
     if (!(this.window.excludesErrors && f.error_count > 0)) this.operations.observe(f, profile, flag);
   }
 

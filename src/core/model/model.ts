@@ -6,7 +6,7 @@ import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelArtifact } from "./artifa
 import { baselineFor, type Baselines, type GroupStats } from "./baselines.js";
 import { calibrate } from "./calibration.js";
 import { ForestScorer } from "./forest-scorer.js";
-import { RAW_DIMS, planColumns, writeColumns, writeRaw, type ColumnPlan } from "./transforms.js";
+import { RAW_DIMS, RAW_INDEX, planColumns, writeColumns, writeRaw, type ColumnPlan } from "./transforms.js";
 import { rootKeyOf } from "./window-bucket.js";
 
 /** The model's verdict on one trace. */
@@ -68,17 +68,23 @@ export class Model {
       own !== undefined && own.count >= this.baselines.minGroupSamples
         ? own
         : baselineFor(this.baselines, f.group_key, rootKeyOf(f));
+    const ops = this.operations;
+    const spans = ops === null || profile === undefined ? null : scoreSpans(profile, ops);
     writeRaw(f, this.raw, 0);
+    if (spans !== null) {
+      this.raw[RAW_INDEX.max_span_excess] = spans.max_span_excess;
+      this.raw[RAW_INDEX.critical_path_excess_ms] = spans.critical_path_excess_ms;
+      this.raw[RAW_INDEX.spans_over_p99] = spans.spans_over_p99;
+    }
     writeColumns(this.plan, this.raw, 0, baseline, this.x, 0);
     const raw = this.forest.score(this.x, 0);
-    const ops = this.operations;
     return {
       raw,
       anomalyScore: calibrate(this.artifact.calibration, raw),
       baseline,
       p99Baseline: this.typeP99.get(f.group_key) ?? this.priorP99(profile) ?? baseline.p99,
       newEdges: this.newEdges(f.edges),
-      spans: ops === null || profile === undefined ? null : scoreSpans(profile, ops),
+      spans,
     };
   }
 

@@ -1,4 +1,4 @@
-import type { SeedFeature, TraceFeatures } from "../../domain/features.js";
+import type { ModelFeature, TraceFeatures } from "../../domain/features.js";
 import type { GroupStats } from "./baselines.js";
 
 /**
@@ -13,7 +13,7 @@ export type FeatureTransform = "identity" | "log1p" | "group_ratio" | "group_log
 
 /** One column of the model's input vector. */
 export interface FeatureColumn {
-  readonly feature: SeedFeature;
+  readonly feature: ModelFeature;
   readonly transform: FeatureTransform;
 }
 
@@ -61,6 +61,22 @@ export const COLUMN_SETS = {
     { feature: "total_duration", transform: "group_ratio" },
     { feature: "max_span_duration", transform: "group_ratio" },
   ],
+  /**
+   * seed_raw_group_ratio plus the span-level features: the largest span excess over its
+   * operation's p99, the time beyond baselines on the critical path, the spans over their p99.
+   */
+  seed_raw_group_ratio_spans: [
+    { feature: "total_duration", transform: "identity" },
+    { feature: "span_count", transform: "identity" },
+    { feature: "error_count", transform: "identity" },
+    { feature: "service_hop_count", transform: "identity" },
+    { feature: "max_span_duration", transform: "identity" },
+    { feature: "total_duration", transform: "group_ratio" },
+    { feature: "max_span_duration", transform: "group_ratio" },
+    { feature: "max_span_excess", transform: "identity" },
+    { feature: "critical_path_excess_ms", transform: "identity" },
+    { feature: "spans_over_p99", transform: "identity" },
+  ],
   /** seed_log plus the two group-relative durations. */
   seed_log_group: [
     { feature: "total_duration", transform: "log1p" },
@@ -78,23 +94,36 @@ export type ColumnSetName = keyof typeof COLUMN_SETS;
 /** Column set used when none is configured (chosen on TrainTicket, see docs/model.md). */
 export const DEFAULT_COLUMN_SET: ColumnSetName = "seed_raw_group_ratio";
 
-/** Raw values of the seed features in SEED_FEATURES order: the layout the window stores. */
-export const RAW_INDEX: Readonly<Record<SeedFeature, number>> = {
+/**
+ * Columns a configured feature list (`spec.model.features`) selects from, in this order: the
+ * default set, then the span-level features (optional: not in the default list; measured in
+ * docs/model.md).
+ */
+export const SELECTABLE_COLUMNS: readonly FeatureColumn[] = COLUMN_SETS.seed_raw_group_ratio_spans;
+
+/** Raw values of the model features in MODEL_FEATURES order: the layout the window stores. */
+export const RAW_INDEX: Readonly<Record<ModelFeature, number>> = {
   total_duration: 0,
   span_count: 1,
   error_count: 2,
   service_hop_count: 3,
   max_span_duration: 4,
+  max_span_excess: 5,
+  critical_path_excess_ms: 6,
+  spans_over_p99: 7,
 };
-export const RAW_DIMS = 5;
+export const RAW_DIMS = 8;
 
-/** Writes the raw seed features of `f` into `out` at `at`. */
+/** Writes the raw model features of `f` into `out` at `at` (span-level ones 0 when absent). */
 export function writeRaw(f: TraceFeatures, out: Float64Array, at: number): void {
   out[at] = f.total_duration;
   out[at + 1] = f.span_count;
   out[at + 2] = f.error_count;
   out[at + 3] = f.service_hop_count;
   out[at + 4] = f.max_span_duration;
+  out[at + 5] = f.max_span_excess ?? 0;
+  out[at + 6] = f.critical_path_excess_ms ?? 0;
+  out[at + 7] = f.spans_over_p99 ?? 0;
 }
 
 const KIND: Readonly<Record<FeatureTransform, number>> = {
