@@ -6,6 +6,7 @@ import type { CompiledRule } from "../rules/rules.js";
 import { passesMinSeverity } from "../rules/severity.js";
 import type { Alert } from "./alert.js";
 import { analyse, buildAlert, originKey } from "./builder.js";
+import { alertDescription } from "./describe.js";
 import { CooldownWindows } from "./dedup.js";
 import { Redactor } from "./redaction.js";
 import type { TraceAnalysis } from "./trace-analysis.js";
@@ -95,7 +96,8 @@ export class Alerter {
     };
     const { detector, threshold, redactor, clock } = this.options;
     const ctx = { detector, threshold, redactor, scored, analysis: analysed(), nowMs: clock.now() };
-    return { kind: "emit", alert: buildAlert(rule, ctx, dedup) };
+    const alert = buildAlert(rule, ctx, dedup);
+    return { kind: "emit", alert: { ...alert, description: alertDescription(alert, rule.description) } };
   }
 }
 
