@@ -28,6 +28,11 @@ export interface EvaluationOptions {
 export interface EvaluationReport extends RunEnvironment {
   readonly method: string;
   readonly synthetic: SyntheticReport;
+  /**
+   * The same scenario with a rare-but-normal slow request type (5% of traffic, about 5x slower)
+   * and known-but-rare call edges added to the mix (sim/mixes.ts).
+   */
+  readonly synthetic_rare_slow: SyntheticReport;
   readonly trainticket: TrainTicketReport | { readonly skipped: string };
   readonly onlineboutique: OnlineBoutiqueReport | { readonly skipped: string };
   readonly targets: readonly TargetResult[];
@@ -47,6 +52,8 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationRep
   const log = o.log ?? (() => undefined);
   log("synthetic scenario: simulating and replaying through the pipeline");
   const synthetic = await evaluateSynthetic(o.syntheticConfig, o.scenario);
+  log("synthetic scenario with a rare slow request type and rare edges");
+  const synthetic_rare_slow = await evaluateSynthetic(o.syntheticConfig, { ...o.scenario, mix: "rare_slow" });
   const trainticket = await recordedReport(
     "TrainTicket dev split",
     o.trainTicketDir,
@@ -64,7 +71,7 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationRep
           log,
           (dir) => onlineBoutiqueReport(dir, o.onlineBoutiqueConfig as Config),
         );
-  const body = { synthetic, trainticket, onlineboutique };
+  const body = { synthetic, synthetic_rare_slow, trainticket, onlineboutique };
   return {
     ...runEnvironment(),
     method: EVAL_METHOD,

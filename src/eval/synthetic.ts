@@ -1,6 +1,7 @@
 import type { Config } from "../config/index.js";
 import type { TraceLabel } from "../sim/labels.js";
 import { DEFAULT_SCHEDULE } from "../sim/schedule.js";
+import { RARE_SLOW_MIX } from "../sim/mixes.js";
 import { Simulator, type SimulatedTrace } from "../sim/simulator.js";
 import { driveSynthetic, type DriveSummary } from "./synthetic-run.js";
 import { outcomeOf, qualityFigures, type QualityFigures, type TraceOutcome } from "./synthetic-score.js";
@@ -17,6 +18,11 @@ export interface SyntheticScenario {
   readonly durationMs?: number;
   /** Event time of the first trace (Unix ms). Default 2026-01-01T00:00:00Z. */
   readonly startTimeMs?: number;
+  /**
+   * Request mix: "default" (the simulator's), or "rare_slow": the default plus a rare-but-normal
+   * slow request type (5% of traffic, about 5x slower) and known-but-rare call edges (sim/mixes.ts).
+   */
+  readonly mix?: "default" | "rare_slow";
 }
 
 /** The synthetic part of the evaluation report. */
@@ -35,6 +41,7 @@ const DEFAULTS: Required<SyntheticScenario> = {
   warmupMs: 300_000,
   durationMs: 900_000,
   startTimeMs: Date.UTC(2026, 0, 1),
+  mix: "default",
 };
 
 /**
@@ -52,6 +59,7 @@ export async function evaluateSynthetic(
     ratePerSec: s.ratePerSec,
     startTimeMs: s.startTimeMs,
     schedule,
+    ...(s.mix === "rare_slow" ? { requestTypes: RARE_SLOW_MIX } : {}),
   });
   const labels: TraceLabel[] = [];
   const outcomes: TraceOutcome[] = [];

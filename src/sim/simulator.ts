@@ -25,6 +25,11 @@ export interface SimulatorOptions {
   readonly anomalies?: Iterable<AnomalyCategory>;
   /** When anomalies happen (default {@link DEFAULT_SCHEDULE}). */
   readonly schedule?: AnomalySchedule;
+  /**
+   * The request mix (default {@link REQUEST_TYPES}; see `mixes.ts` for others). The slow
+   * near-miss type only runs with near-misses enabled, whatever the mix.
+   */
+  readonly requestTypes?: readonly RequestType[];
 }
 
 /** One generated trace with its ground truth. */
@@ -79,7 +84,9 @@ export class Simulator {
     this.schedule = options.schedule ?? DEFAULT_SCHEDULE;
     const problems = validateSchedule(this.schedule);
     if (problems.length > 0) throw new RangeError(`invalid anomaly schedule: ${problems.join("; ")}`);
-    this.types = REQUEST_TYPES.filter((t) => t.name !== SLOW_REQUEST_TYPE || this.enabled.has("near-miss"));
+    this.types = (options.requestTypes ?? REQUEST_TYPES).filter(
+      (t) => t.name !== SLOW_REQUEST_TYPE || this.enabled.has("near-miss"),
+    );
     let sum = 0;
     this.cumulative = this.types.map((t) => (sum += t.weight));
     this.arrivals = new Prng(this.seed);
