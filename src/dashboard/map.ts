@@ -69,7 +69,7 @@ export async function renderMap(
     .join("");
   el.innerHTML =
     `<svg xmlns="${SVG}" class="map" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}">` +
-    `<defs><marker id="arrow" viewBox="0 0 10 10" refX="28" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">` +
+    `<defs><marker id="arrow" viewBox="0 0 10 10" refX="28" refY="5" markerWidth="10" markerHeight="10" markerUnits="userSpaceOnUse" orient="auto-start-reverse">` +
     `<path d="M 0 0 L 10 5 L 0 10 z"></path></marker></defs>${edges}${circles}</svg>` +
     `<p class="legend"><span class="k healthy"></span> healthy &lt; 1% <span class="k warning"></span> warning 1–5% ` +
     `<span class="k critical-h"></span> critical &gt; 5% <span class="k culprit"></span> culprit <span class="k new"></span> new edge · ` +
