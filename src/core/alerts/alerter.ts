@@ -61,7 +61,7 @@ export class Alerter {
 
   /** Decisions for one scored trace; `trace` (its spans) adds path, origin and attributes. */
   process(scored: ScoredTrace, trace?: CompletedTrace): AlertDecision[] {
-    const outcomes = this.engine.evaluate(scored);
+    const outcomes = this.engine.evaluate(scored, this.engine.readsSpans ? trace?.spans : undefined);
     if (outcomes.length === 0) return [];
     // The spans are analysed once, and only for a rule that needs it: an origin-scoped rule's
     // dedup key, or an alert that is emitted (not for matches a cooldown suppresses).

@@ -1,14 +1,24 @@
 import type { ScoredTrace } from "../../domain/features.js";
+import type { AttributeValue, Span } from "../../domain/span.js";
 import { closest } from "../closest.js";
 import { ConditionSyntaxError, conditionError } from "./diagnostics.js";
 import { parseCondition, type ComparisonOp, type Node } from "./parser.js";
+import { compilePattern, matchBounded } from "./regex.js";
+import { attributeAs, SPAN_CONSTANTS, SPAN_VOCABULARY } from "./span-vocabulary.js";
 import { VOCABULARY, IDENTIFIER_NAMES, type ValueType, type VocabularyContext } from "./vocabulary.js";
 
-type Fn<T> = (t: ScoredTrace) => T | null;
-type Typed =
+/** Evaluates on a trace; `s` is the span in hand while a span-level comparison walks `spans`. */
+type Fn<T> = (t: ScoredTrace, s: Span | undefined, spans: readonly Span[]) => T | null;
+/** `span`: the value reads a span field, so the comparison holding it walks the spans. */
+type Typed = (
   | { readonly type: "number"; readonly fn: Fn<number>; readonly constant?: number }
   | { readonly type: "boolean"; readonly fn: Fn<boolean> }
-  | { readonly type: "string"; readonly fn: Fn<string> };
+  | { readonly type: "string"; readonly fn: Fn<string> }
+  | { readonly type: "attribute"; readonly fn: Fn<AttributeValue> }
+) & { readonly span?: boolean };
+
+const NO_SPANS: readonly Span[] = [];
+const ALL_NAMES = [...IDENTIFIER_NAMES, ...Object.keys(SPAN_VOCABULARY), "attributes['key']"].sort();
 
 /** A condition compiled once at start-up into closures. */
 export interface CompiledCondition {
@@ -17,8 +27,13 @@ export interface CompiledCondition {
   readonly identifiers: readonly string[];
   /** True when any identifier is model-derived (such a condition can be unknown while warming up). */
   readonly usesModel: boolean;
-  /** True, false, or null when unknown (a model-derived value is missing). Only `true` fires. */
-  evaluate(trace: ScoredTrace): boolean | null;
+  /** True when the condition reads span fields (`status.code`, `attributes['key']`, ...). */
+  readonly usesSpans: boolean;
+  /**
+   * True, false, or null when unknown (a model-derived value is missing). Only `true` fires.
+   * A comparison of span fields is true when one of `spans` satisfies it (none given: false).
+   */
+  evaluate(trace: ScoredTrace, spans?: readonly Span[]): boolean | null;
 }
 
 /**
@@ -28,7 +43,8 @@ export interface CompiledCondition {
 export function compileCondition(alert: string, source: string, ctx: VocabularyContext): CompiledCondition {
   try {
     const used = new Set<string>();
-    const typed = new Checker(ctx, used).check(parseCondition(source));
+    const checker = new Checker(ctx, used);
+    const typed = checker.check(parseCondition(source));
     if (typed.type !== "boolean") {
       throw new ConditionSyntaxError({
         column: 1,
@@ -37,11 +53,13 @@ export function compileCondition(alert: string, source: string, ctx: VocabularyC
       });
     }
     const identifiers = [...used].sort();
+    const fn = typed.fn;
     return {
       source,
       identifiers,
       usesModel: identifiers.some((name) => VOCABULARY[name]?.modelDerived === true),
-      evaluate: typed.fn,
+      usesSpans: checker.readsSpans,
+      evaluate: (trace, spans = NO_SPANS) => fn(trace, undefined, spans),
     };
   } catch (err) {
     if (err instanceof ConditionSyntaxError) throw conditionError(alert, source, err.problem);
@@ -49,11 +67,13 @@ export function compileCondition(alert: string, source: string, ctx: VocabularyC
   }
 }
 
-function mismatch(node: Node, expected: string, found: ValueType): ConditionSyntaxError {
+function mismatch(node: Node, expected: string, found: ValueType | "attribute"): ConditionSyntaxError {
   return new ConditionSyntaxError({ column: node.column, expected, found: `a ${found}` });
 }
 
 class Checker {
+  readsSpans = false;
+
   constructor(
     private readonly ctx: VocabularyContext,
     private readonly used: Set<string>,
@@ -69,12 +89,21 @@ class Checker {
         return { type: "string", fn: () => node.value };
       case "ident":
         return this.identifier(node.name, node.column);
+      case "attribute": {
+        this.readsSpans = true;
+        const key = node.key;
+        return { type: "attribute", span: true, fn: (_t, s) => s?.attributes[key] ?? null };
+      }
+      case "match":
+        return { type: "boolean", fn: this.match(node) };
       case "negate": {
-        const f = this.number(node.operand, "a number after unary minus");
+        const operand = this.check(node.operand);
+        const f = this.numeric(node.operand, operand, "a number after unary minus");
         return {
           type: "number",
-          fn: (t) => {
-            const v = f(t);
+          span: operand.span === true,
+          fn: (t, s, spans) => {
+            const v = f(t, s, spans);
             return v === null ? null : -v;
           },
         };
@@ -83,21 +112,25 @@ class Checker {
         const f = this.boolean(node.operand, "a true/false operand for NOT");
         return {
           type: "boolean",
-          fn: (t) => {
-            const v = f(t);
+          fn: (t, s, spans) => {
+            const v = f(t, s, spans);
             return v === null ? null : !v;
           },
         };
       }
-      case "arith":
+      case "arith": {
+        const left = this.check(node.left);
+        const right = this.check(node.right);
         return {
           type: "number",
+          span: left.span === true || right.span === true,
           fn: this.arith(
             node.op,
-            this.number(node.left, `a number left of "${node.op}"`),
-            this.number(node.right, `a number right of "${node.op}"`),
+            this.numeric(node.left, left, `a number left of "${node.op}"`),
+            this.numeric(node.right, right, `a number right of "${node.op}"`),
           ),
         };
+      }
       case "logical":
         return {
           type: "boolean",
@@ -114,22 +147,33 @@ class Checker {
 
   private identifier(name: string, column: number): Typed {
     const entry = VOCABULARY[name];
-    if (entry === undefined) {
-      const hint = closest(name, IDENTIFIER_NAMES);
-      const expected =
-        hint === undefined
-          ? `a known identifier (${IDENTIFIER_NAMES.join(", ")})`
-          : `a known identifier (did you mean "${hint}"?)`;
-      throw new ConditionSyntaxError({ column, expected, found: `unknown identifier "${name}"` });
-    }
+    if (entry === undefined) return this.spanIdentifier(name, column);
     this.used.add(name);
     const read = entry.read;
     const ctx = this.ctx;
     return { type: entry.type, fn: (t: ScoredTrace) => read(t, ctx) } as Typed;
   }
 
-  private number(node: Node, expected: string): Fn<number> {
-    const typed = this.check(node);
+  private spanIdentifier(name: string, column: number): Typed {
+    if (SPAN_CONSTANTS.has(name)) return { type: "string", fn: () => name };
+    const entry = SPAN_VOCABULARY[name];
+    if (entry === undefined) {
+      const hint = closest(name, ALL_NAMES);
+      const expected =
+        hint === undefined
+          ? `a known identifier (${ALL_NAMES.join(", ")})`
+          : `a known identifier (did you mean "${hint}"?)`;
+      throw new ConditionSyntaxError({ column, expected, found: `unknown identifier "${name}"` });
+    }
+    this.used.add(name);
+    this.readsSpans = true;
+    const read = entry.read;
+    return { type: entry.type, span: true, fn: (_t, s) => (s === undefined ? null : read(s)) } as Typed;
+  }
+
+  /** The number `typed` (an attribute read as a number), or a type error at `node`. */
+  private numeric(node: Node, typed: Typed, expected: string): Fn<number> {
+    if (typed.type === "attribute") return asType(typed.fn, "number") as Fn<number>;
     if (typed.type !== "number") throw mismatch(node, expected, typed.type);
     return typed.fn;
   }
@@ -143,10 +187,10 @@ class Checker {
   private arith(op: string, l: Fn<number>, r: Fn<number>): Fn<number> {
     const both =
       (combine: (a: number, b: number) => number | null): Fn<number> =>
-      (t) => {
-        const a = l(t);
+      (t, s, spans) => {
+        const a = l(t, s, spans);
         if (a === null) return null;
-        const b = r(t);
+        const b = r(t, s, spans);
         return b === null ? null : combine(a, b);
       };
     if (op === "+") return both((a, b) => a + b);
@@ -159,26 +203,26 @@ class Checker {
   private logical(op: "AND" | "OR", l: Fn<boolean>, r: Fn<boolean>): Fn<boolean> {
     // Three-valued (Kleene) logic: unknown only survives when the known side does not decide.
     if (op === "AND") {
-      return (t) => {
-        const a = l(t);
+      return (t, s, spans) => {
+        const a = l(t, s, spans);
         if (a === false) return false;
-        const b = r(t);
+        const b = r(t, s, spans);
         if (b === false) return false;
         return a === null || b === null ? null : true;
       };
     }
-    return (t) => {
-      const a = l(t);
+    return (t, s, spans) => {
+      const a = l(t, s, spans);
       if (a === true) return true;
-      const b = r(t);
+      const b = r(t, s, spans);
       if (b === true) return true;
       return a === null || b === null ? null : false;
     };
   }
 
   private compare(node: Extract<Node, { kind: "compare" }>): Fn<boolean> {
-    const left = this.check(node.left);
-    const right = this.check(node.right);
+    const checked = resolve(this.check(node.left), this.check(node.right), node.op);
+    const [left, right] = checked;
     const ordering = node.op !== "=" && node.op !== "!=";
     if (ordering && left.type !== "number")
       throw mismatch(node.left, `a number left of "${node.op}"`, left.type);
@@ -190,21 +234,73 @@ class Checker {
       );
     const test = comparator(node.op);
     const l = left.fn as Fn<number | string | boolean>;
+    let one: Fn<boolean>;
     if (right.type === "number" && right.constant !== undefined) {
       const k = right.constant;
-      return (t) => {
-        const a = l(t);
+      one = (t, s, spans) => {
+        const a = l(t, s, spans);
         return a === null ? null : test(a, k);
       };
+    } else {
+      const r = right.fn as Fn<number | string | boolean>;
+      one = (t, s, spans) => {
+        const a = l(t, s, spans);
+        if (a === null) return null;
+        const b = r(t, s, spans);
+        return b === null ? null : test(a, b);
+      };
     }
-    const r = right.fn as Fn<number | string | boolean>;
-    return (t) => {
-      const a = l(t);
-      if (a === null) return null;
-      const b = r(t);
-      return b === null ? null : test(a, b);
-    };
+    return left.span === true || right.span === true ? anySpan(one) : one;
   }
+
+  private match(node: Extract<Node, { kind: "match" }>): Fn<boolean> {
+    const compiled = compilePattern(node.pattern);
+    if (!("regex" in compiled)) {
+      throw new ConditionSyntaxError({
+        column: node.patternColumn + 1 + compiled.offset,
+        expected: compiled.reason,
+        found: `the pattern '${node.pattern}'`,
+      });
+    }
+    const left = this.check(node.left);
+    const value =
+      left.type === "attribute" ? (asType(left.fn, "string") as Fn<string>) : (left.fn as Fn<unknown>);
+    if (left.type !== "attribute" && left.type !== "string")
+      throw mismatch(node.left, `a string left of "${node.negated ? "!~" : "=~"}"`, left.type);
+    const regex = compiled.regex;
+    const negated = node.negated;
+    const one: Fn<boolean> = (t, s, spans) => {
+      const v = value(t, s, spans);
+      return v === null ? null : matchBounded(regex, v as string) !== negated;
+    };
+    return left.span === true ? anySpan(one) : one;
+  }
+}
+
+/** Gives an attribute operand the type of the other side (both attributes: strings). */
+function resolve(left: Typed, right: Typed, op: ComparisonOp): [Typed, Typed] {
+  const ordering = op !== "=" && op !== "!=";
+  const want = (other: Typed): ValueType =>
+    ordering ? "number" : other.type === "attribute" ? "string" : other.type;
+  const as = (t: Typed, type: ValueType): Typed =>
+    t.type !== "attribute" ? t : ({ type, span: true, fn: asType(t.fn, type) } as Typed);
+  return [as(left, want(right)), as(right, want(left))];
+}
+
+function asType(fn: Fn<AttributeValue>, type: ValueType): Fn<number | string | boolean> {
+  return (t, s, spans) => attributeAs(fn(t, s, spans) ?? undefined, type);
+}
+
+/**
+ * A span-level comparison on the whole trace: true when some span satisfies it, false otherwise
+ * (a span without the field, or an unknown operand, does not satisfy it; never unknown itself).
+ */
+function anySpan(one: Fn<boolean>): Fn<boolean> {
+  return (t, s, spans) => {
+    if (s !== undefined) return one(t, s, spans);
+    for (const span of spans) if (one(t, span, spans) === true) return true;
+    return false;
+  };
 }
 
 function comparator(

@@ -1,4 +1,5 @@
 import type { ScoredTrace } from "../../domain/features.js";
+import type { Span } from "../../domain/span.js";
 import type { CompiledRule } from "./rules.js";
 
 /** The outcome of one rule on one trace. */
@@ -11,12 +12,17 @@ export type RuleOutcome =
  * means the condition needed a model-derived value that is missing (warm-up) and did not fire.
  */
 export class RuleEngine {
-  constructor(private readonly rules: readonly CompiledRule[]) {}
+  /** True when a rule's condition reads span fields (it is then given the trace's spans). */
+  readonly readsSpans: boolean;
 
-  evaluate(trace: ScoredTrace): RuleOutcome[] {
+  constructor(private readonly rules: readonly CompiledRule[]) {
+    this.readsSpans = rules.some((r) => r.condition.usesSpans);
+  }
+
+  evaluate(trace: ScoredTrace, spans?: readonly Span[]): RuleOutcome[] {
     const out: RuleOutcome[] = [];
     for (const rule of this.rules) {
-      const result = rule.condition.evaluate(trace);
+      const result = rule.condition.evaluate(trace, spans);
       if (result === true) out.push({ kind: "fired", rule });
       else if (result === null) out.push({ kind: "unknown", rule });
     }

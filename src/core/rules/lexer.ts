@@ -1,6 +1,7 @@
 import { ConditionSyntaxError } from "./diagnostics.js";
 
-export type TokenKind = "number" | "string" | "ident" | "keyword" | "op" | "lparen" | "rparen" | "end";
+export type TokenKind =
+  "number" | "string" | "ident" | "keyword" | "op" | "lparen" | "rparen" | "lbracket" | "rbracket" | "end";
 
 /** One token of a condition. `column` is 1-based; keywords are upper-cased in `text`. */
 export interface Token {
@@ -12,7 +13,7 @@ export interface Token {
 }
 
 const KEYWORDS = new Set(["AND", "OR", "NOT", "TRUE", "FALSE"]);
-const TWO_CHAR_OPS = new Set(["==", "!=", "<=", ">="]);
+const TWO_CHAR_OPS = new Set(["==", "!=", "<=", ">=", "=~", "!~"]);
 const ONE_CHAR_OPS = new Set(["+", "-", "*", "/", "<", ">", "="]);
 /** Operators from other languages, with the word the condition language uses instead. */
 const FOREIGN_OPS: Readonly<Record<string, string>> = { "&&": "AND", "||": "OR", "<>": "!=" };
@@ -54,6 +55,8 @@ function readToken(source: string, i: number): { token: Token; next: number } {
   if (c === "'" || c === '"') return readString(source, i);
   if (c === "(") return { token: { kind: "lparen", text: c, column }, next: i + 1 };
   if (c === ")") return { token: { kind: "rparen", text: c, column }, next: i + 1 };
+  if (c === "[") return { token: { kind: "lbracket", text: c, column }, next: i + 1 };
+  if (c === "]") return { token: { kind: "rbracket", text: c, column }, next: i + 1 };
   const two = source.slice(i, i + 2);
   const instead = FOREIGN_OPS[two];
   if (instead !== undefined)

@@ -11,6 +11,17 @@ export type Node =
   | { readonly kind: "boolean"; readonly value: boolean; readonly column: number }
   | { readonly kind: "string"; readonly value: string; readonly column: number }
   | { readonly kind: "ident"; readonly name: string; readonly column: number }
+  /** `attributes['key']`: a span attribute (see span-vocabulary.ts). */
+  | { readonly kind: "attribute"; readonly key: string; readonly column: number }
+  /** `left =~ 'pattern'` (or `!~`): a regular expression match; `patternColumn` is the quote's. */
+  | {
+      readonly kind: "match";
+      readonly negated: boolean;
+      readonly left: Node;
+      readonly pattern: string;
+      readonly patternColumn: number;
+      readonly column: number;
+    }
   | { readonly kind: "negate"; readonly operand: Node; readonly column: number }
   | { readonly kind: "not"; readonly operand: Node; readonly column: number }
   | {
@@ -37,6 +48,9 @@ export type Node =
 
 const COMPARISONS: ReadonlySet<string> = new Set(["=", "==", "!=", "<", "<=", ">", ">="]);
 const OPERAND = 'a number, string, TRUE, FALSE, identifier, "(", "-" or NOT';
+const MATCHES: ReadonlySet<string> = new Set(["=~", "!~"]);
+/** The one identifier that takes a `['key']` subscript. */
+export const ATTRIBUTES = "attributes";
 
 /** Parses a condition into a syntax tree. Throws ConditionSyntaxError with the column. */
 export function parseCondition(source: string): Node {
@@ -47,6 +61,15 @@ export function parseCondition(source: string): Node {
   const node = parser.parseOr();
   parser.expectEnd();
   return node;
+}
+
+/**
+ * A pattern's text as written between its quotes: backslashes stay (`'\\d+'` is the regex `\d+`),
+ * only an escaped quote loses its backslash.
+ */
+function rawPattern(quoted: string): string {
+  const quote = quoted.charAt(0);
+  return quoted.slice(1, -1).split(`\\${quote}`).join(quote);
 }
 
 function describe(token: Token): string {
@@ -114,19 +137,42 @@ class Parser {
   private parseComparison(): Node {
     const left = this.parseSum();
     const token = this.peek();
+    if (token.kind === "op" && MATCHES.has(token.text)) return this.parseMatch(left, token);
     if (token.kind !== "op" || !COMPARISONS.has(token.text)) return left;
     this.next();
     const right = this.parseSum();
+    this.noChain();
+    const op = (token.text === "==" ? "=" : token.text) as ComparisonOp;
+    return { kind: "compare", op, left, right, column: token.column };
+  }
+
+  private parseMatch(left: Node, op: Token): Node {
+    this.next();
+    const pattern = this.next();
+    if (pattern.kind !== "string") {
+      const expected = `a quoted regular expression right of "${op.text}"`;
+      throw new ConditionSyntaxError({ column: pattern.column, expected, found: describe(pattern) });
+    }
+    this.noChain();
+    return {
+      kind: "match",
+      negated: op.text === "!~",
+      left,
+      pattern: rawPattern(pattern.text),
+      patternColumn: pattern.column,
+      column: op.column,
+    };
+  }
+
+  private noChain(): void {
     const after = this.peek();
-    if (after.kind === "op" && COMPARISONS.has(after.text)) {
+    if (after.kind === "op" && (COMPARISONS.has(after.text) || MATCHES.has(after.text))) {
       throw new ConditionSyntaxError({
         column: after.column,
         expected: "AND or OR between comparisons (comparisons do not chain)",
         found: describe(after),
       });
     }
-    const op = (token.text === "==" ? "=" : token.text) as ComparisonOp;
-    return { kind: "compare", op, left, right, column: token.column };
   }
 
   private parseSum(): Node {
@@ -170,6 +216,7 @@ class Parser {
       case "string":
         return { kind: "string", value: token.value as string, column: token.column };
       case "ident":
+        if (token.text === ATTRIBUTES && this.peek().kind === "lbracket") return this.parseAttribute(token);
         return { kind: "ident", name: token.text, column: token.column };
       case "lparen":
         return this.parseGroup(token);
@@ -182,6 +229,24 @@ class Parser {
         break;
     }
     throw new ConditionSyntaxError({ column: token.column, expected: OPERAND, found: describe(token) });
+  }
+
+  private parseAttribute(ident: Token): Node {
+    this.next();
+    const key = this.next();
+    if (key.kind !== "string") {
+      throw new ConditionSyntaxError({
+        column: key.column,
+        expected: `a quoted attribute key, as in attributes['http.path']`,
+        found: describe(key),
+      });
+    }
+    const close = this.next();
+    if (close.kind !== "rbracket") {
+      const expected = `"]" to close attributes[ at column ${ident.column + ATTRIBUTES.length}`;
+      throw new ConditionSyntaxError({ column: close.column, expected, found: describe(close) });
+    }
+    return { kind: "attribute", key: key.value as string, column: ident.column };
   }
 
   private parseGroup(open: Token): Node {

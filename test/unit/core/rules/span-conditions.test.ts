@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { compileCondition } from "../../../../src/core/rules/compiler.js";
+import { MAX_MATCH_INPUT, checkPattern } from "../../../../src/core/rules/regex.js";
+import type { Attributes, Span, SpanStatus } from "../../../../src/domain/span.js";
+import { scoredTrace } from "./scored.js";
+
+const ctx = { threshold: 0.95 };
+const trace = scoredTrace();
+
+function span(over: { status?: SpanStatus; ms?: number; attributes?: Attributes; name?: string } = {}): Span {
+  const start = 1_700_000_000_000_000_000n;
+  return {
+    traceId: "0af7651916cd43dd8448eb211c80319c",
+    spanId: "00f067aa0ba902b7",
+    parentSpanId: null,
+    service: "frontend",
+    name: over.name ?? "GET /cart",
+    kind: "SERVER",
+    startTimeUnixNano: start,
+    endTimeUnixNano: start + BigInt((over.ms ?? 10) * 1e6),
+    status: over.status ?? "UNSET",
+    attributes: over.attributes ?? {},
+  };
+}
+
+const run = (condition: string, spans: readonly Span[]): boolean | null =>
+  compileCondition("sampling", condition, ctx).evaluate(trace, spans);
+
+describe("span-level conditions (sampling policies)", () => {
+  it.each([
+    ["status.code == ERROR", [span(), span({ status: "ERROR" })], true],
+    ["status.code == ERROR", [span(), span({ status: "OK" })], false],
+    ["duration > 1000", [span({ ms: 1500 })], true],
+    ["duration > 1000", [span({ ms: 900 })], false],
+    ["attributes['user.tier'] == 'enterprise'", [span({ attributes: { "user.tier": "enterprise" } })], true],
+    ["attributes['user.tier'] == 'enterprise'", [span({ attributes: { "user.tier": "free" } })], false],
+    ["attributes['user.tier'] == 'enterprise'", [span()], false],
+    ["NOT attributes['user.tier'] == 'enterprise'", [span()], true],
+    ["attributes['http.path'] =~ '/health|/ping'", [span({ attributes: { "http.path": "/ping" } })], true],
+    ["attributes['http.path'] =~ '/health|/ping'", [span({ attributes: { "http.path": "/cart" } })], false],
+    ["attributes['http.path'] !~ '^/api'", [span({ attributes: { "http.path": "/cart" } })], true],
+    ["attributes['http.status_code'] >= 500", [span({ attributes: { "http.status_code": 503 } })], true],
+    ["attributes['http.status_code'] == '503'", [span({ attributes: { "http.status_code": 503 } })], true],
+    ["name =~ '^GET /c\\w+$'", [span()], true],
+    ["status.code == ERROR AND total_duration > 100", [span({ status: "ERROR" })], true],
+    ["status.code == ERROR OR total_duration > 1000", [span()], false],
+  ] as const)("%s (case %#)", (condition, spans, expected) => {
+    expect(run(condition, spans)).toBe(expected);
+  });
+
+  it("is false on a trace without spans (alert rules evaluated without them)", () => {
+    expect(compileCondition("a", "status.code == ERROR", ctx).evaluate(trace)).toBe(false);
+  });
+
+  it("reports span fields among the identifiers and says the condition reads spans", () => {
+    const c = compileCondition("a", "status.code == ERROR AND total_duration > 1", ctx);
+    expect(c.identifiers).toEqual(["status.code", "total_duration"]);
+    expect(c.usesSpans).toBe(true);
+    expect(compileCondition("a", "total_duration > 1", ctx).usesSpans).toBe(false);
+  });
+});
+
+describe("regular expressions are limited to a safe subset", () => {
+  it.each([
+    ["(a+)+$", 4, "no quantifier on a group that holds a quantifier"],
+    ["(x*)*", 4, "no quantifier on a group that holds a quantifier"],
+    ["(a)\\1", 3, "no backreference"],
+    ["(?=a)b", 0, "no lookahead or lookbehind"],
+    ["a".repeat(300), 256, "a pattern of at most 256 characters"],
+  ])("refuses %s at offset %i", (pattern, offset, reason) => {
+    expect(checkPattern(pattern)).toEqual({ offset, reason });
+  });
+
+  it.each(["/health|/ping", "^/api/v[0-9]+/", "(ab)+", "[(+]+x", "a{2,3}b?", "(?:a|b)c"])(
+    "accepts %s",
+    (p) => {
+      expect(checkPattern(p)).toBeNull();
+    },
+  );
+
+  it("refuses a hostile pattern at compile time with its column in the condition", () => {
+    expect(() => compileCondition("health_checks", "attributes['p'] =~ '(a+)+$'", ctx)).toThrow(
+      /column 25: expected no quantifier on a group that holds a quantifier/,
+    );
+  });
+
+  it("matches only the first MAX_MATCH_INPUT characters of a value", () => {
+    const long = "x".repeat(MAX_MATCH_INPUT) + "needle";
+    expect(run("attributes['q'] =~ 'needle'", [span({ attributes: { q: long } })])).toBe(false);
+    expect(run("attributes['q'] =~ 'needle'", [span({ attributes: { q: long.slice(10) } })])).toBe(true);
+  });
+
+  it("needs a quoted pattern and a string on the left", () => {
+    expect(() => compileCondition("a", "name =~ 5", ctx)).toThrow(/quoted regular expression/);
+    expect(() => compileCondition("a", "span_count =~ 'a'", ctx)).toThrow(/a string left of "=~"/);
+    expect(() => compileCondition("a", "attributes[user] == 'x'", ctx)).toThrow(/quoted attribute key/);
+  });
+});
