@@ -92,6 +92,7 @@ async function runReplay(argv: readonly string[]): Promise<number> {
         `${summary.retrains.installed} models trained (${summary.retrains.refused} refused), ` +
         `${summary.rejected.length} rejected parts; alerts: ${alerts}\n`,
     );
+    if (summary.noModel !== null) process.stderr.write(`tracewatch replay: ${summary.noModel}\n`);
   }
   if (summary.spans === 0 && summary.rejected.length > 0) {
     process.stderr.write(

@@ -1,3 +1,4 @@
+import { describeWarmUp } from "../core/model/warm-up.js";
 import type { Alert } from "../core/alerts/alert.js";
 import type { AssemblerStats } from "../core/assembler/types.js";
 import type { ScoredTrace } from "../domain/features.js";
@@ -37,6 +38,11 @@ export interface ReplaySummary {
   readonly warmUpTraces: number;
   readonly alerts: Readonly<Record<string, number>>;
   readonly retrains: { readonly installed: number; readonly refused: number };
+  /**
+   * Why no model scored the replay when none was trained: "no model: 412 of 500 samples after
+   * 4,120 traces" (too few samples for training.min_samples); null when a model was trained.
+   */
+  readonly noModel: string | null;
   readonly assembler: AssemblerStats;
   readonly eventStartMs: number;
   readonly eventEndMs: number;
@@ -111,6 +117,8 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
     warmUpTraces: counts.warmUp,
     alerts,
     retrains: driver.retrains,
+    noModel:
+      driver.core.detector.model === null ? `no model: ${describeWarmUp(driver.core.window.warmUp())}` : null,
     assembler: driver.assemblerStats(),
     eventStartMs: startMs,
     eventEndMs: driver.clock.now(),
