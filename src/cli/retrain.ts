@@ -1,4 +1,6 @@
 import type { Config } from "../config/index.js";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import type { Clock } from "../core/clock.js";
 import type { ModelArtifact } from "../core/model/artifact.js";
 import type { TrainResult } from "../core/model/trainer.js";
@@ -164,6 +166,7 @@ export async function runRetrain(argv: readonly string[], clock: Clock = systemC
   );
   try {
     if (!fromTopic) {
+      const collector = fullGc();
       const r = await retrainFromSpanFiles({
         config,
         files: positionals,
@@ -171,6 +174,7 @@ export async function runRetrain(argv: readonly string[], clock: Clock = systemC
         store,
         ...(publisher === null ? {} : { publish: (a: ModelArtifact) => publisher.publish(a) }),
         ...(values.quiet === true ? {} : { onProgress: (p) => process.stderr.write(spanProgressLine(p)) }),
+        ...(collector === null ? {} : { collectGarbage: collector }),
       });
       for (const line of r.rejected.slice(0, 20))
         process.stderr.write(`tracewatch retrain: skipped ${line}\n`);
@@ -193,6 +197,20 @@ export async function runRetrain(argv: readonly string[], clock: Clock = systemC
     return report(result.result, { records: result.records, path: result.path }, producer !== null);
   } finally {
     await producer?.disconnect();
+  }
+}
+
+/**
+ * A full garbage collection, for the span-file job (see collectGarbage there): V8's `gc` made
+ * reachable at run time. Null if this runtime does not allow it.
+ */
+function fullGc(): (() => void) | null {
+  try {
+    setFlagsFromString("--expose-gc");
+    const gc: unknown = runInNewContext("gc");
+    return typeof gc === "function" ? () => (gc as () => void)() : null;
+  } catch {
+    return null;
   }
 }
 

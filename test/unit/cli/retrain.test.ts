@@ -1,19 +1,20 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { retrainCommand } from "../../../src/cli/retrain.js";
+import { retrainCommand, runRetrain } from "../../../src/cli/retrain.js";
+import { decodeArtifact } from "../../../src/model/codec.js";
 import { encodeNativeJson } from "../../../src/decode/index.js";
 import type { Span } from "../../../src/domain/span.js";
 
 const START_MS = 1_700_000_000_000;
 const TRACES = 600;
 
-/** One trace a second: a gateway span and its child, 20-80 ms long. */
-function trace(i: number): Span[] {
+/** One trace a second: a gateway span and its child, 20-80 ms long (`slowMs` instead when given). */
+function trace(i: number, slowMs?: number): Span[] {
   const traceId = (i + 1).toString(16).padStart(32, "0");
   const start = BigInt(START_MS + i * 1_000) * 1_000_000n;
-  const end = start + BigInt(20 + (i % 7) * 10) * 1_000_000n;
+  const end = start + BigInt(slowMs ?? 20 + (i % 7) * 10) * 1_000_000n;
   const span = (spanId: string, parentSpanId: string | null, service: string): Span => ({
     traceId,
     spanId,
@@ -63,5 +64,51 @@ spec:
     expect(summary.samples).toBeGreaterThanOrEqual(118);
     expect(summary.samples).toBeLessThanOrEqual(122);
     expect(summary.published).toBe(false);
+  });
+});
+
+describe("tracewatch retrain learns as serve does", () => {
+  it("holds back an incident in the files, stamps wall-clock trainedAt and records the data's event time range", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "tw-retrain-cli-"));
+    dirs.push(dir);
+    // 30 minutes of normal traffic, then 2 minutes in which every trace takes 2 s: an incident.
+    const normal = 1_800;
+    const incident = 120;
+    const spans = Array.from({ length: normal + incident }, (_, i) =>
+      trace(i, i >= normal ? 2_000 : undefined),
+    ).flat();
+    const file = join(dir, "spans.ndjson");
+    await writeFile(file, encodeNativeJson(spans));
+    const config = join(dir, "detector.yaml");
+    await writeFile(
+      config,
+      `metadata: { name: shop }
+spec:
+  training: { window: 10m, sample_rate: 1.0, min_samples: 100 }
+  model_store: { dir: ${join(dir, "models")} }
+`,
+    );
+    const wallMs = Date.UTC(2031, 5, 6, 7, 8, 9);
+    const out: string[] = [];
+    vi.spyOn(process.stdout, "write").mockImplementation((chunk) => (out.push(String(chunk)), true));
+    const code = await runRetrain(["-c", config, "--quiet", file], { now: () => wallMs });
+    vi.restoreAllMocks();
+    expect(code).toBe(0);
+    const summary = JSON.parse(out.join("")) as Record<string, unknown>;
+    const lastEndMs = START_MS + (normal + incident - 1) * 1_000 + 2_000;
+    expect(summary).toMatchObject({
+      trainedAt: new Date(wallMs).toISOString(),
+      dataFrom: new Date(START_MS).toISOString(),
+      dataTo: new Date(lastEndMs).toISOString(),
+      spans: spans.length,
+      records: normal + incident,
+    });
+    expect(String(summary["version"]).startsWith("20310606T070809")).toBe(true);
+    const artifact = decodeArtifact(await readFile(String(summary["path"]), "utf8"), "test");
+    expect(artifact.trainedAtMs).toBe(wallMs);
+    expect(artifact.data).toEqual({ fromMs: START_MS, toMs: lastEndMs });
+    // A fifth of the 10-minute window is the incident: learned as normal, it would be the p99.
+    expect(artifact.window.endMs).toBeGreaterThan(lastEndMs - 10_000);
+    expect(artifact.baselines.global.p99).toBeLessThan(100);
   });
 });
