@@ -1,9 +1,14 @@
 import { readFileSync } from "node:fs";
-import { parseDocument } from "yaml";
+import { parseAllDocuments } from "yaml";
 import { TracewatchError } from "../errors.js";
 import { applyEnvOverrides, coerceFromEnv, interpolate, type Env } from "./env.js";
 import { formatIssues } from "./issues.js";
-import { documentSchema, resolveDocument, type Config } from "./schema.js";
+import { documentSchema, KIND, resolveDocument, type Config } from "./schema.js";
+import {
+  SERVICE_GRAPH_KIND,
+  serviceGraphDocumentSchema,
+  type ServiceGraphDocument,
+} from "./schema-service-graph.js";
 import { knownKeysAt } from "./suggest.js";
 
 /** Where the YAML comes from: a file, or text already in memory (`origin` names it in errors). */
@@ -40,18 +45,71 @@ function readSource(source: ConfigSource): { text: string; origin: string } {
   }
 }
 
-function parseYaml(text: string, origin: string): unknown {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  if (doc.errors.length > 0) {
+/** The documents of the file (`---` between them); an empty file is one empty document. */
+function parseYaml(text: string, origin: string): unknown[] {
+  const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
+  const list = Array.isArray(docs) ? docs : [];
+  const errors = list.flatMap((d) => d.errors);
+  if (!Array.isArray(docs) || errors.length > 0) {
     throw invalid(
       origin,
-      doc.errors.map((e) => {
+      (errors.length > 0 ? errors : []).map((e) => {
         const at = e.linePos?.[0];
         return `${at === undefined ? "yaml" : `line ${at.line}, column ${at.col}`}: ${e.message.split("\n")[0]}`;
       }),
     );
   }
-  return doc.toJS({ maxAliasCount: 100 });
+  const trees = list
+    .map((d) => d.toJS({ maxAliasCount: 100 }) as unknown)
+    .filter((t) => t !== null && t !== undefined);
+  return trees.length === 0 ? [null] : trees;
+}
+
+const kindOf = (tree: unknown): unknown =>
+  typeof tree === "object" && tree !== null ? (tree as Record<string, unknown>).kind : undefined;
+
+/**
+ * Splits a file's documents by kind: the detector's (kind TraceAnomalyDetector; the only
+ * document whatever its kind) and at most one ServiceGraph (the service map's settings). Anything
+ * else is a problem naming the document.
+ */
+function splitDocuments(trees: unknown[]): { detector: unknown; serviceGraph: unknown; problems: string[] } {
+  const serviceGraph = trees.filter((t) => kindOf(t) === SERVICE_GRAPH_KIND);
+  // A file of one document is the detector's whatever its kind says (the schema names a wrong one).
+  if (trees.length === 1)
+    return {
+      detector: serviceGraph.length === 1 ? null : trees[0],
+      serviceGraph: serviceGraph[0],
+      problems: [],
+    };
+  const problems: string[] = [];
+  const detector = trees.filter((t) => kindOf(t) === KIND);
+  trees.forEach((t, i) => {
+    const kind = kindOf(t);
+    if (kind !== KIND && kind !== SERVICE_GRAPH_KIND)
+      problems.push(
+        `document ${i + 1}: kind ${kind === undefined ? "missing" : JSON.stringify(kind)}: expected ${KIND} or ${SERVICE_GRAPH_KIND}`,
+      );
+  });
+  if (detector.length === 0) problems.push(`no ${KIND} document`);
+  if (detector.length > 1) problems.push(`${detector.length} ${KIND} documents; one is allowed`);
+  if (serviceGraph.length > 1)
+    problems.push(`${serviceGraph.length} ${SERVICE_GRAPH_KIND} documents; one is allowed`);
+  return { detector: detector[0] ?? null, serviceGraph: serviceGraph[0], problems };
+}
+
+/** The ServiceGraph document parsed, or its problems prefixed with `ServiceGraph:`. */
+function parseServiceGraph(tree: unknown, problems: string[]): ServiceGraphDocument | undefined {
+  if (tree === undefined) return undefined;
+  const parsed = serviceGraphDocumentSchema.safeParse(tree, { reportInput: true });
+  if (parsed.success) return parsed.data;
+  const issues = formatIssues(parsed.error.issues, {
+    fromEnv: new Set(),
+    overridden: new Map(),
+    knownKeys: (path) => knownKeysAt(serviceGraphDocumentSchema, tree, path),
+  });
+  problems.push(...issues.map((p) => `${SERVICE_GRAPH_KIND}: ${p}`));
+  return undefined;
 }
 
 /**
@@ -102,7 +160,8 @@ function deepFreeze<T>(value: T): T {
  */
 export function loadConfig(source: ConfigSource, env: Env, options: LoadConfigOptions = {}): Config {
   const { text, origin } = readSource(source);
-  const interpolated = interpolate(parseYaml(text, origin), env);
+  const documents = splitDocuments(parseYaml(text, origin));
+  const interpolated = interpolate(documents.detector, env);
   const { tree, overridden } = applyEnvOverrides(interpolated.tree, env);
   let input: unknown = tree;
   let parsed = documentSchema.safeParse(tree, { reportInput: true });
@@ -113,7 +172,8 @@ export function loadConfig(source: ConfigSource, env: Env, options: LoadConfigOp
       parsed = documentSchema.safeParse(coerced, { reportInput: true });
     }
   }
-  const problems = interpolated.problems.map((p) => `${p.path}: ${p.message}`);
+  const problems = [...documents.problems, ...interpolated.problems.map((p) => `${p.path}: ${p.message}`)];
+  const serviceGraph = parseServiceGraph(documents.serviceGraph, problems);
   if (!parsed.success) {
     problems.push(
       ...formatIssues(parsed.error.issues, {
@@ -124,7 +184,9 @@ export function loadConfig(source: ConfigSource, env: Env, options: LoadConfigOp
     );
   }
   const listed = new Set(problems.map((p) => p.slice(0, p.indexOf(": "))));
-  const config = parsed.success ? resolveDocument(parsed.data) : null;
+  const config = parsed.success
+    ? { ...resolveDocument(parsed.data), ...(serviceGraph === undefined ? {} : { serviceGraph }) }
+    : null;
   // Conditions of the rules as loaded (the seed's when absent), or as written when loading failed.
   const alerts = config === null ? writtenAlerts(input) : config.spec.alerts;
   problems.push(...conditionProblems(alerts, options.checkCondition, listed));

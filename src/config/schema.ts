@@ -22,6 +22,7 @@ import {
   topicsSchema,
 } from "./schema-service.js";
 import { sourcesSchema } from "./schema-sources.js";
+import type { ServiceGraphDocument } from "./schema-service-graph.js";
 
 export const API_VERSION = "aiops/v1";
 export const KIND = "TraceAnomalyDetector";
@@ -79,6 +80,8 @@ export type Config = Omit<Document, "spec"> & {
     };
     readonly sinks: readonly SinkConfig[];
   };
+  /** The file's ServiceGraph document (service map window and thresholds), when it has one. */
+  readonly serviceGraph?: ServiceGraphDocument;
 };
 
 /** Fills the defaults that depend on other keys (which sources run, which sinks exist). */

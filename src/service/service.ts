@@ -131,10 +131,20 @@ export class Service {
       probeIntervalMs: STORE_PROBE_MS,
     });
     this.recent = new RecentAlerts(config.spec.alerting.recent_alerts);
+    const graph = config.serviceGraph?.spec;
     this.views = new OnCallViews({
       core: this.core,
       clock: systemClock,
       minSamples: config.spec.training.min_samples,
+      ...(graph === undefined
+        ? {}
+        : {
+            windowMs: graph.data_source.window,
+            thresholds: {
+              warning: graph.nodes.thresholds.warningRate,
+              critical: graph.nodes.thresholds.criticalRate,
+            },
+          }),
     });
   }
 
