@@ -50,8 +50,8 @@ export interface SpanRetrainOptions {
   readonly collectGarbage?: () => void;
 }
 
-/** Input read between two calls of {@link SpanRetrainOptions.collectGarbage}: 32 MiB. */
-export const GC_EVERY_BYTES = 32 * 1024 * 1024;
+/** Input read between two calls of {@link SpanRetrainOptions.collectGarbage}: 8 MiB (a collection of the job's live set takes tens of ms). */
+export const GC_EVERY_BYTES = 8 * 1024 * 1024;
 
 /** What a retrain job over span files did. */
 export interface SpanRetrainResult {
