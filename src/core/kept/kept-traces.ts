@@ -1,7 +1,9 @@
 import type { Span } from "../../domain/span.js";
 
-/** Why a trace was kept. Only `alert` today; tail-sampling policies add their own reasons. */
-export type KeepReason = "alert";
+import type { KeepReason } from "../sampling/sampler.js";
+
+/** Why a trace was kept (see the tail sampler). */
+export type { KeepReason };
 
 /** The alert a kept trace raised, as far as the trace view needs it. */
 export interface KeptAlert {

@@ -40,7 +40,13 @@ export interface CompiledCondition {
  * Parses, type-checks and compiles `source`. Throws TracewatchError TW_CONDITION_INVALID naming
  * `alert`, the 1-based column, what was expected and a caret excerpt.
  */
-export function compileCondition(alert: string, source: string, ctx: VocabularyContext): CompiledCondition {
+export function compileCondition(
+  alert: string,
+  source: string,
+  ctx: VocabularyContext,
+  /** What `alert` names in errors: `alert` (default), or e.g. `sampling rule`. */
+  subject = "alert",
+): CompiledCondition {
   try {
     const used = new Set<string>();
     const checker = new Checker(ctx, used);
@@ -62,7 +68,7 @@ export function compileCondition(alert: string, source: string, ctx: VocabularyC
       evaluate: (trace, spans = NO_SPANS) => fn(trace, undefined, spans),
     };
   } catch (err) {
-    if (err instanceof ConditionSyntaxError) throw conditionError(alert, source, err.problem);
+    if (err instanceof ConditionSyntaxError) throw conditionError(alert, source, err.problem, subject);
     throw err;
   }
 }

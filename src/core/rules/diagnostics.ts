@@ -11,10 +11,15 @@ export interface ConditionProblem {
  * Builds the TW_CONDITION_INVALID error for `alert`: one line naming the alert, the column, what
  * was expected and what was found, then the condition with a caret under the column.
  */
-export function conditionError(alert: string, source: string, problem: ConditionProblem): TracewatchError {
+export function conditionError(
+  alert: string,
+  source: string,
+  problem: ConditionProblem,
+  subject = "alert",
+): TracewatchError {
   const caret = " ".repeat(Math.max(0, problem.column - 1)) + "^";
   const message =
-    `alert "${alert}": invalid condition at column ${problem.column}: ` +
+    `${subject} "${alert}": invalid condition at column ${problem.column}: ` +
     `expected ${problem.expected}, found ${problem.found}\n  ${source}\n  ${caret}`;
   return new TracewatchError("TW_CONDITION_INVALID", message, {
     details: {

@@ -1,0 +1,185 @@
+import type { ScoredTrace } from "../../domain/features.js";
+import type { Span } from "../../domain/span.js";
+import { compileCondition, type CompiledCondition } from "../rules/compiler.js";
+
+/** What a policy does with the traces its condition matches (the seed's SamplingStrategy types). */
+export type PolicyType = "always_on" | "always_off" | "probabilistic";
+
+/** One sampling rule: `condition` in the condition language (span fields allowed). */
+export interface SamplingPolicy {
+  readonly name: string;
+  readonly condition: string;
+  readonly type: PolicyType;
+  /** Share kept of the matching traces, 0 to 1 (probabilistic only). */
+  readonly rate?: number;
+}
+
+/** The `spec` of a SamplingStrategy document, as the sampler needs it. */
+export interface SamplingSpec {
+  readonly default: { readonly type: PolicyType; readonly rate: number };
+  readonly rules: readonly SamplingPolicy[];
+  /** Traces kept by policy aimed at per minute (`target_rate`) and never exceeded, when enabled. */
+  readonly adaptive: {
+    readonly enabled: boolean;
+    readonly target_rate: number;
+    readonly min_rate: number;
+    readonly max_rate: number;
+  };
+  /** Normal traces kept per request type (group_key) per interval, for comparison. */
+  readonly normal_sample: {
+    readonly per_request_type: number;
+    /** ms */
+    readonly interval: number;
+    readonly max_request_types: number;
+  };
+}
+
+/**
+ * Why a trace is kept: it raised an alert, a rule of that name kept it, the default rate, or it is
+ * a normal trace of its request type kept for comparison.
+ */
+export type KeepReason = "alert" | "default" | "normal" | `policy:${string}`;
+
+/** One trace's sampling decision; `dropped` says what stopped a trace a policy would have kept. */
+export type SamplingDecision =
+  | { readonly keep: true; readonly reason: KeepReason }
+  | { readonly keep: false; readonly by: "rule" | "rate" | "rate_limit"; readonly rule?: string };
+
+/** Decision counts since start, by outcome. */
+export interface SamplingStats {
+  readonly kept: Readonly<Record<"alert" | "policy" | "default" | "normal", number>>;
+  readonly dropped: Readonly<Record<"rule" | "rate" | "rate_limit", number>>;
+  /** The default rate in use (adaptive, else the configured one). */
+  readonly defaultRate: number;
+}
+
+interface Compiled {
+  readonly policy: SamplingPolicy;
+  readonly condition: CompiledCondition;
+}
+
+const MINUTE_MS = 60_000;
+
+/**
+ * Anomaly-aware tail sampling: decides per completed trace whether to keep it (docs/sampling.md).
+ * An alerted trace is always kept. Otherwise an `always_off` rule that matches drops it; then the
+ * first other rule that matches decides (always, or at its rate); a trace no rule matched is kept
+ * at the default rate; a normal trace not kept yet may be kept as its request type's comparison
+ * sample. With `adaptive` on, the default rate follows `target_rate` over the previous minute's
+ * traffic (within min_rate..max_rate) and policy keeps beyond `target_rate` per minute are
+ * dropped. Rates are applied to a hash of the trace id, so every instance and every re-delivery
+ * decides alike. Pure: time comes from the caller.
+ */
+export class TailSampler {
+  private readonly off: Compiled[];
+  private readonly on: Compiled[];
+  private readonly spec: SamplingSpec;
+  private readonly threshold: number;
+  private defaultRate: number;
+  private minuteStartMs = Number.NEGATIVE_INFINITY;
+  private seenThisMinute = 0;
+  private keptThisMinute = 0;
+  private normalStartMs = Number.NEGATIVE_INFINITY;
+  private readonly normalCounts = new Map<string, number>();
+  private readonly kept = { alert: 0, policy: 0, default: 0, normal: 0 };
+  private readonly dropped = { rule: 0, rate: 0, rate_limit: 0 };
+
+  /** Compiles every rule; throws TW_CONDITION_INVALID naming the rule when one does not compile. */
+  constructor(spec: SamplingSpec, ctx: { readonly threshold: number }) {
+    this.spec = spec;
+    this.threshold = ctx.threshold;
+    const compiled = spec.rules.map((policy) => ({
+      policy,
+      condition: compileCondition(policy.name, policy.condition, ctx, "sampling rule"),
+    }));
+    this.off = compiled.filter((c) => c.policy.type === "always_off");
+    this.on = compiled.filter((c) => c.policy.type !== "always_off");
+    const d = spec.default;
+    this.defaultRate = d.type === "probabilistic" ? d.rate : d.type === "always_on" ? 1 : 0;
+  }
+
+  /** Decides for one trace; `alerted` when it raised an alert. */
+  decide(scored: ScoredTrace, spans: readonly Span[], alerted: boolean, nowMs: number): SamplingDecision {
+    this.roll(nowMs);
+    this.seenThisMinute++;
+    if (alerted) return this.keep("alert", "alert");
+    for (const c of this.off) {
+      if (c.condition.evaluate(scored, spans) === true) return this.drop("rule", c.policy.name);
+    }
+    const draw = traceDraw(scored.features.traceId);
+    let decision: SamplingDecision | null = null;
+    for (const c of this.on) {
+      if (c.condition.evaluate(scored, spans) !== true) continue;
+      const rate = c.policy.type === "always_on" ? 1 : (c.policy.rate ?? 0);
+      decision = draw < rate ? this.limited(`policy:${c.policy.name}`) : this.drop("rate", c.policy.name);
+      break;
+    }
+    decision ??= draw < this.defaultRate ? this.limited("default") : this.drop("rate");
+    if (decision.keep || !this.isNormal(scored)) return decision;
+    return this.normalSample(scored.features.group_key) ? this.keep("normal", "normal") : decision;
+  }
+
+  stats(): SamplingStats {
+    return { kept: { ...this.kept }, dropped: { ...this.dropped }, defaultRate: this.defaultRate };
+  }
+
+  private isNormal(scored: ScoredTrace): boolean {
+    return (
+      scored.anomaly_score !== null &&
+      scored.anomaly_score < this.threshold &&
+      scored.features.error_count === 0
+    );
+  }
+
+  /** A policy keep, subject to the adaptive rate limit. */
+  private limited(reason: KeepReason): SamplingDecision {
+    const a = this.spec.adaptive;
+    if (a.enabled && this.keptThisMinute >= a.target_rate) return this.drop("rate_limit");
+    this.keptThisMinute++;
+    return this.keep(reason, reason === "default" ? "default" : "policy");
+  }
+
+  private normalSample(groupKey: string): boolean {
+    const n = this.spec.normal_sample;
+    const count = this.normalCounts.get(groupKey);
+    if (count === undefined && this.normalCounts.size >= n.max_request_types) return false;
+    if ((count ?? 0) >= n.per_request_type) return false;
+    this.normalCounts.set(groupKey, (count ?? 0) + 1);
+    return true;
+  }
+
+  private keep(reason: KeepReason, counter: keyof TailSampler["kept"]): SamplingDecision {
+    this.kept[counter]++;
+    return { keep: true, reason };
+  }
+
+  private drop(by: "rule" | "rate" | "rate_limit", rule?: string): SamplingDecision {
+    this.dropped[by]++;
+    return rule === undefined ? { keep: false, by } : { keep: false, by, rule };
+  }
+
+  /** Starts a new minute (adaptive rate) or normal-sample interval when due. */
+  private roll(nowMs: number): void {
+    if (nowMs - this.minuteStartMs >= MINUTE_MS) {
+      const a = this.spec.adaptive;
+      if (a.enabled && this.spec.default.type === "probabilistic" && Number.isFinite(this.minuteStartMs)) {
+        const perMinute = (this.seenThisMinute * MINUTE_MS) / Math.max(MINUTE_MS, nowMs - this.minuteStartMs);
+        const target = perMinute > 0 ? a.target_rate / perMinute : a.max_rate;
+        this.defaultRate = Math.min(a.max_rate, Math.max(a.min_rate, target));
+      }
+      this.minuteStartMs = nowMs;
+      this.seenThisMinute = 0;
+      this.keptThisMinute = 0;
+    }
+    if (nowMs - this.normalStartMs >= this.spec.normal_sample.interval) {
+      this.normalStartMs = nowMs;
+      this.normalCounts.clear();
+    }
+  }
+}
+
+/** A uniform draw in [0, 1) from the trace id's first 52 bits (trace ids are random). */
+export function traceDraw(traceId: string): number {
+  const n = Number.parseInt(traceId.slice(0, 13), 16);
+  return Number.isFinite(n) ? n / 2 ** 52 : 0;
+}
