@@ -37,8 +37,29 @@ export interface SpanProfile {
 
 /** `service|KIND|name`: the identity an operation's baseline is kept under. */
 export function operationKey(s: Span): string {
-  return s.service + "|" + s.kind + "|" + s.name;
+  let byName = KEYS.get(s.service);
+  if (byName === undefined) {
+    if (KEYS.size >= MAX_CACHED_SERVICES) KEYS.clear();
+    KEYS.set(s.service, (byName = new Map()));
+  }
+  let byKind = byName.get(s.name);
+  if (byKind === undefined) {
+    if (byName.size >= MAX_CACHED_OPERATIONS) byName.clear();
+    byName.set(s.name, (byKind = new Map()));
+  }
+  let key = byKind.get(s.kind);
+  if (key === undefined) byKind.set(s.kind, (key = s.service + "|" + s.kind + "|" + s.name));
+  return key;
 }
+
+/**
+ * Operation keys by service, name and kind: built once, so that every span of an operation shares
+ * one flat string whose hash is computed once (a fresh concatenation per span is rehashed at each
+ * map lookup). Bounded: a cache past its size starts over.
+ */
+const KEYS = new Map<string, Map<string, Map<string, string>>>();
+const MAX_CACHED_SERVICES = 1_000;
+const MAX_CACHED_OPERATIONS = 1_000;
 
 /** Builds the profile of `spans` given their graph and the root's index. */
 export function profileSpans(spans: readonly Span[], graph: SpanGraph, root: number): SpanProfile {
@@ -60,6 +81,7 @@ export function profileSpans(spans: readonly Span[], graph: SpanGraph, root: num
     service[i] = s.service;
     spanId[i] = s.spanId;
     if (roles[i] === SpanRole.Duplicate) skip[i] = 1;
+    // Offsets from the first span in exact BigInt: Unix ns exceed 2^53.
     start[i] = Number(s.startTimeUnixNano - base) / 1e6;
     const e = Number(s.endTimeUnixNano - base) / 1e6;
     end[i] = e > start[i]! ? e : start[i]!;
@@ -77,20 +99,29 @@ export function profileSpans(spans: readonly Span[], graph: SpanGraph, root: num
   const selfMs = new Float64Array(n);
   const callee = new Int32Array(n).fill(-1);
   const byStart = (a: number, b: number): number => start[a]! - start[b]!;
+  // Children that call out themselves, per parent: only beside those can a leaf be a wrapper.
+  const delegates = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = parentOf[i] as number;
+    if (p >= 0 && first[i + 1]! > first[i]!) delegates[p]!++;
+  }
   for (let i = 0; i < n; i++) {
     const lo = first[i]!;
     const hi = first[i + 1]!;
     if (hi === lo) {
-      selfMs[i] = leafSelf(i, parentOf[i] as number, first, kids, service, start, end);
+      const p = parentOf[i] as number;
+      selfMs[i] =
+        p >= 0 && delegates[p]! > 0 ? leafSelf(i, p, first, kids, service, start, end) : durationMs[i]!;
       continue;
     }
     if (hi - lo === 1 && service[kids[lo]!] !== service[i]) callee[i] = kids[lo]!;
-    const list = hi - lo === 1 ? [kids[lo]!] : Array.from(kids.subarray(lo, hi)).sort(byStart);
-    // Union of the children's intervals, clipped to the span.
+    if (hi - lo > 1 && !sortedByStart(kids, lo, hi, start)) kids.subarray(lo, hi).sort(byStart);
+    // Union of the children's intervals (in start order), clipped to the span.
     let covered = 0;
     let curS = Number.NaN;
     let curE = Number.NaN;
-    for (const k of list) {
+    for (let j = lo; j < hi; j++) {
+      const k = kids[j]!;
       const s = Math.max(start[k]!, start[i]!);
       const e = Math.min(end[k]!, end[i]!);
       if (e <= s) continue;
@@ -108,6 +139,11 @@ export function profileSpans(spans: readonly Span[], graph: SpanGraph, root: num
   const critical = new Uint8Array(n);
   if (root >= 0) markCritical(root, first, kids, start, end, critical);
   return { n, op, service, spanId, skip, durationMs, selfMs, parent: parentOf, callee, critical, root };
+}
+
+function sortedByStart(kids: Int32Array, lo: number, hi: number, start: Float64Array): boolean {
+  for (let j = lo + 1; j < hi; j++) if (start[kids[j]!]! < start[kids[j - 1]!]!) return false;
+  return true;
 }
 
 /** Siblings looked at per leaf span; beyond it a leaf's self time is its duration. */

@@ -112,7 +112,8 @@ export class Detector {
    */
   observe(f: TraceFeatures, scored?: ScoredTrace, profile?: SpanProfile): void {
     const flag = this.flagOf(scored?.anomaly_score ?? null);
-    const spans = scored?.spans;
+    // Span-level columns are stored only when the model reads them (a copy of the features).
+    const spans = this.current?.usesSpanFeatures === true ? scored?.spans : undefined;
     this.window.observe(
       spans === undefined || spans === null
         ? f

@@ -1,4 +1,4 @@
-import type { SpanScores, TraceFeatures } from "../../domain/features.js";
+import { SEED_FEATURES, type SpanScores, type TraceFeatures } from "../../domain/features.js";
 import type { SpanProfile } from "../features/span-profile.js";
 import { scoreSpans, type OperationStats } from "./op-baselines.js";
 import { TracewatchError } from "../../errors.js";
@@ -41,6 +41,8 @@ export class Model {
   private readonly plan: ColumnPlan;
   private readonly operations: ReadonlyMap<string, OperationStats> | null;
   private readonly typeP99: ReadonlyMap<string, number>;
+  /** Whether the forest reads span-level columns (then the window must store them). */
+  readonly usesSpanFeatures: boolean;
 
   constructor(readonly artifact: ModelArtifact) {
     this.version = artifact.version;
@@ -58,6 +60,7 @@ export class Model {
     const ops = artifact.operations;
     this.operations = ops === undefined ? null : new Map(ops.operations);
     this.typeP99 = new Map((ops?.types ?? []).map(([k, t]) => [k, t.p99]));
+    this.usesSpanFeatures = artifact.columns.some((c) => RAW_INDEX[c.feature] >= SEED_FEATURES.length);
   }
 
   /** Scores a trace; with its span profile (and operation baselines) its spans are scored too. */
