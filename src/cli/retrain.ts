@@ -107,6 +107,7 @@ function jobOptions(
 ): RetrainJobOptions {
   return {
     detector: config.metadata.name,
+    learnBelow: config.spec.detection.threshold,
     trainedAtMs,
     store,
     ...(publish === undefined ? {} : { publish }),

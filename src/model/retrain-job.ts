@@ -2,9 +2,10 @@ import { ManualClock } from "../core/clock.js";
 import { extractFeatures } from "../core/features/extract.js";
 import type { GroupKeyStrategy } from "../core/features/group-key.js";
 import type { ModelArtifact } from "../core/model/artifact.js";
+import { Detector } from "../core/model/detector.js";
 import { trainModel, type TrainOptions, type TrainResult } from "../core/model/trainer.js";
 import { RollingWindow, type RollingWindowOptions } from "../core/model/window.js";
-import type { TraceFeatures } from "../domain/features.js";
+import type { ScoredTrace, TraceFeatures } from "../domain/features.js";
 import type { CompletedTrace } from "../domain/trace.js";
 import type { ModelStore } from "./store.js";
 
@@ -29,9 +30,19 @@ export interface RetrainJobOptions {
   readonly onProgress?: (p: RetrainProgress) => void;
   /** Default 10,000. */
   readonly progressEvery?: number;
+  /**
+   * Calibrated score from which a record's trace counts as flagged (detection.threshold): training
+   * holds flagged traces back where they are an incident, as serve does (see Detector.learnBelow),
+   * judged on the score each record carries (serve's, when it wrote the record; records without
+   * one are unscored). Default 0.95.
+   */
+  readonly learnBelow?: number;
   /** Training time stamp: wall-clock time (the event time range read is recorded as `data`). */
   readonly trainedAtMs: number;
 }
+
+/** A feature record: features, and the score serve gave the trace when it wrote the record. */
+export type ScoredFeatures = TraceFeatures & { readonly anomaly_score?: number | null };
 
 /** Result of a retrain job: the training result and where the model went. */
 export interface RetrainJobResult {
@@ -45,11 +56,17 @@ export interface RetrainJobResult {
  * rolling window on their event time, trains, saves and publishes the model.
  */
 export async function retrainFromFeatures(
-  records: AsyncIterable<TraceFeatures> | Iterable<TraceFeatures>,
+  records: AsyncIterable<ScoredFeatures> | Iterable<ScoredFeatures>,
   o: RetrainJobOptions,
 ): Promise<RetrainJobResult> {
   const clock = new ManualClock(0);
   const window = new RollingWindow({ ...o.window, clock });
+  const detector = new Detector({
+    name: o.detector,
+    window,
+    groupKey: o.groupKey ?? "entry",
+    learnBelow: o.learnBelow ?? 0.95,
+  });
   const every = o.progressEvery ?? 10_000;
   let n = 0;
   let latest = Number.NEGATIVE_INFINITY;
@@ -59,11 +76,11 @@ export async function retrainFromFeatures(
     if (end > latest) latest = end;
     if (f.startTimeMs < earliest) earliest = f.startTimeMs;
     clock.set(end);
-    window.observe(f);
+    detector.observe(f, { anomaly_score: f.anomaly_score ?? null } as ScoredTrace);
     if (++n % every === 0) o.onProgress?.({ phase: "reading", records: n, windowSamples: window.size });
   }
   o.onProgress?.({ phase: "training", records: n, windowSamples: window.size });
-  let result = trainModel(window.snapshot(), {
+  let result = trainModel(detector.trainingSet(), {
     ...o.train,
     detector: o.detector,
     groupKey: o.groupKey ?? "entry",

@@ -76,4 +76,33 @@ describe("retrain job", () => {
     expect(r.path).toBeNull();
     expect(await store.versions("d")).toEqual([]);
   });
+
+  it("holds back an incident the records' scores flag, as serve does; records without scores are learned", async () => {
+    const minute = 60_000;
+    // 30 minutes of two request types (5% of them in the normal tail of the scores), then two
+    // minutes in which the fast type takes 5 s and every such trace is flagged.
+    const normal = traffic(3_600, 0, 30 * minute, 3).map((f, i) => ({
+      ...f,
+      anomaly_score: i % 20 === 0 ? 0.97 : 0.3,
+    }));
+    const incident = traffic(240, 30 * minute, 2 * minute, 4).map((f) =>
+      f.group_key === "gw /* > fast /f"
+        ? { ...f, total_duration: 5_000, max_span_duration: 4_900, anomaly_score: 0.99 }
+        : { ...f, anomaly_score: 0.3 },
+    );
+    const run = (records: typeof normal) =>
+      retrainFromFeatures(records, {
+        detector: "d",
+        window: { windowMs: 10 * minute, sampleRate: 1 },
+        train: { minSamples: 100 },
+        learnBelow: 0.95,
+        trainedAtMs: WALL_MS,
+      });
+    const scored = await run([...normal, ...incident]);
+    const unscored = await run([...normal, ...incident].map(({ anomaly_score: _, ...f }) => f));
+    if (!scored.result.ok || !unscored.result.ok) throw new Error("model refused");
+    const fastP99 = (a: ModelArtifact) => a.baselines.groups.find(([g]) => g === "gw /* > fast /f")?.[1].p99;
+    expect(fastP99(scored.result.artifact)).toBeLessThan(100);
+    expect(fastP99(unscored.result.artifact)).toBe(5_000);
+  });
 });
