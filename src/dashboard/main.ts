@@ -38,7 +38,8 @@ async function route(): Promise<void> {
     .querySelectorAll("nav a")
     .forEach((a) => a.classList.toggle("active", a.getAttribute("href") === `#/${page}`));
   try {
-    await refreshStatus();
+    // The status panel loads beside the page, never ahead of it.
+    const statusLoaded = refreshStatus();
     if (page === "trace") await renderTrace(main, decodeURIComponent(id));
     else if (page === "incident" || page === "alert") await renderDetail(main, page, decodeURIComponent(id));
     else if (page === "map") {
@@ -51,6 +52,7 @@ async function route(): Promise<void> {
       timer = window.setTimeout(() => void route(), POLL_MS);
     }
     document.body.dataset.ready = "true";
+    await statusLoaded;
   } catch (err) {
     if (err instanceof Unauthorized)
       askToken(

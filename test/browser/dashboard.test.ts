@@ -5,7 +5,11 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Registry } from "prom-client";
 import { loadConfig } from "../../src/config/index.js";
+import { decodeSpans } from "../../src/decode/index.js";
+import { createApiServer, type ApiServer } from "../../src/http/api.js";
+import { RecentAlerts } from "../../src/http/recent-alerts.js";
 import { createLogger } from "../../src/log/index.js";
 import { Service } from "../../src/service/service.js";
 import { runCli } from "../helpers/serve-child.js";
@@ -145,5 +149,99 @@ describe("the dashboard in a browser", () => {
     await node.click();
     await page.locator("#drill a.trace-link").first().waitFor();
     await page.screenshot({ path: join(SHOTS, "dashboard-map.png") });
+  });
+});
+
+describe("the dashboard with 1,000 incidents", () => {
+  let server: ApiServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join(ROOT, "scripts/build-dashboard.mjs"), "--quiet"]);
+    const recent = new RecentAlerts<
+      Record<string, unknown> & { type: string; service: string; severity: string; detectedAt: string }
+    >(1000);
+    for (let i = 0; i < 1000; i++)
+      recent.push({
+        id: i.toString(16).padStart(32, "0"),
+        type: "latency_spike",
+        service: `service-${i % 40}`,
+        rootService: "gateway",
+        rootOperation: "POST /api/orders",
+        severity: i % 10 === 0 ? "critical" : "high",
+        detectedAt: new Date(Date.UTC(2026, 0, 1, 12, 0, i)).toISOString(),
+        traceId: i.toString(16).padStart(32, "f"),
+        description: `service-${i % 40}: POST /api/orders 6.1x slower than its p99 on trace ${i}`,
+      });
+    server = createApiServer({
+      port: 0,
+      token: TOKEN,
+      registry: new Registry(),
+      providers: {
+        readiness: () => ({ sources: [], model: "warming_up" }),
+        alerts: recent,
+        model: () => null,
+        retrain: async () => ({ status: "started" }),
+        decode: (body) => decodeSpans(body),
+        score: () => ({ features: {}, anomalyScore: null, alerts: [] }),
+        views: {
+          maxWindowMs: 900_000,
+          defaultWindowMs: 300_000,
+          serviceMap: () => ({
+            from: "",
+            to: "",
+            windowMs: 300_000,
+            thresholds: { warning: 0.01, critical: 0.05 },
+            nodes: [],
+            edges: [],
+            criticalPath: [],
+            overflowed: 0,
+          }),
+          trace: () => null,
+          traces: () => [],
+          modelStatus: () => ({
+            status: "warming_up",
+            warmUp: { samples: 10, required: 500 },
+            version: null,
+            trainedAt: null,
+            samples: null,
+          }),
+        },
+      },
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("renders all 1,000, newest first (load time printed, measured, not asserted)", async () => {
+    const { url } = await server.listen();
+    const page = await browser.newPage();
+    await page.addInitScript((t) => sessionStorage.setItem("tracewatch.token", t), TOKEN);
+    await page.goto(`${url}/`);
+    // Times from the browser's own clock: navigation start to the 1,000th row in the DOM.
+    const rendered = await page.waitForFunction(() =>
+      document.querySelectorAll("tr.item").length === 1000 ? performance.now() : false,
+    );
+    const dcl = await page.evaluate(
+      () => performance.getEntriesByType("navigation")[0]!.toJSON().domContentLoadedEventEnd as number,
+    );
+    const resources = await page.evaluate(() =>
+      performance
+        .getEntriesByType("resource")
+        .map(
+          (r) =>
+            `${r.name.replace(/^https?:\/\/[^/]+/, "")} ${r.startTime.toFixed(0)}+${r.duration.toFixed(0)} ms`,
+        )
+        .join(", "),
+    );
+    console.log(
+      `dashboard with 1000 incidents: list rendered ${Number(await rendered.jsonValue()).toFixed(0)} ms after navigation start (DOMContentLoaded ${dcl.toFixed(0)} ms; ${resources})`,
+    );
+    expect(await page.locator("tr.item").count()).toBe(1000);
+    await expect(page.locator("tr.item .summary").first().textContent()).resolves.toContain("trace 999");
   });
 });
