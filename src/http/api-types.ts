@@ -1,5 +1,6 @@
 import type { Span } from "../domain/span.js";
 import type { ViewProviders } from "./api-views.js";
+import type { IncidentProviders } from "./api-incidents.js";
 
 /** Readiness of the parts the API reports on `/readyz`. */
 export interface ReadinessReport {
@@ -126,6 +127,8 @@ export interface ApiProviders {
   readonly decode: (body: Uint8Array) => DecodedBody;
   /** Features, score and would-be alerts of one trace's spans; emits nothing. */
   readonly score: (spans: readonly Span[]) => ScoreOutcome | Promise<ScoreOutcome>;
+  /** Incidents (GET /api/v1/incidents, /api/v1/incidents/{id}); absent: those routes are not served. */
+  readonly incidents?: IncidentProviders;
   /** Service map, kept traces and model status for the dashboard; absent: those routes are not served. */
   readonly views?: ViewProviders;
 }

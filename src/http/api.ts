@@ -8,6 +8,7 @@ import type { ApiProviders } from "./api-types.js";
 import { bearerAuthorized } from "./auth.js";
 import { registerDashboard } from "./dashboard.js";
 import { registerViewRoutes } from "./api-views.js";
+import { registerIncidentRoutes } from "./api-incidents.js";
 import { OPENAPI_PATH, registerOpenApi } from "./openapi.js";
 import {
   assertBindAllowed,
@@ -80,6 +81,8 @@ export function buildApiApp(options: ApiServerOptions): FastifyInstance {
   void app.register(async (routes) => {
     registerProbeRoutes(routes, options.providers, options.registry, options.isShuttingDown ?? (() => false));
     registerApiRoutes(routes, options.providers);
+    if (options.providers.incidents !== undefined)
+      registerIncidentRoutes(routes, options.providers.incidents);
     if (options.providers.views !== undefined) {
       registerViewRoutes(routes, options.providers.views);
       registerDashboard(routes, options.dashboardDir);

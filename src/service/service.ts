@@ -136,6 +136,7 @@ export class Service {
       core: this.core,
       clock: systemClock,
       minSamples: config.spec.training.min_samples,
+      incidents: () => this.incidents?.tracker.openIncidents() ?? [],
       ...(graph === undefined
         ? {}
         : {
@@ -420,7 +421,11 @@ export class Service {
     this.api = createApiServer(
       apiServerOptions(this.config, {
         registry: this.registry,
-        providers: { ...providers, views: this.views.providers() },
+        providers: {
+          ...providers,
+          views: this.views.providers(),
+          ...(this.incidents === null ? {} : { incidents: this.incidents.tracker }),
+        },
         logger: this.root.child({ component: "api" }),
         isShuttingDown: () => this.stopping !== null,
       }),
