@@ -2,17 +2,15 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Config } from "../config/index.js";
-import { TraceAssembler } from "../core/assembler/assembler.js";
 import { ManualClock } from "../core/clock.js";
 import { quantileSorted } from "../core/model/metrics.js";
 import { decodeSpans } from "../decode/index.js";
-import { TracePipeline } from "../pipeline/trace-pipeline.js";
 import { systemClock } from "../platform/clock.js";
-import { buildDetectionCore } from "../service/detector.js";
+import { createDetectionPipeline } from "../service/pipeline.js";
 import { AlertDispatcher, createSinks, InMemoryDeadLetterWriter, silentLogger } from "../sinks/index.js";
 import type { AnomalySchedule } from "../sim/schedule.js";
 import { median } from "./ingest-common.js";
-import { BENCH_START_MS, otlpPerTrace, warmModel } from "./pipeline-data.js";
+import { BENCH_START_MS, NO_TRAINING, otlpPerTrace, warmModel } from "./pipeline-data.js";
 
 /** Options of {@link benchAlertLatency}. */
 export interface AlertLatencyOptions {
@@ -74,41 +72,34 @@ async function oneRun(
     if (sent !== undefined) latencies.push(at - sent);
   });
   const clock = new ManualClock(BENCH_START_MS);
-  const core = buildDetectionCore(o.config, clock);
-  core.detector.install(model);
   const deps = { clock: systemClock, logger: silentLogger, deadLetters: new InMemoryDeadLetterWriter() };
   const dispatcher = new AlertDispatcher(createSinks([{ type: "webhook", url }], deps));
-  const pipeline = new TracePipeline({
-    detector: core.detector,
-    alerter: core.alerter,
+  const { pipeline, core } = createDetectionPipeline(o.config, {
+    clock,
+    trainer: NO_TRAINING,
     outputs: { alert: (alert) => void dispatcher.dispatch(alert) },
   });
+  core.detector.install(model);
   const a = o.config.spec.assembly;
-  const assembler = new TraceAssembler({
-    clock,
-    processor: pipeline,
-    decisionWaitMs: a.decision_wait,
-    rootGraceMs: a.root_grace,
-  });
   const perSlice = Math.max(1, Math.round(((o.ratePerSec ?? 1_000) * 10) / 1000));
   const began = performance.now();
   try {
     for (let i = 0; i < work.length; i++) {
       const { trace, bytes } = work[i]!;
       sentAt.set(trace.traceId, performance.now());
-      assembler.add(decodeSpans(bytes, {}).spans);
+      pipeline.add(decodeSpans(bytes, {}).spans);
       // The trace is whole: move past root_grace so it completes on this tick (the wait is configured, not work).
       clock.advance(a.root_grace + 1);
-      assembler.tick();
+      pipeline.tick();
       if ((i + 1) % perSlice === 0) {
         const due = began + ((i + 1) / perSlice) * 10;
         await sleep(Math.max(0, due - performance.now()));
       }
     }
-    await assembler.flush();
+    await pipeline.flush();
     await dispatcher.flush(10_000);
   } finally {
-    await assembler.shutdown();
+    await pipeline.shutdown();
     await dispatcher.shutdown();
     await new Promise((resolve) => server.close(resolve));
   }

@@ -2,11 +2,18 @@ import type { Config } from "../config/index.js";
 import { ManualClock } from "../core/clock.js";
 import { extractFeatures } from "../core/features/extract.js";
 import { loadModel, type Model } from "../core/model/model.js";
+import type { PipelineTrainer } from "../core/pipeline/detection-pipeline.js";
 import { endOrdered } from "../eval/synthetic-order.js";
 import { encodeOtlpProto } from "../otlp/index.js";
 import { buildDetectionCore, trainOnWindow } from "../service/detector.js";
 import type { AnomalySchedule } from "../sim/schedule.js";
 import { Simulator, type SimulatedTrace } from "../sim/simulator.js";
+
+/**
+ * The benches' trainer: it trains nothing. The service retrains in a worker thread, off the scoring
+ * path the benches time (the model bench times training), and a pre-trained model is installed.
+ */
+export const NO_TRAINING: PipelineTrainer = { train: () => "skipped" };
 
 /** Event time every benchmark workload starts at (Unix ms). */
 export const BENCH_START_MS = Date.UTC(2026, 0, 1);

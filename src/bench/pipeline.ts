@@ -1,13 +1,11 @@
 import type { Config } from "../config/index.js";
-import { TraceAssembler } from "../core/assembler/assembler.js";
 import { ManualClock } from "../core/clock.js";
 import type { Model } from "../core/model/model.js";
 import { decodeSpans, type DecodeOptions } from "../decode/index.js";
-import { TracePipeline } from "../pipeline/trace-pipeline.js";
-import { assemblyLimits, buildDetectionCore } from "../service/detector.js";
+import { createDetectionPipeline } from "../service/pipeline.js";
 import { AlertDispatcher, InMemoryAlertSink } from "../sinks/index.js";
 import { median, timed } from "./ingest-common.js";
-import { BENCH_START_MS, otlpTraffic, warmModel, type TimedMessage } from "./pipeline-data.js";
+import { BENCH_START_MS, NO_TRAINING, otlpTraffic, warmModel, type TimedMessage } from "./pipeline-data.js";
 
 /** Options of {@link benchPipeline}. */
 export interface PipelineBenchOptions {
@@ -35,42 +33,36 @@ const TICK_EVERY_MS = 100;
 /** One pass of the messages through decode → assembler → features → score → rules → sink. */
 async function onePass(config: Config, model: Model, messages: readonly TimedMessage[]) {
   const clock = new ManualClock(BENCH_START_MS);
-  const core = buildDetectionCore(config, clock);
-  core.detector.install(model);
   const sink = new InMemoryAlertSink();
   const dispatcher = new AlertDispatcher([sink]);
-  const pipeline = new TracePipeline({
-    detector: core.detector,
-    alerter: core.alerter,
-    outputs: { alert: (alert) => void dispatcher.dispatch(alert) },
-  });
   let traces = 0;
-  const assembler = new TraceAssembler({
+  const { pipeline, core } = createDetectionPipeline(config, {
     clock,
-    processor: {
-      process: (t) => {
+    trainer: NO_TRAINING,
+    outputs: {
+      alert: (alert) => void dispatcher.dispatch(alert),
+      scored: (_scored, t) => {
         // A trace re-opened by a late span (an asynchronous consumer span) is processed again.
         if (t.earlierSpans === undefined) traces++;
-        return pipeline.process(t);
       },
     },
-    ...assemblyLimits(config),
   });
+  core.detector.install(model);
   const decodeOptions: DecodeOptions = {};
   let lastTick = clock.now();
   const seconds = await timed(async () => {
     for (const m of messages) {
       if (m.endMs > clock.now()) clock.set(m.endMs);
-      assembler.add(decodeSpans(m.bytes, decodeOptions).spans);
+      pipeline.add(decodeSpans(m.bytes, decodeOptions).spans);
       if (clock.now() - lastTick >= TICK_EVERY_MS) {
         lastTick = clock.now();
-        assembler.tick(lastTick);
-        await assembler.whenIdle();
+        pipeline.tick(lastTick);
+        await pipeline.whenIdle();
       }
     }
-    await assembler.flush();
+    await pipeline.flush();
   });
-  await assembler.shutdown();
+  await pipeline.shutdown();
   return { seconds, traces, alerts: sink.alerts.length };
 }
 

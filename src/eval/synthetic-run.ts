@@ -1,9 +1,8 @@
-import { TraceAssembler } from "../core/assembler/assembler.js";
 import { ManualClock } from "../core/clock.js";
+import type { TraceVerdict } from "../core/pipeline/trace-pipeline.js";
 import type { Config } from "../config/index.js";
 import type { CompletedTrace } from "../domain/trace.js";
-import { TracePipeline, type TraceVerdict } from "../pipeline/trace-pipeline.js";
-import { assemblyLimits, buildDetectionCore, retrainSchedule, trainAndInstall } from "../service/detector.js";
+import { createDetectionPipeline } from "../service/pipeline.js";
 import { endOrdered, type TimedTrace } from "./synthetic-order.js";
 
 /** Options of {@link driveSynthetic}. */
@@ -42,63 +41,49 @@ const TICK_EVERY_MS = 100;
  */
 export async function driveSynthetic(o: DriveOptions): Promise<DriveSummary> {
   const clock = new ManualClock(o.startTimeMs);
-  const core = buildDetectionCore(o.config, clock);
-  const schedule = retrainSchedule(o.config);
-  const pipeline = new TracePipeline({
-    detector: core.detector,
-    alerter: core.alerter,
-    outputs: { alert() {} },
-  });
-  const counts = { spans: 0, traces: 0, installed: 0, refused: 0 };
+  const counts = { spans: 0, traces: 0 };
   const completedBy: Record<string, number> = {};
   let warmUp = true;
-  const assembler = new TraceAssembler({
+  const { pipeline } = createDetectionPipeline(o.config, {
     clock,
-    processor: {
-      process: async (trace) => {
+    // The first model is trained at trainAtMs; the schedule runs from then on.
+    scheduleBeforeFirstTrain: false,
+    outputs: {
+      alert() {},
+      decided(verdict, trace) {
         counts.traces++;
         completedBy[trace.reason] = (completedBy[trace.reason] ?? 0) + 1;
-        o.onVerdict(trace, pipeline.evaluate(trace), warmUp);
+        o.onVerdict(trace, verdict, warmUp);
       },
     },
-    ...assemblyLimits(o.config),
   });
-  const train = (): boolean => {
-    const installed = trainAndInstall(core, clock.now());
-    if (installed) counts.installed++;
-    else counts.refused++;
-    return installed;
-  };
   let lastTick = clock.now();
   for (const span of endOrdered(o.traces)) {
     const now = Number(span.endTimeUnixNano / 1_000_000n);
     if (now > clock.now()) clock.set(now);
     if (warmUp && clock.now() >= o.trainAtMs) {
-      assembler.tick(clock.now());
+      pipeline.tick(clock.now());
       warmUp = false;
-      schedule.ran(clock.now(), train(), false);
+      pipeline.trainNow();
     }
-    assembler.add([span]);
+    pipeline.add([span]);
     counts.spans++;
     if (clock.now() - lastTick >= TICK_EVERY_MS) {
       lastTick = clock.now();
-      assembler.tick(lastTick);
+      pipeline.tick(lastTick);
       // Let acknowledgements settle, as a live source does between fetches: traces awaiting
       // acknowledgement count toward the assembler's memory bound and would freeze its clock.
-      await assembler.whenIdle();
-      if (!warmUp && schedule.due(lastTick, core.detector.model !== null, core.window.stats().samples)) {
-        const had = core.detector.model !== null;
-        schedule.ran(lastTick, train(), had);
-      }
+      await pipeline.whenIdle();
     }
   }
-  await assembler.flush();
-  await assembler.shutdown();
+  await pipeline.flush();
+  await pipeline.shutdown();
+  const { retrains } = pipeline.pipelineStats();
   return {
     spans: counts.spans,
     traces: counts.traces,
-    modelsInstalled: counts.installed,
-    modelsRefused: counts.refused,
+    modelsInstalled: retrains.installed,
+    modelsRefused: retrains.refused,
     completedBy,
   };
 }

@@ -1,10 +1,6 @@
 import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka, KafkaMessage, Producer } from "kafkajs";
-import {
-  noopLogger,
-  PartitionOffsets,
-  type CoreLogger,
-  type TraceAssembler,
-} from "../core/assembler/index.js";
+import { noopLogger, PartitionOffsets, type CoreLogger } from "../core/assembler/index.js";
+import type { SpanIntake } from "../core/pipeline/detection-pipeline.js";
 import { decodeSpans, type DecodeOptions } from "../decode/index.js";
 import { describeError } from "../errors.js";
 import { MessageRedactor, type MessageRedactorOptions } from "../decode/redact-message.js";
@@ -16,7 +12,8 @@ import { noopSourceMetrics, type SourceMetrics } from "./source-metrics.js";
 export interface KafkaSpanSourceOptions {
   /** A kafkajs client built by the composition root. */
   readonly kafka: Kafka;
-  readonly assembler: TraceAssembler;
+  /** The detection pipeline (or a bare assembler in tests). */
+  readonly assembler: SpanIntake;
   /** Span topic. Default `otlp_spans`. */
   readonly topic?: string;
   /** Consumer group. Default `tracewatch`. */
@@ -29,7 +26,7 @@ export interface KafkaSpanSourceOptions {
   readonly decode?: DecodeOptions;
   /** A new group starts at the earliest offset (true, default) or the latest. */
   readonly fromBeginning?: boolean;
-  /** How often the assembler is ticked. Default 200 ms. */
+  /** How often the assembler is ticked. Default 200 ms; 0: its host ticks it (serve's one timer). */
   readonly tickIntervalMs?: number;
   /** How often acknowledged offsets are committed. Default 1,000 ms. */
   readonly commitIntervalMs?: number;
@@ -103,11 +100,15 @@ export class KafkaSpanSource {
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.trackBatch(payload),
     });
-    const tick = setInterval(() => this.options.assembler.tick(), this.options.tickIntervalMs ?? 200);
     const commit = setInterval(() => void this.commit(), this.options.commitIntervalMs ?? 1_000);
-    tick.unref();
     commit.unref();
-    this.timers = [tick, commit];
+    this.timers = [commit];
+    const tickMs = this.options.tickIntervalMs ?? 200;
+    if (tickMs > 0) {
+      const tick = setInterval(() => this.options.assembler.tick(), tickMs);
+      tick.unref();
+      this.timers.push(tick);
+    }
     this.logger.info({ topic: this.topic }, "kafka span source started");
   }
 

@@ -1,17 +1,11 @@
-import { TraceAssembler } from "../core/assembler/assembler.js";
 import type { AssemblerStats } from "../core/assembler/types.js";
 import { ManualClock } from "../core/clock.js";
+import type { DetectionPipeline } from "../core/pipeline/detection-pipeline.js";
+import type { PipelineOutputs } from "../core/pipeline/trace-pipeline.js";
 import type { Config } from "../config/index.js";
 import type { Span } from "../domain/span.js";
-import type { RetrainSchedule } from "../pipeline/retrain-schedule.js";
-import { TracePipeline, type PipelineOutputs } from "../pipeline/trace-pipeline.js";
-import {
-  assemblyLimits,
-  buildDetectionCore,
-  retrainSchedule,
-  trainAndInstall,
-  type DetectionCore,
-} from "../service/detector.js";
+import type { DetectionCore } from "../service/detector.js";
+import { createDetectionPipeline } from "../service/pipeline.js";
 
 const TICK_EVERY_MS = 100;
 
@@ -33,27 +27,16 @@ export interface EventTimeDriverOptions {
 export class EventTimeDriver {
   readonly clock: ManualClock;
   readonly core: DetectionCore;
-  private readonly assembler: TraceAssembler;
-  private readonly schedule: RetrainSchedule;
+  private readonly pipeline: DetectionPipeline;
   private lastTick: number;
-  private installed = 0;
-  private refused = 0;
 
   constructor(o: EventTimeDriverOptions) {
     this.clock = new ManualClock(o.startMs);
     this.lastTick = o.startMs;
-    this.core = buildDetectionCore(o.config, this.clock);
-    this.schedule = retrainSchedule(o.config);
-    const pipeline = new TracePipeline({
-      detector: this.core.detector,
-      alerter: this.core.alerter,
-      outputs: o.outputs,
-    });
-    this.assembler = new TraceAssembler({
-      clock: this.clock,
-      processor: pipeline,
-      ...assemblyLimits(o.config),
-    });
+    // Trains inline: the next trace is scored with the new model, as deterministic as event time.
+    const { pipeline, core } = createDetectionPipeline(o.config, { clock: this.clock, outputs: o.outputs });
+    this.pipeline = pipeline;
+    this.core = core;
   }
 
   /**
@@ -64,14 +47,13 @@ export class EventTimeDriver {
     for (let i = 0; i < spans.length; i++) {
       const span = spans[i] as Span;
       this.clock.set(Number(span.endTimeUnixNano / 1_000_000n));
-      this.assembler.add([span]);
+      this.pipeline.add([span]);
       if (this.clock.now() - this.lastTick >= TICK_EVERY_MS) {
         this.lastTick = this.clock.now();
-        this.assembler.tick(this.lastTick);
+        this.pipeline.tick(this.lastTick);
         // Let completed traces be processed and acknowledged before event time moves on, as they
         // would be live; otherwise unacknowledged traces pile up and hold the assembler at its bound.
-        await this.assembler.whenIdle();
-        this.retrainIfDue();
+        await this.pipeline.whenIdle();
       }
       onSpan?.(i);
     }
@@ -79,36 +61,24 @@ export class EventTimeDriver {
 
   /** Completes every open trace (end of input). */
   flush(): Promise<void> {
-    return this.assembler.flush();
+    return this.pipeline.flush();
   }
 
   /** Trains now on the window (hold-back policy applied) and installs the model if it passes. */
   trainNow(): boolean {
-    const ok = trainAndInstall(this.core, this.clock.now());
-    if (ok) this.installed++;
-    else this.refused++;
-    return ok;
+    return this.pipeline.trainNow() === "installed";
   }
 
   shutdown(): Promise<void> {
-    return this.assembler.shutdown();
+    return this.pipeline.shutdown();
   }
 
   get retrains(): { readonly installed: number; readonly refused: number } {
-    return { installed: this.installed, refused: this.refused };
+    const { installed, refused } = this.pipeline.pipelineStats().retrains;
+    return { installed, refused };
   }
 
   assemblerStats(): AssemblerStats {
-    return this.assembler.stats();
-  }
-
-  private retrainIfDue(): void {
-    const now = this.clock.now();
-    const hasModel = this.core.detector.model !== null;
-    if (!this.schedule.due(now, hasModel, this.core.window.size)) return;
-    const installed = trainAndInstall(this.core, now);
-    if (installed) this.installed++;
-    else this.refused++;
-    this.schedule.ran(now, installed, hasModel);
+    return this.pipeline.stats();
   }
 }

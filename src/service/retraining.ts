@@ -7,7 +7,8 @@ import { ModelPublisher } from "../model/model-topic.js";
 import { Retrainer, type RetrainOutcome } from "../model/retrainer.js";
 import type { ModelStore } from "../model/store.js";
 import { warmUpReport } from "./api-providers.js";
-import { retrainSchedule, type DetectionCore } from "./detector.js";
+import type { PipelineTrainer } from "../core/pipeline/detection-pipeline.js";
+import type { DetectionCore } from "./detector.js";
 
 /** How often warm-up progress is logged while there is no model, ms. */
 const WARM_UP_LOG_EVERY_MS = 60_000;
@@ -36,13 +37,15 @@ export interface RetrainingDeps {
 /** The service's retraining: the worker-thread retrainer and its schedule. */
 export interface Retraining {
   readonly retrainer: Retrainer;
-  /** Starts a retrain when `spec.training` says one is due at `nowMs` (wall time). */
+  /** The detection pipeline's trainer: a retrain in the worker thread (its schedule is the pipeline's). */
+  readonly trainer: PipelineTrainer;
+  /** Logs warm-up progress once a minute while there is no model (`nowMs`: wall time). */
   tick(nowMs: number): void;
 }
 
 /**
- * Retrains on `spec.training`'s schedule: each new model is counted, saved to the store and
- * published on the model topic; every outcome is logged and counted.
+ * Retrains in a worker thread when the detection pipeline's schedule says so: each new model is
+ * counted, saved to the store and published on the model topic; every outcome is logged and counted.
  */
 export function createRetraining(d: RetrainingDeps): Retraining {
   const { config, core, metrics, logger: log } = d;
@@ -68,18 +71,14 @@ export function createRetraining(d: RetrainingDeps): Retraining {
     onError: (err) => log.error({ err }, "retrained model could not be saved or published"),
     onOutcome: (o) => logOutcome(o, metrics, log),
   });
-  const schedule = retrainSchedule(config);
   let warmUpLoggedMs = Number.NEGATIVE_INFINITY;
   return {
     retrainer,
+    trainer: { train: () => retrainer.retrain().then((o) => o.status) },
     tick(nowMs) {
-      const hasModel = core.detector.model !== null;
-      if (!hasModel && nowMs - warmUpLoggedMs >= WARM_UP_LOG_EVERY_MS) {
-        warmUpLoggedMs = nowMs;
-        log.info({ ...warmUpReport(core) }, "model warming up");
-      }
-      if (!schedule.due(nowMs, hasModel, core.window.size)) return;
-      void retrainer.retrain().then((o) => schedule.ran(d.clock.now(), o.status === "installed", hasModel));
+      if (core.detector.model !== null || nowMs - warmUpLoggedMs < WARM_UP_LOG_EVERY_MS) return;
+      warmUpLoggedMs = nowMs;
+      log.info({ ...warmUpReport(core) }, "model warming up");
     },
   };
 }

@@ -2,7 +2,8 @@ import type { Admin, Kafka, Producer } from "kafkajs";
 import type { Logger } from "pino";
 import { Registry } from "prom-client";
 import type { Alert } from "../core/alerts/alert.js";
-import { TraceAssembler } from "../core/assembler/assembler.js";
+import type { Clock } from "../core/clock.js";
+import type { DetectionPipeline } from "../core/pipeline/detection-pipeline.js";
 import type { ModelArtifact } from "../core/model/artifact.js";
 import { loadModel } from "../core/model/model.js";
 import { describeError } from "../errors.js";
@@ -21,7 +22,7 @@ import { metricsOptions } from "../metrics/from-config.js";
 import { createMetrics, type TracewatchMetrics } from "../metrics/pipeline.js";
 import { ModelFollower } from "../model/model-topic.js";
 import { ModelStore } from "../model/store.js";
-import { TracePipeline, type PipelineOutputs } from "../pipeline/trace-pipeline.js";
+import type { PipelineOutputs } from "../core/pipeline/trace-pipeline.js";
 import { systemClock } from "../platform/clock.js";
 import type { AlertDispatcher } from "../sinks/dispatcher.js";
 import { alertDispatcher, longestSinkShutdownGraceMs } from "./alerting.js";
@@ -31,7 +32,8 @@ import { apiProviders } from "./api-providers.js";
 import { OnCallViews } from "./views.js";
 import { serviceGraphEdges } from "../metrics/service-graph.js";
 import { BatchPublisher } from "./batch-publisher.js";
-import { assemblyLimits, buildDetectionCore, type DetectionCore } from "./detector.js";
+import { buildDetectionCore, type DetectionCore } from "./detector.js";
+import { createDetectionPipeline } from "./pipeline.js";
 import { createKafkaClient } from "./kafka-client.js";
 import { featureRecord, pipelineMetrics } from "./records.js";
 import { createRetraining, type Retraining, type RetrainWorkerOptions } from "./retraining.js";
@@ -51,6 +53,11 @@ const STORE_PROBE_MS = 5_000;
 export interface ServiceOptions {
   /** Training worker script and Node flags (tests run the TypeScript sources through a loader). */
   readonly retrainWorker?: RetrainWorkerOptions;
+  /**
+   * The pipeline's clock (assembly, window, alerts, retrain schedule). Default: the wall clock.
+   * Tests pass a manual clock; the timer then ticks the pipeline at that clock's time.
+   */
+  readonly clock?: Clock;
 }
 
 /** Addresses the service listens on, once started. */
@@ -74,6 +81,7 @@ export class Service {
   readonly readiness: Readiness;
   private readonly log: Logger;
   private readonly root: Logger;
+  private readonly clock: Clock;
   private readonly store: ModelStore;
   private readonly recent: RecentAlerts<Alert>;
   /** Service map and kept traces (dashboard and /api/v1 views). */
@@ -83,7 +91,7 @@ export class Service {
   private producer: Producer | null = null;
   private dispatcher: AlertDispatcher | null = null;
   private incidents: Incidents | null = null;
-  private assembler: TraceAssembler | null = null;
+  private pipeline: DetectionPipeline | null = null;
   private retraining: Retraining | null = null;
   private follower: ModelFollower | null = null;
   private source: KafkaSpanSource | null = null;
@@ -113,7 +121,8 @@ export class Service {
     this.log = logger.child({ component: "service" });
     this.metrics = createMetrics(this.registry, metricsOptions(config, { processMetrics: true }));
     this.ingestMetrics = createIngestMetrics(this.registry, this.metrics);
-    this.core = buildDetectionCore(config, systemClock);
+    this.clock = options.clock ?? systemClock;
+    this.core = buildDetectionCore(config, this.clock);
     this.readiness = new Readiness(systemClock, this.registry);
     this.store = new ModelStore({
       dir: config.spec.model_store.dir,
@@ -134,7 +143,7 @@ export class Service {
     const graph = config.serviceGraph?.spec;
     this.views = new OnCallViews({
       core: this.core,
-      clock: systemClock,
+      clock: this.clock,
       minSamples: config.spec.training.min_samples,
       incidents: () => this.incidents?.tracker.openIncidents() ?? [],
       ...(graph === undefined
@@ -251,7 +260,7 @@ export class Service {
   private buildPipeline(): void {
     const { config, metrics } = this;
     const { dispatcher, notifier } = alertDispatcher(config, {
-      clock: systemClock,
+      clock: this.clock,
       producer: this.producer,
       metrics,
       logger: this.root.child({ component: "sinks" }),
@@ -259,7 +268,7 @@ export class Service {
     this.dispatcher = dispatcher;
     const incidents = new Incidents({
       config,
-      clock: systemClock,
+      clock: this.clock,
       store: this.incidentStore(),
       notifier,
       logger: this.root.child({ component: "incidents" }),
@@ -267,11 +276,16 @@ export class Service {
     this.incidents = incidents;
     const features = this.features;
     const failed = this.failedTraces();
-    const pipeline = new TracePipeline({
-      detector: this.core.detector,
-      alerter: this.core.alerter,
-      metrics: pipelineMetrics(metrics),
-      logger: this.root.child({ component: "pipeline" }),
+    const retraining = this.createRetraining();
+    this.pipeline = createDetectionPipeline(config, {
+      clock: this.clock,
+      core: this.core,
+      trainer: retraining.trainer,
+      metrics: { pipeline: pipelineMetrics(metrics), assembler: this.ingestMetrics.assembler },
+      logger: {
+        pipeline: this.root.child({ component: "pipeline" }),
+        assembler: this.root.child({ component: "assembler" }),
+      },
       outputs: {
         ...(failed === null ? {} : { failed }),
         alert: (alert, trace) => {
@@ -291,15 +305,16 @@ export class Service {
             return features.publish({ key: scored.features.traceId, value: featureRecord(scored) });
         },
       },
-    });
-    this.assembler = new TraceAssembler({
-      clock: systemClock,
-      processor: pipeline,
-      ...assemblyLimits(this.config),
-      metrics: this.ingestMetrics.assembler,
-      logger: this.root.child({ component: "assembler" }),
-    });
-    this.startRetraining();
+    }).pipeline;
+    // The one timer: it ticks the pipeline (assembly deadlines, retrain schedule), the warm-up log
+    // and the incidents (quiet periods).
+    this.timer = setInterval(() => {
+      const now = this.clock.now();
+      this.pipeline?.tick(now);
+      retraining.tick(now);
+      this.incidents?.tick(now);
+    }, TICK_MS);
+    this.timer.unref();
   }
 
   /** The incidents topic with Kafka, else incidents.json in the model store directory. */
@@ -328,29 +343,22 @@ export class Service {
         .then(() => this.metrics.deadLetters.inc({ reason: "trace_failed" }));
   }
 
-  private startRetraining(): void {
-    const retraining = createRetraining({
+  private createRetraining(): Retraining {
+    this.retraining = createRetraining({
       config: this.config,
       core: this.core,
-      clock: systemClock,
+      clock: this.clock,
       store: this.store,
       metrics: this.metrics,
       producer: this.producer,
       logger: this.root.child({ component: "retrainer" }),
       ...(this.options.retrainWorker === undefined ? {} : { worker: this.options.retrainWorker }),
     });
-    this.retraining = retraining;
-    this.timer = setInterval(() => {
-      const now = systemClock.now();
-      this.assembler?.tick(now);
-      retraining.tick(now);
-      this.incidents?.tick(now);
-    }, TICK_MS);
-    this.timer.unref();
+    return this.retraining;
   }
 
   private async startSources(): Promise<void> {
-    const assembler = this.assembler!;
+    const assembler = this.pipeline!;
     const spec = this.config.spec;
     if (spec.sources.kafka.enabled && this.kafka !== null) {
       this.source = kafkaSpanSource(this.config, {
@@ -474,7 +482,7 @@ export class Service {
     // and the source, still waiting, commits what those settlements acknowledged.
     const source = this.source;
     if (source === null) {
-      const processed = step("assembler", () => this.assembler?.shutdown());
+      const processed = step("assembler", () => this.pipeline?.shutdown());
       await step("sinks", () => this.dispatcher?.shutdown());
       await processed;
     } else {
@@ -485,7 +493,7 @@ export class Service {
       await step("sinks", () => this.dispatcher?.shutdown());
       await drained;
       // Spans from OTLP (gRPC, HTTP) still open now complete here; their alerts go to the dead letters.
-      await step("assembler", () => this.assembler?.shutdown());
+      await step("assembler", () => this.pipeline?.shutdown());
     }
     await step("features", () => this.features?.flush());
     await step("incidents", () => this.incidents?.shutdown(longestSinkShutdownGraceMs(this.config)));
@@ -504,7 +512,7 @@ export class Service {
     let done = false;
     void stopped.then(() => (done = true));
     const deadline = Date.now() + graceMs;
-    while (!done && Date.now() < deadline && (this.assembler?.stats().openTraces ?? 0) > 0)
+    while (!done && Date.now() < deadline && (this.pipeline?.stats().openTraces ?? 0) > 0)
       await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -1,6 +1,6 @@
 import type { Kafka } from "kafkajs";
 import type { Logger } from "pino";
-import type { TraceAssembler } from "../core/assembler/assembler.js";
+import type { SpanIntake } from "../core/pipeline/detection-pipeline.js";
 import type { Config } from "../config/index.js";
 import { decodeSpans } from "../decode/index.js";
 import { otlpGrpcReceiverOptions, otlpReceiverOptions } from "../http/from-config.js";
@@ -17,7 +17,7 @@ export function kafkaSpanSource(
   config: Config,
   deps: {
     kafka: Kafka;
-    assembler: TraceAssembler;
+    assembler: SpanIntake;
     metrics: SourceMetrics;
     logger: Logger;
     /** Live state of the consumer and the dead-letter producer, for readiness. */
@@ -38,12 +38,14 @@ export function kafkaSpanSource(
     },
     decode: { encoding: k.encoding, maxMessageBytes: k.max_message_bytes },
     consumer: consumerTiming(config),
+    // Serve's one timer ticks the pipeline.
+    tickIntervalMs: 0,
   });
 }
 
 /** What an OTLP receiver needs from the service. */
 export interface OtlpReceiverDeps {
-  readonly assembler: TraceAssembler;
+  readonly assembler: SpanIntake;
   readonly metrics: TracewatchMetrics;
   /** Records refused spans by reason (the Kafka source's `rejected`). */
   readonly rejected: SourceMetrics["rejected"];
