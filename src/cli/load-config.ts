@@ -21,6 +21,16 @@ export function checkAlertCondition(condition: string, type: string): string | n
   }
 }
 
+/** The same for the condition of the SamplingStrategy rule named `rule`. */
+export function checkSamplingCondition(condition: string, rule: string): string | null {
+  try {
+    compileCondition(rule, condition, { threshold: 0.95 }, "sampling rule");
+    return null;
+  } catch (err) {
+    return describeError(err);
+  }
+}
+
 /**
  * Loads the config file given on the command line, or the packaged default. Alert conditions are
  * parsed during loading so their errors are listed with every other problem.
@@ -28,5 +38,5 @@ export function checkAlertCondition(condition: string, type: string): string | n
 export function loadCliConfig(path: string | undefined, env: NodeJS.ProcessEnv): Config {
   const file = path === undefined ? DEFAULT_CONFIG_PATH : resolve(path);
   if (path !== undefined && !existsSync(file)) throw new Error(`config file ${file} does not exist`);
-  return loadConfig({ path: file }, env, { checkCondition: checkAlertCondition });
+  return loadConfig({ path: file }, env, { checkCondition: checkAlertCondition, checkSamplingCondition });
 }

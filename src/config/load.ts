@@ -9,6 +9,7 @@ import {
   serviceGraphDocumentSchema,
   type ServiceGraphDocument,
 } from "./schema-service-graph.js";
+import { SAMPLING_KIND, samplingDocumentSchema, type SamplingConfig } from "./schema-sampling.js";
 import { knownKeysAt } from "./suggest.js";
 
 /** Where the YAML comes from: a file, or text already in memory (`origin` names it in errors). */
@@ -22,6 +23,8 @@ export interface LoadConfigOptions {
    * conditions are not parsed here. It runs even when other keys are invalid.
    */
   readonly checkCondition?: (condition: string, type: string) => string | null;
+  /** The same for the condition of the SamplingStrategy rule named `rule`. */
+  readonly checkSamplingCondition?: (condition: string, rule: string) => string | null;
 }
 
 function invalid(origin: string, problems: readonly string[]): TracewatchError {
@@ -73,29 +76,67 @@ const kindOf = (tree: unknown): unknown =>
  * document whatever its kind) and at most one ServiceGraph (the service map's settings). Anything
  * else is a problem naming the document.
  */
-function splitDocuments(trees: unknown[]): { detector: unknown; serviceGraph: unknown; problems: string[] } {
+function splitDocuments(trees: unknown[]): {
+  detector: unknown;
+  serviceGraph: unknown;
+  sampling: unknown;
+  problems: string[];
+} {
   const serviceGraph = trees.filter((t) => kindOf(t) === SERVICE_GRAPH_KIND);
+  const sampling = trees.filter((t) => kindOf(t) === SAMPLING_KIND);
   // A file of one document is the detector's whatever its kind says (the schema names a wrong one).
   if (trees.length === 1)
     return {
-      detector: serviceGraph.length === 1 ? null : trees[0],
+      detector: serviceGraph.length === 1 || sampling.length === 1 ? null : trees[0],
       serviceGraph: serviceGraph[0],
+      sampling: sampling[0],
       problems: [],
     };
   const problems: string[] = [];
   const detector = trees.filter((t) => kindOf(t) === KIND);
   trees.forEach((t, i) => {
     const kind = kindOf(t);
-    if (kind !== KIND && kind !== SERVICE_GRAPH_KIND)
+    if (kind !== KIND && kind !== SERVICE_GRAPH_KIND && kind !== SAMPLING_KIND)
       problems.push(
-        `document ${i + 1}: kind ${kind === undefined ? "missing" : JSON.stringify(kind)}: expected ${KIND} or ${SERVICE_GRAPH_KIND}`,
+        `document ${i + 1}: kind ${kind === undefined ? "missing" : JSON.stringify(kind)}: expected ${KIND}, ${SERVICE_GRAPH_KIND} or ${SAMPLING_KIND}`,
       );
   });
   if (detector.length === 0) problems.push(`no ${KIND} document`);
   if (detector.length > 1) problems.push(`${detector.length} ${KIND} documents; one is allowed`);
   if (serviceGraph.length > 1)
     problems.push(`${serviceGraph.length} ${SERVICE_GRAPH_KIND} documents; one is allowed`);
-  return { detector: detector[0] ?? null, serviceGraph: serviceGraph[0], problems };
+  if (sampling.length > 1) problems.push(`${sampling.length} ${SAMPLING_KIND} documents; one is allowed`);
+  return { detector: detector[0] ?? null, serviceGraph: serviceGraph[0], sampling: sampling[0], problems };
+}
+
+/**
+ * The SamplingStrategy document parsed with its rules' conditions checked, or its problems
+ * prefixed with `SamplingStrategy:`.
+ */
+function parseSampling(
+  tree: unknown,
+  check: LoadConfigOptions["checkSamplingCondition"],
+  problems: string[],
+): SamplingConfig | undefined {
+  if (tree === undefined) return undefined;
+  const parsed = samplingDocumentSchema.safeParse(tree, { reportInput: true });
+  const found: string[] = [];
+  if (!parsed.success) {
+    found.push(
+      ...formatIssues(parsed.error.issues, {
+        fromEnv: new Set(),
+        overridden: new Map(),
+        knownKeys: (path) => knownKeysAt(samplingDocumentSchema, tree, path),
+      }),
+    );
+  } else if (check !== undefined) {
+    parsed.data.spec.rules.forEach((rule, i) => {
+      const problem = check(rule.condition, rule.name);
+      if (problem !== null) found.push(`spec.rules[${i}].condition: ${problem}`);
+    });
+  }
+  problems.push(...found.map((p) => `${SAMPLING_KIND}: ${p}`));
+  return parsed.success && found.length === 0 ? parsed.data : undefined;
 }
 
 /** The ServiceGraph document parsed, or its problems prefixed with `ServiceGraph:`. */
@@ -174,6 +215,7 @@ export function loadConfig(source: ConfigSource, env: Env, options: LoadConfigOp
   }
   const problems = [...documents.problems, ...interpolated.problems.map((p) => `${p.path}: ${p.message}`)];
   const serviceGraph = parseServiceGraph(documents.serviceGraph, problems);
+  const sampling = parseSampling(documents.sampling, options.checkSamplingCondition, problems);
   if (!parsed.success) {
     problems.push(
       ...formatIssues(parsed.error.issues, {
@@ -185,7 +227,11 @@ export function loadConfig(source: ConfigSource, env: Env, options: LoadConfigOp
   }
   const listed = new Set(problems.map((p) => p.slice(0, p.indexOf(": "))));
   const config = parsed.success
-    ? { ...resolveDocument(parsed.data), ...(serviceGraph === undefined ? {} : { serviceGraph }) }
+    ? {
+        ...resolveDocument(parsed.data),
+        ...(serviceGraph === undefined ? {} : { serviceGraph }),
+        ...(sampling === undefined ? {} : { sampling }),
+      }
     : null;
   // Conditions of the rules as loaded (the seed's when absent), or as written when loading failed.
   const alerts = config === null ? writtenAlerts(input) : config.spec.alerts;

@@ -23,6 +23,7 @@ import {
 } from "./schema-service.js";
 import { sourcesSchema } from "./schema-sources.js";
 import type { ServiceGraphDocument } from "./schema-service-graph.js";
+import type { SamplingConfig } from "./schema-sampling.js";
 
 export const API_VERSION = "aiops/v1";
 export const KIND = "TraceAnomalyDetector";
@@ -82,6 +83,8 @@ export type Config = Omit<Document, "spec"> & {
   };
   /** The file's ServiceGraph document (service map window and thresholds), when it has one. */
   readonly serviceGraph?: ServiceGraphDocument;
+  /** The file's SamplingStrategy document (which completed traces are kept), when it has one. */
+  readonly sampling?: SamplingConfig;
 };
 
 /** Fills the defaults that depend on other keys (which sources run, which sinks exist). */

@@ -1,0 +1,87 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { checkAlertCondition, checkSamplingCondition } from "../../../src/cli/load-config.js";
+import { loadConfig } from "../../../src/config/load.js";
+import { isTracewatchError } from "../../../src/errors.js";
+
+const repo = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
+const seed = readFileSync(repo("test/fixtures/seed/distributed-tracing.md"), "utf8");
+
+/** The yaml block after `heading` in the seed, byte for byte. */
+function seedBlock(heading: string): string {
+  const match = /```yaml\n([\s\S]*?)```/.exec(seed.slice(seed.indexOf(heading)));
+  if (match?.[1] === undefined) throw new Error(`seed has no yaml block after ${heading}`);
+  return match[1];
+}
+
+const options = { checkCondition: checkAlertCondition, checkSamplingCondition };
+const detector = seedBlock("### Anomaly Detection");
+const sampling = seedBlock("### Sampling Strategies");
+
+const problems = (text: string): string[] => {
+  try {
+    loadConfig({ text }, {}, options);
+  } catch (err) {
+    if (isTracewatchError(err)) return (err.details as { problems: string[] }).problems;
+    throw err;
+  }
+  return [];
+};
+
+describe("the seed's SamplingStrategy document", () => {
+  it("loads unchanged with the TraceAnomalyDetector and ServiceGraph documents in one file", () => {
+    const text = [detector, sampling, seedBlock("### Service Dependency Graph")].join("---\n");
+    const config = loadConfig({ text }, {}, options);
+    expect(config.metadata.name).toBe("latency-anomalies");
+    expect(config.serviceGraph?.metadata.name).toBe("real-time-dependencies");
+    expect(config.sampling?.metadata.name).toBe("adaptive-sampling");
+    expect(config.sampling?.spec.default).toEqual({ type: "probabilistic", rate: 0.1 });
+    expect(config.sampling?.spec.rules).toEqual([
+      { name: "errors", condition: "status.code == ERROR", type: "always_on" },
+      { name: "slow_requests", condition: "duration > 1000", type: "always_on" },
+      {
+        name: "high_value_users",
+        condition: "attributes['user.tier'] == 'enterprise'",
+        type: "probabilistic",
+        rate: 0.5,
+      },
+      { name: "health_checks", condition: "attributes['http.path'] =~ '/health|/ping'", type: "always_off" },
+    ]);
+    expect(config.sampling?.spec.adaptive).toEqual({
+      enabled: true,
+      target_rate: 1000,
+      min_rate: 0.001,
+      max_rate: 1,
+    });
+  });
+
+  it("is optional: without it the config has none (serve uses the seed's policies)", () => {
+    expect(loadConfig({ text: detector }, {}, options).sampling).toBeUndefined();
+  });
+
+  it("refuses a hostile pattern at start-up with the rule and the column", () => {
+    const hostile = sampling.replace("'/health|/ping'", () => "'(a+)+$'");
+    expect(problems(`${detector}---\n${hostile}`)).toEqual([
+      expect.stringMatching(
+        /^SamplingStrategy: spec\.rules\[3\]\.condition: sampling rule "health_checks": invalid condition at column 33: expected no quantifier on a group that holds a quantifier/,
+      ),
+    ]);
+  });
+
+  it.each([
+    [
+      "a probabilistic rule without a rate",
+      sampling.replace("      rate: 0.5 # Sample 50% for enterprise users\n", ""),
+      /SamplingStrategy: spec\.rules\[2\]\.rate/,
+    ],
+    [
+      "a misspelt key",
+      sampling.replace("target_rate", "target_rte"),
+      /SamplingStrategy: spec\.adaptive.*target_rate/,
+    ],
+    ["two SamplingStrategy documents", `${sampling}---\n${sampling}`, /2 SamplingStrategy documents/],
+  ])("lists %s as a problem", (_what, text, expected) => {
+    expect(problems(`${detector}---\n${text}`).join("\n")).toMatch(expected);
+  });
+});
