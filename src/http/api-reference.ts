@@ -60,6 +60,14 @@ const NO_PROVIDERS: ApiProviders = {
   retrain: unused,
   decode: unused,
   score: unused,
+  views: {
+    maxWindowMs: 0,
+    defaultWindowMs: 0,
+    serviceMap: unused,
+    trace: unused,
+    traces: unused,
+    modelStatus: unused,
+  },
 };
 
 /** The API's OpenAPI document, built from the routes' schemas without listening. */
