@@ -1,6 +1,8 @@
 import type { Alert } from "../core/alerts/alert.js";
 import type { Clock } from "../core/clock.js";
 import { KeptTraces, type KeptAlert } from "../core/kept/kept-traces.js";
+import type { SamplingDecision, TailSampler } from "../core/sampling/sampler.js";
+import type { ScoredTrace } from "../domain/features.js";
 import type { OperationStats } from "../core/model/op-baselines.js";
 import { buildServiceMap, type HealthThresholds, type MapIncident } from "../core/service-map/graph.js";
 import { ServiceMapWindow, type ServiceRequest } from "../core/service-map/window.js";
@@ -28,6 +30,8 @@ export interface OnCallViewsOptions {
   /** Kept-trace bounds; defaults 1000 traces, 64 MiB. */
   readonly keptTraces?: number;
   readonly keptBytes?: number;
+  /** Tail sampling: which traces besides the alerted ones are kept (see `sample`). */
+  readonly sampler?: TailSampler;
 }
 
 /**
@@ -39,6 +43,8 @@ export class OnCallViews {
   readonly kept: KeptTraces;
   private readonly windowMs: number;
   private baselines: { version: string; ops: ReadonlyMap<string, OperationStats> } | null = null;
+  /** The trace the last alert was about (alerts of a trace come before its scored output). */
+  private alerted: CompletedTrace | null = null;
 
   constructor(private readonly o: OnCallViewsOptions) {
     this.windowMs = o.windowMs ?? 5 * 60_000;
@@ -82,6 +88,22 @@ export class OnCallViews {
       detectedAt: alert.detectedAt,
     };
     this.kept.keep(trace.spans, "alert", kept, this.o.clock.now());
+    this.alerted = trace;
+  }
+
+  /**
+   * The tail-sampling decision for a scored trace (after its alerts, if any): kept traces join
+   * the store (an alerted one is there already). Null without a sampler.
+   */
+  sample(scored: ScoredTrace, trace: CompletedTrace): SamplingDecision | null {
+    const alerted = this.alerted === trace;
+    this.alerted = null;
+    const sampler = this.o.sampler;
+    if (sampler === undefined) return null;
+    const now = this.o.clock.now();
+    const decision = sampler.decide(scored, trace.spans, alerted, now);
+    if (decision.keep && decision.reason !== "alert") this.kept.keep(trace.spans, decision.reason, null, now);
+    return decision;
   }
 
   /** The operation baselines of the model in use, rebuilt once per model version. */
@@ -103,7 +125,13 @@ export class OnCallViews {
         return buildServiceMap(this.map.totals(this.o.clock.now(), windowMs), {
           ...(this.o.thresholds === undefined ? {} : { thresholds: this.o.thresholds }),
           knownEdges: model === null ? null : new Set(model.artifact.knownEdges),
-          incidents: this.o.incidents?.() ?? [],
+          // Only what the map shows of each incident, not its evidence.
+          incidents: (this.o.incidents?.() ?? []).map(({ id, service, severity, summary }) => ({
+            id,
+            service,
+            severity,
+            summary,
+          })),
         });
       },
       traces: (filter) => this.kept.list(filter),
