@@ -166,8 +166,8 @@ export class Service {
       await this.store.probe(this.config.metadata.name).catch(() => undefined);
       if (this.config.spec.sources.kafka.enabled) await this.connectKafka();
       this.buildPipeline();
-      // Incidents are taken back before the first alert or tick can change them.
-      await this.incidents!.start();
+      // Loads the saved incidents beside the sources' start; alerts wait for it.
+      void this.incidents!.start();
       await this.startSources();
       await this.startApi();
       this.log.info({ ...this.addresses, warmingUp: this.core.detector.warmingUp }, "tracewatch started");

@@ -2,7 +2,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { retrainFromFeatures, type RetrainProgress } from "../../../src/model/retrain-job.js";
+import {
+  retrainFromFeatures,
+  type RetrainProgress,
+  type ScoredFeatures,
+} from "../../../src/model/retrain-job.js";
 import { ModelStore } from "../../../src/model/store.js";
 import type { ModelArtifact } from "../../../src/core/model/artifact.js";
 import { traffic } from "../core/model/helpers.js";
@@ -90,7 +94,7 @@ describe("retrain job", () => {
         ? { ...f, total_duration: 5_000, max_span_duration: 4_900, anomaly_score: 0.99 }
         : { ...f, anomaly_score: 0.3 },
     );
-    const run = (records: typeof normal) =>
+    const run = (records: readonly ScoredFeatures[]) =>
       retrainFromFeatures(records, {
         detector: "d",
         window: { windowMs: 10 * minute, sampleRate: 1 },
