@@ -30,7 +30,16 @@ function isIncident(v: unknown): v is Incident {
  * partition from the beginning to its end offset as it was when loading started.
  */
 export class KafkaIncidentStore implements IncidentStore {
-  constructor(private readonly o: { kafka: Kafka; admin: Admin; producer: Producer; topic: string }) {}
+  constructor(
+    private readonly o: {
+      kafka: Kafka;
+      admin: Admin;
+      producer: Producer;
+      topic: string;
+      /** Reading stops after this long with what it read (a partition that never reaches its end offset), ms. Default 30000. */
+      loadTimeoutMs?: number;
+    },
+  ) {}
 
   async load(detector: string): Promise<Incident[]> {
     const { kafka, admin, topic } = this.o;
@@ -45,6 +54,7 @@ export class KafkaIncidentStore implements IncidentStore {
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
       await new Promise<void>((resolve, reject) => {
+        setTimeout(resolve, this.o.loadTimeoutMs ?? 30_000).unref();
         consumer
           .run({
             eachMessage: async ({ partition, message }) => {

@@ -7,6 +7,9 @@ import type { Config } from "../config/index.js";
 import type { IncidentNotifier } from "../sinks/incident-notifier.js";
 import type { IncidentStore } from "./incident-store.js";
 
+/** Alerts held while the saved incidents load, at most. */
+const MAX_WAITING = 10_000;
+
 /** Options of {@link Incidents}. */
 export interface IncidentsOptions {
   readonly config: Config;
@@ -27,6 +30,9 @@ export class Incidents {
   private readonly dirty = new Map<string, Incident>();
   private saving: Promise<void> = Promise.resolve();
   private saveFailures = 0;
+  /** Alerts that came while the saved state was loading; null once it is loaded. */
+  private waiting: Alert[] | null = [];
+  private loading: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: IncidentsOptions) {
     const inc = o.config.spec.incidents;
@@ -37,16 +43,35 @@ export class Incidents {
     });
   }
 
-  /** Loads the saved incidents (read to the end) before the first alert or tick. */
-  async start(): Promise<void> {
-    const saved = await this.o.store.load(this.o.config.metadata.name);
-    this.tracker.restore(saved);
-    const open = this.tracker.openIncidents().length;
-    this.o.logger.info({ incidents: saved.length, open }, "incidents restored");
+  /**
+   * Starts loading the saved incidents (read to the end) without holding up the start: alerts that
+   * come meanwhile wait and ticks do nothing until it is loaded. A load that fails is logged and
+   * the incidents start afresh. The promise resolves once loaded.
+   */
+  start(): Promise<void> {
+    this.loading = this.o.store
+      .load(this.o.config.metadata.name)
+      .then((saved) => {
+        this.tracker.restore(saved);
+        const open = this.tracker.openIncidents().length;
+        this.o.logger.info({ incidents: saved.length, open }, "incidents restored");
+      })
+      .catch((err: unknown) => this.o.logger.error({ err }, "saved incidents not loaded: starting afresh"))
+      .then(() => {
+        const waiting = this.waiting ?? [];
+        this.waiting = null;
+        for (const alert of waiting) this.observe(alert);
+      });
+    return this.loading;
   }
 
   /** Adds an emitted alert to its incident. */
   observe(alert: Alert): void {
+    if (this.waiting !== null) {
+      // Bounded like the sinks' queues: past it the alert counts on the topic only.
+      if (this.waiting.length < MAX_WAITING) this.waiting.push(alert);
+      return;
+    }
     this.emit(this.tracker.observe(alert));
     const current = this.tracker.openFor(alert.type, alert.service);
     if (current !== undefined) this.dirty.set(current.id, current);
@@ -54,6 +79,7 @@ export class Incidents {
 
   /** Resolves quiet incidents, re-posts open ones where due, saves what changed. */
   tick(nowMs: number): void {
+    if (this.waiting !== null) return;
     this.emit(this.tracker.tick(nowMs));
     this.o.notifier.tick(nowMs, this.tracker.openIncidents());
     void this.save();
@@ -61,6 +87,7 @@ export class Incidents {
 
   /** Saves what changed and delivers what waits (for up to `graceMs`). */
   async shutdown(graceMs = 5_000): Promise<void> {
+    await this.loading;
     await this.save();
     await this.o.notifier.shutdown(graceMs);
   }

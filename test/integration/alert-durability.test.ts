@@ -180,6 +180,7 @@ spec:
   topics: { alerts: ${alerts}, features: ${features}, models: ${models}, dlq: ${dlq} }
   api: { port: 0 }
   model_store: { dir: ${join(dir, name)} }
+  incidents: { notify: trace }
   sinks:
     - { type: kafka }
     - ${sink}

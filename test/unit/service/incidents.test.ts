@@ -55,6 +55,24 @@ describe("Incidents without Kafka", () => {
     expect(open).toMatchObject({ id: saved.incidents[0]!.id, traceCount: 3 });
   });
 
+  it("holds alerts that come while the saved incidents load, then adds them to the restored incident", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "tw-incidents-"));
+    dirs.push(dir);
+    const clock = new ManualClock(T0);
+    const [a, b] = sampleAlerts(2, T0);
+    const first = incidents(dir, clock);
+    await first.start();
+    first.observe(a!);
+    await first.shutdown(100);
+    const second = incidents(dir, clock);
+    const loaded = second.start();
+    second.observe(b!);
+    second.tick(T0 + 3_600_000); // nothing resolves before the state is loaded
+    expect(second.tracker.list()).toEqual([]);
+    await loaded;
+    expect(second.tracker.openIncidents()).toMatchObject([{ traceCount: 2 }]);
+  });
+
   it("starts empty without a file", async () => {
     const dir = await mkdtemp(join(tmpdir(), "tw-incidents-"));
     dirs.push(dir);
