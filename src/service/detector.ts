@@ -7,7 +7,7 @@ import { trainModel, type TrainOptions, type TrainResult } from "../core/model/t
 import { SELECTABLE_COLUMNS, type FeatureColumn } from "../core/model/transforms.js";
 import { RollingWindow, type RollingWindowOptions } from "../core/model/window.js";
 import { compileRulesFromConfig } from "../core/rules/rules.js";
-import { RetrainSchedule } from "../pipeline/retrain-schedule.js";
+import { RetrainSchedule, type RetrainScheduleOptions } from "../core/pipeline/retrain-schedule.js";
 import type { Config } from "../config/index.js";
 import type { TraceAssemblerOptions } from "../core/assembler/types.js";
 
@@ -92,8 +92,13 @@ export function trainOptions(config: Config): DetectionCore["train"] {
 
 /** When to retrain, from `spec.training` (`retrain_interval`, and `min_samples` for the first model). */
 export function retrainSchedule(config: Config): RetrainSchedule {
+  return new RetrainSchedule(retrainScheduleOptions(config));
+}
+
+/** The retrain schedule's settings from `spec.training` (the detection pipeline's schedule). */
+export function retrainScheduleOptions(config: Config): RetrainScheduleOptions {
   const t = config.spec.training;
-  return new RetrainSchedule({ intervalMs: t.retrain_interval, minSamples: t.min_samples });
+  return { intervalMs: t.retrain_interval, minSamples: t.min_samples };
 }
 
 /** The assembler's limits from `spec.assembly` (clock, processor, metrics and logger come from the caller). */

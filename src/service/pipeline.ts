@@ -4,10 +4,15 @@ import {
   type DetectionPipelineOptions,
   type PipelineTrainer,
 } from "../core/pipeline/detection-pipeline.js";
-import type { RetrainScheduleOptions } from "../core/pipeline/retrain-schedule.js";
 import type { PipelineOutputs } from "../core/pipeline/trace-pipeline.js";
 import type { Config } from "../config/index.js";
-import { assemblyLimits, buildDetectionCore, trainAndInstall, type DetectionCore } from "./detector.js";
+import {
+  assemblyLimits,
+  buildDetectionCore,
+  retrainScheduleOptions,
+  trainAndInstall,
+  type DetectionCore,
+} from "./detector.js";
 
 /** What {@link createDetectionPipeline} takes besides the config. */
 export interface DetectionPipelineDeps {
@@ -27,12 +32,6 @@ export interface DetectionPipelineDeps {
 export interface ConfiguredPipeline {
   readonly pipeline: DetectionPipeline;
   readonly core: DetectionCore;
-}
-
-/** The retrain schedule of `spec.training` (`retrain_interval`, and `min_samples` for the first model). */
-export function retrainScheduleOptions(config: Config): RetrainScheduleOptions {
-  const t = config.spec.training;
-  return { intervalMs: t.retrain_interval, minSamples: t.min_samples };
 }
 
 /** Trains on the calling thread and installs the model when it passes (replay, evaluation, bench). */
