@@ -1,7 +1,7 @@
 import type { TraceFeatures } from "../../domain/features.js";
 import type { SpanProfile } from "../features/span-profile.js";
 import type { Clock } from "../clock.js";
-import { incidentBuckets, type HoldBackPolicy } from "./hold-back.js";
+import { allowedTail, incidentBuckets, type HoldBackPolicy } from "./hold-back.js";
 import { LogSketch } from "./sketch.js";
 import type { TraceFlag } from "./window-bucket.js";
 import {
@@ -47,7 +47,11 @@ interface OpCell {
 
 interface TypeCell {
   readonly total: LogSketch;
+  /** Durations of the type's flagged traces, learned when the cell is within the normal tail. */
   flaggedTotal?: LogSketch;
+  /** Scored and flagged traces of the type in the bucket (for the per-cell tail judgment). */
+  scored: number;
+  flagged: number;
   /** Operations the root calls directly: the type's prior. */
   readonly ops: Set<string>;
   /** The root span's operation (the prior when the root calls nothing). */
@@ -99,11 +103,15 @@ export class OperationWindow {
     if (flagged) b.flagged++;
     let t = b.types.get(f.group_key);
     if (t === undefined && b.types.size < this.maxTypes) {
-      b.types.set(f.group_key, (t = { total: new LogSketch(), ops: new Set() }));
+      b.types.set(f.group_key, (t = { total: new LogSketch(), ops: new Set(), scored: 0, flagged: 0 }));
     } else if (t === undefined) this.typesDropped++;
     if (t !== undefined) {
+      if (flag !== "unscored") t.scored++;
       if (!flagged) t.total.add(f.total_duration);
-      else if (this.learnFlagged) (t.flaggedTotal ??= new LogSketch()).add(f.total_duration);
+      else {
+        t.flagged++;
+        (t.flaggedTotal ??= new LogSketch()).add(f.total_duration);
+      }
     }
     if (p === undefined || (flagged && !this.learnFlagged)) return;
     const rootService = p.root >= 0 ? p.service[p.root] : undefined;
@@ -170,7 +178,14 @@ export class OperationWindow {
       for (const [key, t] of b.types) {
         const s = new LogSketch();
         s.merge(t.total);
-        if (withFlagged && t.flaggedTotal !== undefined) s.merge(t.flaggedTotal);
+        // The type's flagged traces are its normal tail unless the (bucket, type) cell holds
+        // clearly more of them than that (the training window's test, per cell): leaving the
+        // tail out would put the p99 at about the 95th percentile of normal traffic.
+        if (
+          t.flaggedTotal !== undefined &&
+          (policy === undefined || t.flagged <= allowedTail(t.scored, policy))
+        )
+          s.merge(t.flaggedTotal);
         let list = typeBuckets.get(key);
         if (list === undefined) typeBuckets.set(key, (list = []));
         list.push(s);

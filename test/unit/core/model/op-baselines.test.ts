@@ -297,24 +297,43 @@ describe("OperationWindow", () => {
   }
   const CLIENT = "cart|CLIENT|cart.client";
 
-  it.each<[string, boolean, boolean, number]>([
-    ["by default flagged traces are never learned", false, true, 300],
-    ["by default flagged traces are never learned, without a policy either", false, false, 300],
-    ["learning flagged traces: an incident bucket's are left out", true, true, 300],
-    ["learning flagged traces, without a policy: every trace", true, false, 400],
-  ])("%s", (_name, learnFlagged, withPolicy, count) => {
+  // [name, learnFlagged, with the policy, operation spans learned, type traces learned]
+  it.each<[string, boolean, boolean, number, number]>([
+    [
+      "by default flagged spans are never learned; an incident cell's flagged traces are held back",
+      false,
+      true,
+      300,
+      300,
+    ],
+    ["without a policy, a type learns its flagged traces too (its normal tail)", false, false, 300, 400],
+    ["learning flagged spans: an incident bucket's are left out", true, true, 300, 300],
+    ["learning flagged spans, without a policy: every trace", true, false, 400, 400],
+  ])("%s", (_name, learnFlagged, withPolicy, spans, traces) => {
     const clock = new ManualClock(0);
     const w = new OperationWindow({ clock, windowMs: 60_000, bucketMs: 10_000, learnFlagged });
     fill(w, clock);
     const snap = w.snapshot(withPolicy ? { tailShare: 0.05 } : undefined, 30);
     const ops = new Map(snap.operations);
-    expect(ops.get(CLIENT)?.count).toBe(count);
+    expect(ops.get(CLIENT)?.count).toBe(spans);
     const type = new Map(snap.types).get("checkout");
-    expect(type?.count).toBe(count);
-    if (count === 300) {
-      expect(Math.abs((ops.get(CLIENT)?.p99 as number) - 40)).toBeLessThanOrEqual(0.8);
-      expect(Math.abs((type?.ownP99 as number) - 100)).toBeLessThanOrEqual(2);
+    expect(type?.count).toBe(traces);
+    if (spans === 300) expect(Math.abs((ops.get(CLIENT)?.p99 as number) - 40)).toBeLessThanOrEqual(0.8);
+    if (traces === 300) expect(Math.abs((type?.ownP99 as number) - 100)).toBeLessThanOrEqual(2);
+  });
+
+  it("a type's flagged traces within its normal tail are learned: the p99 is not trimmed", () => {
+    const clock = new ManualClock(0);
+    const w = new OperationWindow({ clock, windowMs: 60_000, bucketMs: 10_000 });
+    // 1,000 traces of 1..1000 ms; the slowest 4% flagged (within 5% × 1.25 + 3 sd).
+    for (let i = 0; i < 1000; i++) {
+      clock.set(i * 10);
+      const d = ((i * 337) % 1000) + 1;
+      w.observe(features(i * 10, d), undefined, d > 960 ? "flagged" : "normal");
     }
+    const t = new Map(w.snapshot({ tailShare: 0.05 }, 30).types).get("checkout");
+    expect(t?.count).toBe(1000);
+    expect(Math.abs((t?.ownP99 as number) - 990)).toBeLessThanOrEqual(30);
   });
 
   it("expires buckets with the window; operations past the cap share the overflow key", () => {
