@@ -10,6 +10,7 @@ import { loadConfig } from "../../src/config/index.js";
 import { decodeSpans } from "../../src/decode/index.js";
 import { createApiServer, type ApiServer } from "../../src/http/api.js";
 import { RecentAlerts } from "../../src/http/recent-alerts.js";
+import type { Incident } from "../../src/core/incidents/incident.js";
 import { createLogger } from "../../src/log/index.js";
 import { Service } from "../../src/service/service.js";
 import { runCli } from "../helpers/serve-child.js";
@@ -173,6 +174,22 @@ describe("the dashboard with 1,000 incidents", () => {
         traceId: i.toString(16).padStart(32, "f"),
         description: `service-${i % 40}: POST /api/orders 6.1x slower than its p99 on trace ${i}`,
       });
+    // Newest first, as the tracker lists them.
+    const incidents = Array.from({ length: 1000 }, (_, k) => {
+      const i = 999 - k;
+      const at = new Date(Date.UTC(2026, 0, 1, 12, 0, i)).toISOString();
+      return {
+        id: i.toString(16).padStart(32, "e"),
+        type: "latency_spike",
+        service: `service-${i % 40}`,
+        status: i % 3 === 0 ? "resolved" : "open",
+        severity: i % 10 === 0 ? "critical" : "high",
+        openedAt: at,
+        lastSeenAt: at,
+        traceCount: 1 + (i % 37),
+        summary: `service-${i % 40}: POST /api/orders 6.1x slower than its p99 on ${1 + (i % 37)} traces (incident ${i})`,
+      } as unknown as Incident;
+    });
     server = createApiServer({
       port: 0,
       token: TOKEN,
@@ -184,6 +201,7 @@ describe("the dashboard with 1,000 incidents", () => {
         retrain: async () => ({ status: "started" }),
         decode: (body) => decodeSpans(body),
         score: () => ({ features: {}, anomalyScore: null, alerts: [] }),
+        incidents: { list: () => incidents, get: (id) => incidents.find((i) => i.id === id) },
         views: {
           maxWindowMs: 900_000,
           defaultWindowMs: 300_000,
@@ -237,6 +255,6 @@ describe("the dashboard with 1,000 incidents", () => {
       `dashboard with 1000 incidents: list rendered ${Number(await rendered.jsonValue()).toFixed(0)} ms after navigation start (DOMContentLoaded ${dcl.toFixed(0)} ms; ${resources})`,
     );
     expect(await page.locator("tr.item").count()).toBe(1000);
-    await expect(page.locator("tr.item .summary").first().textContent()).resolves.toContain("trace 999");
+    await expect(page.locator("tr.item .summary").first().textContent()).resolves.toContain("incident 999");
   });
 });
