@@ -30,6 +30,9 @@ import { FileIncidentStore, KafkaIncidentStore, type IncidentStore } from "./inc
 import { Incidents } from "./incidents.js";
 import { apiProviders } from "./api-providers.js";
 import { OnCallViews } from "./views.js";
+import { SampledPublisher } from "./sampled-publisher.js";
+import { TailSampler } from "../core/sampling/sampler.js";
+import { DEFAULT_SAMPLING } from "../config/schema-sampling.js";
 import { serviceGraphEdges } from "../metrics/service-graph.js";
 import { BatchPublisher } from "./batch-publisher.js";
 import { buildDetectionCore, type DetectionCore } from "./detector.js";
@@ -99,6 +102,8 @@ export class Service {
   private grpcReceiver: OtlpGrpcReceiver | null = null;
   private api: ApiServer | null = null;
   private features: BatchPublisher | null = null;
+  /** Kept traces to spec.topics.sampled (Kafka only). */
+  private sampled: SampledPublisher | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
   private sourceConnected = { otlp: false, otlpGrpc: false };
@@ -141,9 +146,13 @@ export class Service {
     });
     this.recent = new RecentAlerts(config.spec.alerting.recent_alerts);
     const graph = config.serviceGraph?.spec;
+    const sampling = (config.sampling ?? DEFAULT_SAMPLING).spec;
     this.views = new OnCallViews({
       core: this.core,
       clock: this.clock,
+      sampler: new TailSampler(sampling, { threshold: config.spec.detection.threshold }),
+      keptTraces: sampling.store.max_traces,
+      keptBytes: sampling.store.max_bytes,
       minSamples: config.spec.training.min_samples,
       incidents: () => this.incidents?.tracker.openIncidents() ?? [],
       ...(graph === undefined
@@ -206,6 +215,11 @@ export class Service {
     await this.producer.connect();
     const topics = this.config.spec.topics;
     this.features = new BatchPublisher({ producer: this.producer, topic: topics.features });
+    this.sampled = new SampledPublisher({
+      producer: this.producer,
+      topic: topics.sampled,
+      redaction: this.config.spec.redaction,
+    });
     this.follower = new ModelFollower({
       kafka: this.kafka,
       detector: this.config.metadata.name,
@@ -275,6 +289,7 @@ export class Service {
     });
     this.incidents = incidents;
     const features = this.features;
+    const sampled = this.sampled;
     const failed = this.failedTraces();
     const retraining = this.createRetraining();
     this.pipeline = createDetectionPipeline(config, {
@@ -301,8 +316,13 @@ export class Service {
           const edges = serviceGraphEdges(trace.spans, trace.earlierSpans);
           metrics.traces.record(trace, edges);
           this.views.recordTrace(trace, edges);
-          if (features !== null)
-            return features.publish({ key: scored.features.traceId, value: featureRecord(scored) });
+          const kept = this.views.sample(scored, trace)?.keep === true ? sampled?.publish(trace) : undefined;
+          const published =
+            features === null
+              ? undefined
+              : features.publish({ key: scored.features.traceId, value: featureRecord(scored) });
+          if (kept !== undefined) return Promise.all([published, kept]).then(() => undefined);
+          return published;
         },
       },
     }).pipeline;
@@ -496,6 +516,7 @@ export class Service {
       await step("assembler", () => this.pipeline?.shutdown());
     }
     await step("features", () => this.features?.flush());
+    await step("sampled", () => this.sampled?.flush());
     await step("incidents", () => this.incidents?.shutdown(longestSinkShutdownGraceMs(this.config)));
     await step("retrainer", () => this.retraining?.retrainer.shutdown());
     await step("model follower", () => this.follower?.shutdown());

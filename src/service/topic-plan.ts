@@ -2,7 +2,7 @@ import type { Config } from "../config/index.js";
 import type { TopicSpec } from "../kafka/topics.js";
 
 type Topics = Config["spec"]["topics"];
-type Role = "alerts" | "features" | "models" | "dlq" | "incidents";
+type Role = "alerts" | "features" | "models" | "dlq" | "incidents" | "sampled";
 
 function ownTopic(topics: Topics, role: Role, topic: string, label: string = role): TopicSpec {
   const rf = topics.replication_factor;
@@ -27,8 +27,8 @@ function ownTopic(topics: Topics, role: Role, topic: string, label: string = rol
 /**
  * The topics `serve` uses with this config: the span topic (the producer's, never created by
  * tracewatch) and those it writes: features, models (compacted), dead letters and each kafka
- * sink's topic (settings of spec.topics.settings.alerts), incidents (compacted). `spec.topics.sampled`
- * is not listed: nothing writes it yet. Empty when the Kafka source is off.
+ * sink's topic (settings of spec.topics.settings.alerts), incidents (compacted) and the kept traces
+ * (`spec.topics.sampled`). Empty when the Kafka source is off.
  */
 export function serveTopicPlan(config: Config): TopicSpec[] {
   if (!config.spec.sources.kafka.enabled) return [];
@@ -54,6 +54,7 @@ export function serveTopicPlan(config: Config): TopicSpec[] {
     ownTopic(topics, "models", topics.models),
     ownTopic(topics, "dlq", topics.dlq),
     ownTopic(topics, "incidents", topics.incidents),
+    ownTopic(topics, "sampled", topics.sampled),
   ];
   // One row per topic: the first role that names it wins (a sink writing to the DLQ topic).
   const seen = new Set<string>();

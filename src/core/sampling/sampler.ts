@@ -124,11 +124,9 @@ export class TailSampler {
   }
 
   private isNormal(scored: ScoredTrace): boolean {
-    return (
-      scored.anomaly_score !== null &&
-      scored.anomaly_score < this.threshold &&
-      scored.features.error_count === 0
-    );
+    // Unscored while warming up: an error-free trace counts as normal then.
+    const score = scored.anomaly_score;
+    return (score === null || score < this.threshold) && scored.features.error_count === 0;
   }
 
   /** A policy keep, subject to the adaptive rate limit. */

@@ -29,10 +29,12 @@ spec:
       ["tracewatch.models", "models", "tracewatch", 1, "compact"],
       ["tracewatch.dlq", "dlq", "tracewatch", 1, "delete"],
       ["tracewatch.incidents", "incidents", "tracewatch", 3, "compact"],
+      ["tracewatch.sampled", "sampled", "tracewatch", 6, "delete"],
     ]);
     expect(plan.every((s) => s.replicationFactor === 2)).toBe(true);
     expect(plan.find((s) => s.role === "features")?.retentionMs).toBe(30 * 86_400_000);
     expect(plan.find((s) => s.role === "models")?.retentionMs).toBeUndefined();
+    expect(plan.find((s) => s.role === "sampled")?.retentionMs).toBe(86_400_000);
   });
 
   it("leaves out the alerts topic when no kafka sink writes it, and lists a shared topic once", () => {
@@ -46,6 +48,7 @@ spec:
       "tracewatch.features",
       "tracewatch.models",
       "tracewatch.incidents",
+      "tracewatch.sampled",
     ]);
   });
 
