@@ -60,6 +60,7 @@ const NO_PROVIDERS: ApiProviders = {
   retrain: unused,
   decode: unused,
   score: unused,
+  incidents: { list: unused, get: unused },
   views: {
     maxWindowMs: 0,
     defaultWindowMs: 0,
