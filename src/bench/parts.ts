@@ -57,8 +57,11 @@ export const PARTS: Readonly<Record<PartName, (o: PartOptions) => Promise<PartRe
       traces: quick ? 8_000 : 20_000,
     });
     return {
-      figures: { pipeline_spans_per_sec: r.pipeline_spans_per_sec },
-      runs: { pipeline_spans_per_sec: r.runs },
+      figures: {
+        pipeline_spans_per_sec: r.pipeline_spans_per_sec,
+        tail_sampling_ratio: r.tail_sampling_ratio,
+      },
+      runs: { pipeline_spans_per_sec: r.runs, tail_sampling_ratio: r.runs },
       details: { ...r },
     };
   },

@@ -6,6 +6,7 @@ import type { PartName, PartResult } from "./parts.js";
 export const FIGURE_KEYS = [
   "decode_otlp_spans_per_sec",
   "pipeline_spans_per_sec",
+  "tail_sampling_ratio",
   "kafka_spans_per_sec",
   "score_traces_per_sec",
   "ml_isolation_forest_score_traces_per_sec",
@@ -34,6 +35,12 @@ export const BENCH_TARGETS: readonly Target[] = [
   { figure: "feature_spans_per_sec", op: ">=", value: 1_000_000 },
   { figure: "retrain_scoring_p99_increase", op: "<=", value: 0.2 },
   { figure: "pipeline_spans_per_sec", op: ">=", value: 250_000 },
+  {
+    figure: "tail_sampling_ratio",
+    op: ">=",
+    value: 0.9,
+    text: "pipeline with keeping and the service map ≥ 0.9 × pipeline_spans_per_sec (same run)",
+  },
   { figure: "kafka_spans_per_sec", op: ">=", value: 100_000 },
   {
     figure: "score_speedup_vs_ml_isolation_forest",
@@ -103,6 +110,7 @@ export function assembleBenchReport(
 const UNITS: Record<FigureKey, string> = {
   decode_otlp_spans_per_sec: "spans/s",
   pipeline_spans_per_sec: "spans/s",
+  tail_sampling_ratio: "×",
   kafka_spans_per_sec: "spans/s",
   score_traces_per_sec: "traces/s",
   ml_isolation_forest_score_traces_per_sec: "traces/s",

@@ -84,7 +84,8 @@ export type SamplingRule = SamplingConfig["spec"]["rules"][number];
 
 /**
  * The configuration when the file has no SamplingStrategy document: the seed's policies for
- * errors, slow requests and health checks, and its 10% default rate.
+ * errors, slow requests and health checks, its 10% default rate and its adaptive target of
+ * 1,000 kept traces per minute.
  */
 export const DEFAULT_SAMPLING: SamplingConfig = samplingDocumentSchema.parse({
   apiVersion: SAMPLING_API_VERSION,
@@ -96,5 +97,6 @@ export const DEFAULT_SAMPLING: SamplingConfig = samplingDocumentSchema.parse({
       { name: "slow_requests", condition: "duration > 1000", type: "always_on" },
       { name: "health_checks", condition: "attributes['http.path'] =~ '/health|/ping'", type: "always_off" },
     ],
+    adaptive: { enabled: true, target_rate: 1000 },
   },
 });
