@@ -1,3 +1,6 @@
+/** Strings shorter than this (characters) are written by {@link ProtoWriter} without a native call. */
+const SHORT_STRING = 64;
+
 /**
  * A growable protobuf writer. Nested messages are written in place: `begin()` reserves room for
  * the length prefix and `end()` fills it in, moving the body when the prefix is shorter.
@@ -58,11 +61,28 @@ export class ProtoWriter {
   }
 
   string(value: string): this {
+    if (value.length < SHORT_STRING && this.ascii(value)) return this;
     const len = Buffer.byteLength(value, "utf8");
     this.uint32(len);
     this.ensure(len);
     this.pos += this.buf.write(value, this.pos, "utf8");
     return this;
+  }
+
+  /**
+   * Writes a short all-ASCII string byte by byte (native string writes cost more than the copy
+   * for names and attribute keys); false, having written nothing, when a character is not ASCII.
+   */
+  private ascii(value: string): boolean {
+    const n = value.length;
+    for (let i = 0; i < n; i++) if (value.charCodeAt(i) >= 0x80) return false;
+    this.uint32(n);
+    this.ensure(n);
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < n; i++) buf[pos++] = value.charCodeAt(i);
+    this.pos = pos;
+    return true;
   }
 
   /** Writes length-prefixed bytes given as hex. */
@@ -97,7 +117,8 @@ export class ProtoWriter {
     }
     this.buf[p++] = v;
     if (prefix < 5) {
-      this.buf.copy(this.buf, at + prefix, bodyStart, this.pos);
+      // TypedArray copyWithin: a builtin, far cheaper than Buffer#copy for the many small bodies.
+      this.buf.copyWithin(at + prefix, bodyStart, this.pos);
       this.pos -= 5 - prefix;
     }
     return this;
