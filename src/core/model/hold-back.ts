@@ -48,10 +48,17 @@ export interface HoldBackPolicy {
    */
   readonly minHistoryBuckets?: number;
   /**
-   * For the whole-bucket judgment ({@link incidentBuckets}) only: slack in binomial standard
-   * deviations above the margin. Default 3.
+   * Slack of the whole-bucket judgment, in standard deviations of the bucket's flagged count
+   * above its types' expected counts. Default 3.
    */
   readonly slackSd?: number;
+  /**
+   * Judge each (bucket, type) cell against the type's own history (below) instead of each bucket
+   * as a whole. Default false: on the TrainTicket dev split, where faults run through most of the
+   * recording, a type's history cannot tell a long incident from a type that is always slow, and
+   * latency_spike F1 fell from 0.65 to 0.09 (docs/model.md).
+   */
+  readonly perType?: boolean;
 }
 
 /** Scored and flagged trace counts of one type in one window bucket. */
@@ -86,11 +93,34 @@ export function heldBackTypes(
 ): Set<string>[] {
   const out = buckets.map(() => new Set<string>());
   if (policy === undefined) return out;
+  if (policy.perType !== true) {
+    // Whole buckets: an incident bucket holds back the flagged traces of every type.
+    const totals = buckets.map((b) => {
+      let scored = 0;
+      let flagged = 0;
+      for (const c of b.values()) {
+        scored += c.scored;
+        flagged += c.flagged;
+      }
+      return { scored, flagged };
+    });
+    incidentBuckets(totals, policy).forEach((incident, i) => {
+      if (incident) for (const t of (buckets[i] as TypeFlagCounts).keys()) out[i]?.add(t);
+    });
+    return out;
+  }
   for (const [i, type, j] of judgeCells(buckets, policy)) if (j.incident) out[i]?.add(type);
   return out;
 }
 
-/** Every judged cell: [bucket index, type, judgment]. Cells with no scored trace are not judged. */
+/**
+ * Every judged cell: [bucket index, type, judgment]. Cells with no scored trace are not judged.
+ * A cell is an incident when its own (pooled) flagged count is significant against the type's
+ * expected share, or when its bucket as a whole holds clearly more flagged traces than the sum of
+ * its types' expected counts (3 sd, pooled to 100 scored traces as the whole-bucket rule was) and
+ * the cell is above its own expectation: a bucket-wide incident spread thin over many types still
+ * shows, while a type flagged at its usual share never counts towards one.
+ */
 export function judgeCells(
   buckets: readonly TypeFlagCounts[],
   policy: HoldBackPolicy,
@@ -100,25 +130,92 @@ export function judgeCells(
   const minHistory = policy.minHistoryBuckets ?? 3;
   const types = new Set<string>();
   for (const b of buckets) for (const t of b.keys()) types.add(t);
+  const expectedOf = new Map<string, number>();
   const cells: [number, string, CellJudgment][] = [];
+  const totals = buckets.map((b) => {
+    let scored = 0;
+    let flagged = 0;
+    for (const c of b.values()) {
+      scored += c.scored;
+      flagged += c.flagged;
+    }
+    return { scored, flagged };
+  });
   for (const type of types) {
     const series = buckets.map((b) => b.get(type) ?? { scored: 0, flagged: 0 });
     const present = series.flatMap((c, i) => (c.scored > 0 ? [i] : []));
     const pooled = present.map((i) => pool(series, i, minScored));
-    const history = present.length >= minHistory ? median(pooled.map((c) => c.flagged / c.scored)) : 0;
+    // The type's history: its flagged share where the rest of the traffic was quiet, so that an
+    // incident across many types (or all of the window) never becomes a type's normal.
+    const others = totals.map((t, i) => ({
+      scored: t.scored - (series[i] as FlagCounts).scored,
+      flagged: t.flagged - (series[i] as FlagCounts).flagged,
+    }));
+    const quiet = present.flatMap((i, k) => {
+      const o = pool(others, i, 100);
+      return o.flagged <= allowedTail(o.scored, policy) ? [pooled[k] as FlagCounts] : [];
+    });
+    const history = quiet.length >= minHistory ? median(quiet.map((c) => c.flagged / c.scored)) : 0;
     const expected = Math.min(1, Math.max(policy.tailShare, history) * (1 + margin));
+    expectedOf.set(type, expected);
     present.forEach((i, k) => {
       const c = pooled[k] as FlagCounts;
       const pValue = binomialUpperTail(c.flagged, c.scored, expected);
       cells.push([i, type, { ...c, expected, pValue, incident: false }]);
     });
   }
-  const q = policy.falseDiscoveryRate ?? 0.00135;
-  const rejected = benjaminiHochberg(
+  const significant = benjaminiHochberg(
     cells.map((c) => c[2].pValue),
-    q,
+    policy.falseDiscoveryRate ?? 0.00135,
   );
-  return cells.map(([i, t, j], k) => [i, t, { ...j, incident: rejected[k] as boolean }]);
+  const busy = bucketIncidents(buckets, expectedOf, policy);
+  return cells.map(([i, t, j], k) => {
+    const own = buckets[i]?.get(t) ?? { scored: 0, flagged: 0 };
+    const above = own.flagged > own.scored * j.expected;
+    return [i, t, { ...j, incident: (significant[k] as boolean) || (busy[i] === true && above) }];
+  });
+}
+
+/**
+ * Per bucket, whether it holds clearly more flagged traces than its types' expected counts:
+ * flagged > Σ scored × expected + slackSd (3) × sqrt(Σ scored × expected × (1 − expected)),
+ * the bucket pooled with its neighbours until they hold 100 scored traces. With every type at
+ * the tail share this is {@link incidentBuckets}.
+ */
+function bucketIncidents(
+  buckets: readonly TypeFlagCounts[],
+  expectedOf: ReadonlyMap<string, number>,
+  policy: HoldBackPolicy,
+): boolean[] {
+  const totals = buckets.map((b) => {
+    let scored = 0;
+    let flagged = 0;
+    let mean = 0;
+    let variance = 0;
+    for (const [t, c] of b) {
+      const e = expectedOf.get(t) ?? policy.tailShare;
+      scored += c.scored;
+      flagged += c.flagged;
+      mean += c.scored * e;
+      variance += c.scored * e * (1 - e);
+    }
+    return { scored, flagged, mean, variance };
+  });
+  const slack = policy.slackSd ?? 3;
+  return totals.map((_, i) => {
+    const t = { ...(totals[i] as (typeof totals)[number]) };
+    for (let lo = i - 1, hi = i + 1; t.scored < 100 && (lo >= 0 || hi < totals.length); lo--, hi++) {
+      for (const j of [lo, hi]) {
+        const n = totals[j];
+        if (n === undefined) continue;
+        t.scored += n.scored;
+        t.flagged += n.flagged;
+        t.mean += n.mean;
+        t.variance += n.variance;
+      }
+    }
+    return t.scored > 0 && t.flagged > t.mean + slack * Math.sqrt(t.variance);
+  });
 }
 
 /** The cell at `i` pooled with its neighbours on both sides, one step at a time, until `min` scored. */

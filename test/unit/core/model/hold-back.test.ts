@@ -12,7 +12,8 @@ import {
 import { RollingWindow } from "../../../../src/core/model/window.js";
 import { features } from "./helpers.js";
 
-const POLICY: HoldBackPolicy = { tailShare: 0.05 };
+const POLICY: HoldBackPolicy = { tailShare: 0.05, perType: true };
+const WHOLE: HoldBackPolicy = { tailShare: 0.05 };
 const c = (scored: number, flagged: number): FlagCounts => ({ scored, flagged });
 /** Buckets in time order from per-type columns: { type: [counts per bucket] }. */
 function buckets(types: Record<string, FlagCounts[]>): Map<string, FlagCounts>[] {
@@ -92,6 +93,13 @@ describe("learning policy per request type", () => {
   ])("$case", ({ types, held }) => {
     const got = heldBackTypes(buckets(types), POLICY).map((s) => [...s].sort());
     expect(got).toEqual(held);
+  });
+
+  it("by default judges whole buckets: an always-flagged type makes its buckets incidents", () => {
+    const b = buckets({ fast: steady(6, 1000, 50), report: steady(6, 50, 50) });
+    expect(heldBackTypes(b, WHOLE).map((s) => [...s].sort())).toEqual(
+      steady(6, 0, 0).map(() => ["fast", "report"]),
+    );
   });
 
   it("without a policy nothing is held back", () => {
