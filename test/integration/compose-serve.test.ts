@@ -93,7 +93,9 @@ describe("docker-compose.yml's tracewatch service, run here against a fresh brok
         "tracewatch.alerts",
         "tracewatch.dlq",
         "tracewatch.features",
+        "tracewatch.incidents",
         "tracewatch.models",
+        "tracewatch.sampled",
       ]);
       const meta = await admin.fetchTopicMetadata({ topics: ["tracewatch.alerts", "tracewatch.models"] });
       expect(meta.topics.map((t) => [t.name, t.partitions.length])).toEqual([
