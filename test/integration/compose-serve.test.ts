@@ -98,7 +98,7 @@ describe("docker-compose.yml's tracewatch service, run here against a fresh brok
         "tracewatch.sampled",
       ]);
       const meta = await admin.fetchTopicMetadata({ topics: ["tracewatch.alerts", "tracewatch.models"] });
-      expect(meta.topics.map((t) => [t.name, t.partitions.length])).toEqual([
+      expect(meta.topics.map((t) => [t.name, t.partitions.length]).sort()).toEqual([
         ["tracewatch.alerts", 3],
         ["tracewatch.models", 1],
       ]);
