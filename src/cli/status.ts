@@ -10,9 +10,10 @@ const DEFAULT_URL = "http://127.0.0.1:8080";
 const USAGE = `Usage: tracewatch status [options]
 
 Asks a running 'tracewatch serve' how it is doing: its sources and consumer lag, traces and spans
-per second, dead letters, the model (version, age, warm-up progress), alerts of the last hour and
-the sinks' backlog. Reads /readyz, /metrics (two scrapes, --sample apart, for the rates) and
-/api/v1/models and /api/v1/alerts (with the API token).
+per second, dead letters, the model (version, age, warm-up progress), alerts of the last hour, the
+open incidents (the newest 10 listed) and the sinks' backlog. Reads /readyz, /metrics (two scrapes,
+--sample apart, for the rates) and /api/v1/models, /api/v1/alerts and /api/v1/incidents (with the
+API token).
 
 Options:
       --url URL       serve's API (default: TRACEWATCH_URL, else ${DEFAULT_URL})
@@ -76,6 +77,6 @@ export async function runStatus(
 
 export const statusCommand = defineCommand(
   "status",
-  "ask a running serve for its sources, lag, throughput, model and backlog",
+  "ask a running serve for its sources, lag, throughput, model, open incidents and backlog",
   (argv) => runStatus(argv),
 );

@@ -1,6 +1,6 @@
 import type { Clock } from "../core/clock.js";
 import { parsePrometheusText, type PromSample } from "./prometheus-text.js";
-import type { ModelsBody, ReadyzBody, StatusInputs } from "./report.js";
+import type { IncidentBody, ModelsBody, ReadyzBody, StatusInputs } from "./report.js";
 
 /** Options of {@link probeStatus}. */
 export interface ProbeOptions {
@@ -26,10 +26,13 @@ export class UnreachableError extends Error {
 
 const ALERTS_PAGE = 1_000;
 const ALERT_PAGES = 10;
+/** The API's largest page of incidents; it has no cursor, so an answer this long may be cut. */
+const INCIDENTS_LIMIT = 1_000;
 
 /**
  * Asks a running serve for its status: `/readyz` (must answer: else {@link UnreachableError}),
- * then, best effort, `/api/v1/models`, two scrapes of `/metrics` and the last hour's alerts.
+ * then, best effort, `/api/v1/models`, two scrapes of `/metrics`, the last hour's alerts and the
+ * open incidents.
  */
 export async function probeStatus(o: ProbeOptions): Promise<StatusInputs> {
   const base = o.url.replace(/\/+$/, "");
@@ -87,15 +90,23 @@ export async function probeStatus(o: ProbeOptions): Promise<StatusInputs> {
     if (second !== null) metrics = { first, second, elapsedMs: o.clock.now() - t0 };
   }
   const alerts = await lastHourAlerts(api, o.clock.now());
+  const incidents = await api<IncidentsBody>(`/api/v1/incidents?status=open&limit=${INCIDENTS_LIMIT}`);
+  const openIncidents = incidents === null ? null : (incidents.incidents ?? []);
   return {
     readyz: { httpStatus: readyz.status, body },
     models,
     metrics,
     alertsLastHour: alerts === null ? null : alerts.types,
     alertsTruncated: alerts?.truncated ?? false,
+    openIncidents,
+    incidentsTruncated: openIncidents !== null && openIncidents.length >= INCIDENTS_LIMIT,
     problems,
     nowMs: o.clock.now(),
   };
+}
+
+interface IncidentsBody {
+  readonly incidents?: readonly IncidentBody[];
 }
 
 interface AlertsPage {

@@ -28,6 +28,22 @@ export interface ModelsBody {
   readonly model?: { readonly version: string; readonly trainedAt: string; readonly samples?: number } | null;
 }
 
+/** An incident as `GET /api/v1/incidents` lists it (the parts the status shows). */
+export interface IncidentBody {
+  readonly id?: string;
+  readonly type?: string;
+  readonly service?: string;
+  readonly status?: string;
+  readonly severity?: string;
+  readonly summary?: string;
+  readonly openedAt?: string;
+  readonly lastSeenAt?: string;
+  readonly traceCount?: number;
+}
+
+/** Open incidents listed in the status, newest first, at most. */
+export const MAX_INCIDENTS_SHOWN = 10;
+
 /** What the status command gathered from a running serve. */
 export interface StatusInputs {
   /** HTTP status of /readyz (200 ready, 503 not ready) and its body. */
@@ -44,6 +60,10 @@ export interface StatusInputs {
   readonly alertsLastHour: readonly string[] | null;
   /** Whether more alerts than were read fell in the hour (the count is a lower bound). */
   readonly alertsTruncated?: boolean;
+  /** The open incidents; null when they could not be read. */
+  readonly openIncidents: readonly IncidentBody[] | null;
+  /** Whether the API's answer was cut at its limit (more incidents may be open). */
+  readonly incidentsTruncated?: boolean;
   /** Problems reading the optional parts, for the reader. */
   readonly problems: readonly string[];
   /** Wall clock, Unix ms. */
@@ -85,6 +105,28 @@ export interface StatusReport {
     readonly byType: Readonly<Record<string, number>>;
     readonly truncated: boolean;
   } | null;
+  /**
+   * Open incidents: how many (at least, when `truncated`) and the newest
+   * {@link MAX_INCIDENTS_SHOWN} by opening time; null when they could not be read.
+   */
+  readonly incidents: {
+    readonly open: number;
+    readonly truncated: boolean;
+    readonly items: readonly {
+      readonly id: string;
+      readonly type: string;
+      readonly service: string;
+      readonly severity: string;
+      readonly summary: string;
+      readonly firstSeen: string | null;
+      readonly lastSeen: string | null;
+      /** Seconds since first seen, at the time of the status; null without a first-seen time. */
+      readonly ageSeconds: number | null;
+      /** Seconds since last seen; null without a last-seen time. */
+      readonly quietSeconds: number | null;
+      readonly traces: number;
+    }[];
+  } | null;
   /** Alerts waiting in each sink's queue. */
   readonly sinkBacklog: readonly { readonly sink: string; readonly alerts: number }[];
   readonly components: readonly {
@@ -111,6 +153,32 @@ function byLabel(samples: readonly PromSample[], name: string, label: string): R
     out[key] = (out[key] ?? 0) + s.value;
   }
   return out;
+}
+
+function secondsSince(iso: string | undefined, nowMs: number): number | null {
+  const t = iso === undefined ? Number.NaN : Date.parse(iso);
+  return Number.isFinite(t) ? Math.max(0, (nowMs - t) / 1000) : null;
+}
+
+function openIncidents(i: StatusInputs): StatusReport["incidents"] {
+  if (i.openIncidents === null) return null;
+  const open = i.openIncidents.filter((x) => x.status === undefined || x.status === "open");
+  const items = open
+    .map((x) => ({
+      id: x.id ?? "",
+      type: x.type ?? "unknown",
+      service: x.service ?? "unknown",
+      severity: x.severity ?? "unknown",
+      summary: x.summary ?? "",
+      firstSeen: x.openedAt ?? null,
+      lastSeen: x.lastSeenAt ?? null,
+      ageSeconds: secondsSince(x.openedAt, i.nowMs),
+      quietSeconds: secondsSince(x.lastSeenAt, i.nowMs),
+      traces: x.traceCount ?? 0,
+    }))
+    .sort((a, b) => (b.firstSeen ?? "").localeCompare(a.firstSeen ?? ""))
+    .slice(0, MAX_INCIDENTS_SHOWN);
+  return { open: open.length, truncated: i.incidentsTruncated === true, items };
 }
 
 /** Builds the status from what was read (pure). */
@@ -152,6 +220,7 @@ export function buildStatus(i: StatusInputs): StatusReport {
     },
     alertsLastHour:
       alerts === null ? null : { total: alerts.length, byType, truncated: i.alertsTruncated === true },
+    incidents: openIncidents(i),
     sinkBacklog: Object.entries(byLabel(latest, "tracewatch_sink_queue_depth", "sink")).map(([sink, n]) => ({
       sink,
       alerts: n,
@@ -178,6 +247,25 @@ function counts(rec: Readonly<Record<string, number>>): string {
     .sort((a, b) => b[1] - a[1])
     .map(([k, n]) => `${k} ${n}`);
   return parts.length === 0 ? "" : ` (${parts.join(", ")})`;
+}
+
+function incidentLines(inc: StatusReport["incidents"]): string[] {
+  if (inc === null) return ["open incidents: unknown"];
+  if (inc.open === 0) return ["open incidents: none"];
+  const lines = [`open incidents: ${inc.truncated ? "at least " : ""}${inc.open}`];
+  for (const i of inc.items) {
+    const when = [
+      i.ageSeconds === null ? null : `open ${duration(i.ageSeconds)}`,
+      i.quietSeconds === null ? null : `last seen ${duration(i.quietSeconds)} ago`,
+    ].filter((x) => x !== null);
+    const summary = i.summary === "" ? "" : `: ${i.summary}`;
+    lines.push(
+      `  ${i.service} ${i.type} (${i.severity}), ${[...when, `${i.traces} traces`].join(", ")}${summary}`,
+    );
+  }
+  const more = inc.open - inc.items.length;
+  if (more > 0) lines.push(`  ... ${inc.truncated ? "at least " : ""}${more} more (GET /api/v1/incidents)`);
+  return lines;
 }
 
 /** The status as a readable block of text. */
@@ -210,6 +298,7 @@ export function formatStatus(r: StatusReport, url: string): string {
     lines.push(
       `alerts, last hour: ${r.alertsLastHour.truncated ? "at least " : ""}${r.alertsLastHour.total}${counts(r.alertsLastHour.byType)}`,
     );
+  lines.push(...incidentLines(r.incidents));
   lines.push(
     `sink backlog: ${r.sinkBacklog.length === 0 ? "nothing queued yet" : r.sinkBacklog.map((s) => `${s.sink} ${s.alerts}`).join(", ")}`,
   );

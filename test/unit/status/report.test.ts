@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { parsePrometheusText, sumOf } from "../../../src/status/prometheus-text.js";
-import { buildStatus, formatStatus, type StatusInputs } from "../../../src/status/report.js";
+import {
+  buildStatus,
+  formatStatus,
+  type IncidentBody,
+  type StatusInputs,
+} from "../../../src/status/report.js";
 
 const NOW = Date.UTC(2026, 11, 4, 12, 0, 0);
 
@@ -38,6 +43,7 @@ function inputs(over: Partial<StatusInputs> = {}): StatusInputs {
       elapsedMs: 2_000,
     },
     alertsLastHour: ["latency_spike", "latency_spike", "unusual_path"],
+    openIncidents: [],
     problems: [],
     nowMs: NOW,
     ...over,
@@ -116,5 +122,114 @@ describe("status report", () => {
     expect(text).toContain("not ready:\n  kafka_consumer: waiting for topic otlp_spans");
     expect(text).not.toContain("alerts, last hour");
     expect(text).toContain("note: /metrics: HTTP 500");
+  });
+});
+
+/** An open incident as the API lists it, opened `openedMinAgo` and last seen `lastMinAgo` before NOW. */
+function incident(
+  n: number,
+  service: string,
+  type: string,
+  openedMinAgo: number,
+  lastMinAgo: number,
+  over: Partial<IncidentBody> = {},
+): IncidentBody {
+  return {
+    id: n.toString(16).padStart(32, "0"),
+    type,
+    service,
+    status: "open",
+    severity: "warning",
+    openedAt: new Date(NOW - openedMinAgo * 60_000).toISOString(),
+    lastSeenAt: new Date(NOW - lastMinAgo * 60_000).toISOString(),
+    traceCount: 10 * n,
+    summary: `${service} is slow (${n})`,
+    ...over,
+  };
+}
+
+describe("status report: open incidents", () => {
+  const many = Array.from({ length: 12 }, (_, k) =>
+    incident(k + 1, `svc-${k + 1}`, "latency_spike", 100 - k, 1),
+  );
+  const cases: {
+    name: string;
+    over: Partial<StatusInputs>;
+    report: unknown;
+    printed: string[];
+    notPrinted: string[];
+  }[] = [
+    {
+      name: "none open",
+      over: { openIncidents: [] },
+      report: { open: 0, truncated: false, items: [] },
+      printed: ["open incidents: none\n"],
+      notPrinted: ["open incidents: unknown"],
+    },
+    {
+      name: "several, newest first, each with service, type, age, traces and summary",
+      over: {
+        openIncidents: [
+          incident(1, "cart", "latency_spike", 90, 2, { severity: "critical" }),
+          incident(2, "payment", "error_burst", 5, 0.5),
+          // An older serve that ignores ?status=open: the resolved one is left out here.
+          incident(3, "auth", "latency_spike", 30, 20, { status: "resolved" }),
+        ],
+      },
+      report: {
+        open: 2,
+        truncated: false,
+        items: [
+          {
+            id: "00000000000000000000000000000002",
+            service: "payment",
+            type: "error_burst",
+            severity: "warning",
+            ageSeconds: 300,
+            quietSeconds: 30,
+            traces: 20,
+            summary: "payment is slow (2)",
+            firstSeen: "2026-12-04T11:55:00.000Z",
+            lastSeen: "2026-12-04T11:59:30.000Z",
+          },
+          { service: "cart", type: "latency_spike", severity: "critical", ageSeconds: 5_400, traces: 10 },
+        ],
+      },
+      printed: [
+        "open incidents: 2\n" +
+          "  payment error_burst (warning), open 5 min, last seen 30 s ago, 20 traces: payment is slow (2)\n" +
+          "  cart latency_spike (critical), open 90 min, last seen 2 min ago, 10 traces: cart is slow (1)\n",
+      ],
+      notPrinted: ["auth", "more"],
+    },
+    {
+      name: "more than ten: the newest ten and how many more, at least so many when cut",
+      over: { openIncidents: many, incidentsTruncated: true },
+      report: { open: 12, truncated: true },
+      printed: [
+        "open incidents: at least 12\n  svc-12 latency_spike",
+        "  svc-3 latency_spike",
+        "  ... at least 2 more (GET /api/v1/incidents)\n",
+      ],
+      notPrinted: ["svc-2 ", "svc-1 "],
+    },
+    {
+      name: "unreadable",
+      over: { openIncidents: null, problems: ["/api/v1/incidents?status=open&limit=1000: HTTP 500"] },
+      report: null,
+      printed: ["open incidents: unknown\n", "note: /api/v1/incidents?status=open&limit=1000: HTTP 500"],
+      notPrinted: ["open incidents: none"],
+    },
+  ];
+  it.each(cases)("$name", ({ over, report, printed, notPrinted }) => {
+    const r = buildStatus(inputs(over));
+    if (report === null) expect(r.incidents).toBeNull();
+    else expect(r.incidents).toMatchObject(report as object);
+    if (r.incidents !== null) expect(r.incidents.items.length).toBeLessThanOrEqual(10);
+    const text = formatStatus(r, "http://x:8080");
+    for (const p of printed) expect(text).toContain(p);
+    for (const p of notPrinted) expect(text).not.toContain(p);
+    // The block sits between the alerts and the sink backlog.
+    expect(text.indexOf("open incidents:")).toBeLessThan(text.indexOf("sink backlog:"));
   });
 });
