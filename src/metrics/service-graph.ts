@@ -15,7 +15,10 @@ export interface ServiceGraphEdge {
   readonly clientSeconds: number | null;
 }
 
-const CALLER_KINDS = new Set(["CLIENT", "PRODUCER"]);
+/** Up to this many spans a parent is found by scanning the trace, past it through an index. */
+const SCAN_MAX_SPANS = 64;
+
+const isCaller = (kind: string): boolean => kind === "CLIENT" || kind === "PRODUCER";
 
 /**
  * The cross-service requests of one trace: every parent→child span pair whose services differ
@@ -24,17 +27,17 @@ const CALLER_KINDS = new Set(["CLIENT", "PRODUCER"]);
  * after that index (the edges a re-opened trace's late spans added; see `CompletedTrace.earlierSpans`).
  */
 export function serviceGraphEdges(spans: readonly Span[], newFrom = 0): ServiceGraphEdge[] {
-  const byId = new Map<string, number>();
-  for (let i = 0; i < spans.length; i++) byId.set(spans[i]!.spanId, i);
+  const byId = spans.length > SCAN_MAX_SPANS ? indexById(spans) : null;
   const edges: ServiceGraphEdge[] = [];
   for (let i = 0; i < spans.length; i++) {
     const span = spans[i]!;
-    if (span.parentSpanId === null) continue;
-    const p = byId.get(span.parentSpanId);
-    if (p === undefined || (i < newFrom && p < newFrom)) continue;
+    const parentId = span.parentSpanId;
+    if (parentId === null) continue;
+    const p = byId === null ? findId(spans, parentId, i) : (byId.get(parentId) ?? -1);
+    if (p < 0 || (i < newFrom && p < newFrom)) continue;
     const parent = spans[p]!;
     if (parent.service === span.service) continue;
-    const callerSpan = CALLER_KINDS.has(parent.kind);
+    const callerSpan = isCaller(parent.kind);
     edges.push({
       client: parent.service,
       server: span.service,
@@ -44,4 +47,21 @@ export function serviceGraphEdges(spans: readonly Span[], newFrom = 0): ServiceG
     });
   }
   return edges;
+}
+
+/** Index of each span id (a repeated id: its last span). */
+function indexById(spans: readonly Span[]): Map<string, number> {
+  const byId = new Map<string, number>();
+  for (let i = 0; i < spans.length; i++) byId.set(spans[i]!.spanId, i);
+  return byId;
+}
+
+/**
+ * Index of a span with id `id`, -1 when none (a small trace: no index is built). Spans arrive in
+ * end order, so a parent is most often shortly after its child: the search starts past `from`.
+ */
+function findId(spans: readonly Span[], id: string, from: number): number {
+  for (let i = from + 1; i < spans.length; i++) if (spans[i]!.spanId === id) return i;
+  for (let i = 0; i < from; i++) if (spans[i]!.spanId === id) return i;
+  return -1;
 }

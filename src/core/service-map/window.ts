@@ -87,6 +87,8 @@ export class ServiceMapWindow {
   /** Services and edges admitted so far (their names stay known while any bucket may hold them). */
   private readonly services = new Set<string>();
   private readonly edgeKeys = new Set<string>();
+  /** `client` → `server` → admitted edge key, so recording a known edge builds no string. */
+  private readonly edgeIndex = new Map<string, Map<string, string>>();
   private folded = 0;
 
   constructor(o: ServiceMapWindowOptions = {}) {
@@ -134,13 +136,19 @@ export class ServiceMapWindow {
   }
 
   private edgeKey(client: string, server: string): string {
+    let servers = this.edgeIndex.get(client);
+    const known = servers?.get(server);
+    if (known !== undefined) return known;
     const key = client + "->" + server;
-    if (this.edgeKeys.has(key)) return key;
-    if (this.edgeKeys.size >= this.maxEdges) {
-      this.folded++;
-      return OVERFLOW_SERVICE + "->" + OVERFLOW_SERVICE;
+    if (!this.edgeKeys.has(key)) {
+      if (this.edgeKeys.size >= this.maxEdges) {
+        this.folded++;
+        return OVERFLOW_SERVICE + "->" + OVERFLOW_SERVICE;
+      }
+      this.edgeKeys.add(key);
     }
-    this.edgeKeys.add(key);
+    if (servers === undefined) this.edgeIndex.set(client, (servers = new Map()));
+    servers.set(server, key);
     return key;
   }
 
@@ -163,6 +171,7 @@ export class ServiceMapWindow {
     this.buckets.splice(0, n);
     this.services.clear();
     this.edgeKeys.clear();
+    this.edgeIndex.clear();
     for (const b of this.buckets) {
       for (const k of b.nodes.keys()) if (k !== OVERFLOW_SERVICE) this.services.add(k);
       for (const k of b.edges.keys()) if (!k.startsWith(OVERFLOW_SERVICE + "->")) this.edgeKeys.add(k);

@@ -34,4 +34,21 @@ describe("serviceGraphEdges", () => {
   ])("%s", (_what, spans, expected) => {
     expect(serviceGraphEdges(spans)).toEqual(expected);
   });
+
+  it.each([
+    ["a small trace", 10],
+    ["a large trace", 200],
+  ])("finds each span's parent wherever it is in %s, in end order or not", (_what, n) => {
+    // A chain 1 -> 2 -> ... -> n alternating two services: every link is an edge.
+    const chain = Array.from({ length: n }, (_, i) =>
+      span(i + 1, i === 0 ? null : i, i % 2 === 0 ? "a" : "b", { durationMs: n - i }),
+    );
+    const startOrder = serviceGraphEdges(chain);
+    expect(startOrder).toHaveLength(n - 1);
+    expect(startOrder[0]).toMatchObject({ client: "a", server: "b", serverSeconds: (n - 1) / 1000 });
+    const endOrder = serviceGraphEdges([...chain].reverse());
+    expect(endOrder).toEqual([...startOrder].reverse());
+    // Only the edges of the spans at or after newFrom, or with their parent there.
+    expect(serviceGraphEdges(chain, n - 1)).toEqual([startOrder[n - 2]]);
+  });
 });

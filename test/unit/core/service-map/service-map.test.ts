@@ -81,4 +81,22 @@ describe("ServiceMapWindow and buildServiceMap", () => {
     const map = buildServiceMap(t);
     expect(map.nodes.length).toBeLessThanOrEqual(11);
   });
+
+  it("admits edges anew once expired ones are forgotten, within the edge cap", () => {
+    const w = new ServiceMapWindow({ bucketMs: 1000, retentionMs: 2000, maxEdges: 2 });
+    w.record(0, [call("a", "b", 1), call("a", "c", 1), call("a", "d", 1)]);
+    expect([...w.totals(0, 2000).edges.keys()].sort()).toEqual([
+      `${OVERFLOW_SERVICE}->${OVERFLOW_SERVICE}`,
+      "a->b",
+      "a->c",
+    ]);
+    // a->b and a->c expire; a->d and a->e take their places, a->b is over the cap now.
+    w.record(10_000, [call("a", "d", 1), call("a", "e", 1)]);
+    w.record(10_000, [call("a", "d", 1), call("a", "b", 1)]);
+    const t = w.totals(10_000, 2000);
+    expect(t.edges.get("a->d")!.requests).toBe(2);
+    expect(t.edges.get("a->e")!.requests).toBe(1);
+    expect(t.edges.has("a->b")).toBe(false);
+    expect(t.edges.get(`${OVERFLOW_SERVICE}->${OVERFLOW_SERVICE}`)!.requests).toBe(1);
+  });
 });
