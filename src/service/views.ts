@@ -5,7 +5,7 @@ import type { SamplingDecision, TailSampler } from "../core/sampling/sampler.js"
 import type { ScoredTrace } from "../domain/features.js";
 import type { OperationStats } from "../core/model/op-baselines.js";
 import { buildServiceMap, type HealthThresholds, type MapIncident } from "../core/service-map/graph.js";
-import { ServiceMapWindow, type ServiceRequest } from "../core/service-map/window.js";
+import { ServiceMapWindow } from "../core/service-map/window.js";
 import { traceView } from "../core/trace-view/trace-view.js";
 import { spanDurationMs } from "../domain/span.js";
 import type { CompletedTrace } from "../domain/trace.js";
@@ -57,18 +57,14 @@ export class OnCallViews {
 
   /** Records a completed trace's calls (the edges the service-graph metrics counted) and entry. */
   recordTrace(trace: CompletedTrace, edges: readonly ServiceGraphEdge[]): void {
-    const entries: ServiceRequest[] = [];
-    const newFrom = trace.earlierSpans ?? 0;
-    for (let i = newFrom; i < trace.spans.length; i++) {
-      const s = trace.spans[i]!;
+    const now = this.o.clock.now();
+    this.map.record(now, edges);
+    const spans = trace.spans;
+    for (let i = trace.earlierSpans ?? 0; i < spans.length; i++) {
+      const s = spans[i]!;
       if (s.parentSpanId === null)
-        entries.push({
-          service: s.service,
-          failed: s.status === "ERROR",
-          ms: Math.max(0, spanDurationMs(s)),
-        });
+        this.map.recordEntry(now, s.service, s.status === "ERROR", Math.max(0, spanDurationMs(s)));
     }
-    this.map.record(this.o.clock.now(), edges, entries);
   }
 
   /** Keeps the trace an alert fired on. */

@@ -56,7 +56,15 @@ export interface SamplingStats {
 interface Compiled {
   readonly policy: SamplingPolicy;
   readonly condition: CompiledCondition;
+  /** The reason a keep by this policy gives. */
+  readonly reason: KeepReason;
 }
+
+const DROPS = {
+  rule: Object.freeze({ keep: false, by: "rule" }),
+  rate: Object.freeze({ keep: false, by: "rate" }),
+  rate_limit: Object.freeze({ keep: false, by: "rate_limit" }),
+} as const satisfies Record<string, SamplingDecision>;
 
 const MINUTE_MS = 60_000;
 
@@ -83,6 +91,13 @@ export class TailSampler {
   private readonly normalCounts = new Map<string, number>();
   private readonly kept = { alert: 0, policy: 0, default: 0, normal: 0 };
   private readonly dropped = { rule: 0, rate: 0, rate_limit: 0 };
+  /** One decision object per outcome (a few: by reason and rule name), shared by every trace. */
+  private readonly keeps = new Map<KeepReason, SamplingDecision>();
+  private readonly drops = {
+    rule: new Map(),
+    rate: new Map(),
+    rate_limit: new Map(),
+  } as const satisfies Record<string, Map<string, SamplingDecision>>;
 
   /** Compiles every rule; throws TW_CONDITION_INVALID naming the rule when one does not compile. */
   constructor(spec: SamplingSpec, ctx: { readonly threshold: number }) {
@@ -91,6 +106,7 @@ export class TailSampler {
     const compiled = spec.rules.map((policy) => ({
       policy,
       condition: compileCondition(policy.name, policy.condition, ctx, "sampling rule"),
+      reason: `policy:${policy.name}` as const,
     }));
     this.off = compiled.filter((c) => c.policy.type === "always_off");
     this.on = compiled.filter((c) => c.policy.type !== "always_off");
@@ -111,7 +127,7 @@ export class TailSampler {
     for (const c of this.on) {
       if (c.condition.evaluate(scored, spans) !== true) continue;
       const rate = c.policy.type === "always_on" ? 1 : (c.policy.rate ?? 0);
-      decision = draw < rate ? this.limited(`policy:${c.policy.name}`) : this.drop("rate", c.policy.name);
+      decision = draw < rate ? this.limited(c.reason) : this.drop("rate", c.policy.name);
       break;
     }
     decision ??= draw < this.defaultRate ? this.limited("default") : this.drop("rate");
@@ -148,12 +164,18 @@ export class TailSampler {
 
   private keep(reason: KeepReason, counter: keyof TailSampler["kept"]): SamplingDecision {
     this.kept[counter]++;
-    return { keep: true, reason };
+    let d = this.keeps.get(reason);
+    if (d === undefined) this.keeps.set(reason, (d = Object.freeze({ keep: true, reason })));
+    return d;
   }
 
   private drop(by: "rule" | "rate" | "rate_limit", rule?: string): SamplingDecision {
     this.dropped[by]++;
-    return rule === undefined ? { keep: false, by } : { keep: false, by, rule };
+    if (rule === undefined) return DROPS[by];
+    const byRule = this.drops[by];
+    let d = byRule.get(rule);
+    if (d === undefined) byRule.set(rule, (d = Object.freeze({ keep: false, by, rule })));
+    return d;
   }
 
   /** Starts a new minute (adaptive rate) or normal-sample interval when due. */

@@ -56,6 +56,7 @@ export interface ServiceMapTotals {
 }
 
 const ACCURACY = 0.02;
+const NO_ENTRIES: readonly ServiceRequest[] = [];
 const newTotals = (): SeriesTotals => ({
   requests: 0,
   failed: 0,
@@ -99,7 +100,7 @@ export class ServiceMapWindow {
   }
 
   /** Records one trace's calls and entry requests at time `nowMs`. */
-  record(nowMs: number, calls: Iterable<ServiceCall>, entries: Iterable<ServiceRequest> = []): void {
+  record(nowMs: number, calls: Iterable<ServiceCall>, entries: Iterable<ServiceRequest> = NO_ENTRIES): void {
     const b = this.bucketAt(nowMs);
     for (const c of calls) {
       const client = this.admit(c.client);
@@ -109,6 +110,11 @@ export class ServiceMapWindow {
       add(b.edges, this.edgeKey(client, server), c.failed, ms);
     }
     for (const e of entries) add(b.nodes, this.admit(e.service), e.failed, e.ms);
+  }
+
+  /** Records one entry request (a trace's root span) into `service` at time `nowMs`. */
+  recordEntry(nowMs: number, service: string, failed: boolean, ms: number): void {
+    add(this.bucketAt(nowMs).nodes, this.admit(service), failed, ms);
   }
 
   /** Totals over `[nowMs - windowMs, nowMs]` (whole buckets; windowMs capped at the retention). */
