@@ -87,6 +87,44 @@ export interface SpanScores {
   readonly top_spans: readonly SpanExcess[];
 }
 
+/** An operation its request type calls in (almost) every trace, absent from this one. */
+export interface MissingCall {
+  /** Operation key `service|KIND|name`. */
+  readonly operation: string;
+  readonly service: string;
+  /** Its usual parent operation in the type (`""` for the root). */
+  readonly parent: string;
+  /** Share of the type's learned traces holding it. */
+  readonly presence: number;
+}
+
+/** An ERROR span of an operation whose baseline error rate is near zero. */
+export interface UnexpectedError {
+  readonly operation: string;
+  readonly service: string;
+  readonly spanId: string;
+  /** The operation's error rate in training (error spans / spans). */
+  readonly baselineRate: number;
+  /** Depth of the span in the trace (root 0). */
+  readonly depth: number;
+}
+
+/** A trace against its request type's usual calls and its operations' error rates (call-baselines.ts). */
+export interface CallScores {
+  /** Operations the type always calls that are absent from the trace. */
+  readonly missing_calls: number;
+  /** ERROR spans in operations whose baseline error rate is near zero. */
+  readonly unexpected_errors: number;
+  /** The first missing operations (evidence). */
+  readonly missing: readonly MissingCall[];
+  /** The first unexpected ERROR spans (evidence). */
+  readonly errors: readonly UnexpectedError[];
+  /** Service that usually calls the missing operations, present in the trace; null without. */
+  readonly missing_culprit: string | null;
+  /** Service of the deepest unexpected ERROR span; null without. */
+  readonly error_culprit: string | null;
+}
+
 /** A trace after scoring: what the rules see. */
 export interface ScoredTrace {
   readonly features: TraceFeatures;
@@ -104,4 +142,9 @@ export interface ScoredTrace {
    * spans, or with a model that has no operation baselines.
    */
   readonly spans?: SpanScores | null;
+  /**
+   * Its calls and errors against its type's usual calls and its operations' error rates; absent
+   * (or null) while warming up, without spans, or with a model trained without them.
+   */
+  readonly calls?: CallScores | null;
 }

@@ -31,6 +31,8 @@ export interface SpanProfile {
   readonly callee: Int32Array;
   /** 1 for spans on the critical path (walked back from the root's end, latest-ending child first). */
   readonly critical: Uint8Array;
+  /** 1 for spans with status ERROR. */
+  readonly error: Uint8Array;
   /** Index of the trace's root span (-1 for an empty trace). */
   readonly root: number;
 }
@@ -69,6 +71,7 @@ export function profileSpans(spans: readonly Span[], graph: SpanGraph, root: num
   const service = new Array<string>(n);
   const spanId = new Array<string>(n);
   const skip = new Uint8Array(n);
+  const error = new Uint8Array(n);
   const start = new Float64Array(n);
   const end = new Float64Array(n);
   const durationMs = new Float64Array(n);
@@ -81,6 +84,7 @@ export function profileSpans(spans: readonly Span[], graph: SpanGraph, root: num
     service[i] = s.service;
     spanId[i] = s.spanId;
     if (roles[i] === SpanRole.Duplicate) skip[i] = 1;
+    if (s.status === "ERROR") error[i] = 1;
     // Offsets from the first span in exact BigInt: Unix ns exceed 2^53.
     start[i] = Number(s.startTimeUnixNano - base) / 1e6;
     const e = Number(s.endTimeUnixNano - base) / 1e6;
@@ -138,7 +142,20 @@ export function profileSpans(spans: readonly Span[], graph: SpanGraph, root: num
   }
   const critical = new Uint8Array(n);
   if (root >= 0) markCritical(root, first, kids, start, end, critical);
-  return { n, op, service, spanId, skip, durationMs, selfMs, parent: parentOf, callee, critical, root };
+  return {
+    n,
+    op,
+    service,
+    spanId,
+    skip,
+    durationMs,
+    selfMs,
+    parent: parentOf,
+    callee,
+    critical,
+    error,
+    root,
+  };
 }
 
 function sortedByStart(kids: Int32Array, lo: number, hi: number, start: Float64Array): boolean {

@@ -102,6 +102,7 @@ export class Detector {
       new_service_combination: s.newEdges.length > 0,
       model_version: m.version,
       spans: s.spans,
+      calls: s.calls,
     };
   }
 
@@ -126,6 +127,13 @@ export class Detector {
       flag,
     );
     if (!(this.window.excludesErrors && f.error_count > 0)) this.operations.observe(f, profile, flag);
+    // Usual calls and error rates learn every trace (an error rate needs the errors); traces the
+    // model flagged or that miss calls or fail unexpectedly are judged per (bucket, type) cell.
+    if (profile !== undefined) {
+      const c = scored?.calls;
+      const codeFlagged = c !== undefined && c !== null && (c.missing_calls > 0 || c.unexpected_errors > 0);
+      this.operations.observeCalls(f, profile, flag === "flagged" || codeFlagged);
+    }
   }
 
   /** How a score counts for training: "flagged" at or above learnBelow (when below 1). */

@@ -1,4 +1,10 @@
-import { SEED_FEATURES, type SpanScores, type TraceFeatures } from "../../domain/features.js";
+import {
+  SEED_FEATURES,
+  type CallScores,
+  type SpanScores,
+  type TraceFeatures,
+} from "../../domain/features.js";
+import { CallBaselines } from "./call-baselines.js";
 import type { SpanProfile } from "../features/span-profile.js";
 import { scoreSpans, type OperationStats } from "./op-baselines.js";
 import { TracewatchError } from "../../errors.js";
@@ -26,6 +32,11 @@ export interface ModelScore {
   readonly newEdges: readonly string[];
   /** The spans against their operations' baselines; null without a profile or operation baselines. */
   readonly spans: SpanScores | null;
+  /**
+   * Its calls against its type's usual calls and its spans' errors against their operations'
+   * error rates; null without a profile or code-level baselines.
+   */
+  readonly calls: CallScores | null;
 }
 
 const NONE: readonly string[] = Object.freeze([]);
@@ -41,6 +52,7 @@ export class Model {
   private readonly plan: ColumnPlan;
   private readonly operations: ReadonlyMap<string, OperationStats> | null;
   private readonly typeP99: ReadonlyMap<string, number>;
+  private readonly calls: CallBaselines | null;
   /** Whether the forest reads span-level columns (then the window must store them). */
   readonly usesSpanFeatures: boolean;
 
@@ -60,6 +72,7 @@ export class Model {
     const ops = artifact.operations;
     this.operations = ops === undefined ? null : new Map(ops.operations);
     this.typeP99 = new Map((ops?.types ?? []).map(([k, t]) => [k, t.p99]));
+    this.calls = ops?.calls === undefined ? null : new CallBaselines(ops.calls);
     this.usesSpanFeatures = artifact.columns.some((c) => RAW_INDEX[c.feature] >= SEED_FEATURES.length);
   }
 
@@ -88,6 +101,7 @@ export class Model {
       p99Baseline: this.typeP99.get(f.group_key) ?? this.priorP99(profile) ?? baseline.p99,
       newEdges: this.newEdges(f.edges),
       spans,
+      calls: this.calls === null || profile === undefined ? null : this.calls.score(f.group_key, profile),
     };
   }
 

@@ -1,6 +1,7 @@
 import type { SpanExcess, SpanScores } from "../../domain/features.js";
 import type { SpanProfile } from "../features/span-profile.js";
 import { LogSketch } from "./sketch.js";
+import type { CallSnapshot } from "./call-baselines.js";
 
 /** Baseline of one operation (service, span kind, name), ms. */
 export interface OperationStats {
@@ -29,6 +30,12 @@ export interface TypeStats {
 export interface OperationSnapshot {
   readonly operations: ReadonlyArray<readonly [string, OperationStats]>;
   readonly types: ReadonlyArray<readonly [string, TypeStats]>;
+  /**
+   * Per type the operations (almost) all its traces hold, per operation its error rate
+   * (call-baselines.ts). Absent in models trained before them: such models see no missing calls
+   * and no unexpected errors.
+   */
+  readonly calls?: CallSnapshot;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { SpanProfile } from "../features/span-profile.js";
 import type { Clock } from "../clock.js";
 import { allowedTail, incidentBuckets, type HoldBackPolicy } from "./hold-back.js";
 import { LogSketch } from "./sketch.js";
+import { CallCell, CallWindowMerge } from "./call-baselines.js";
 import type { TraceFlag } from "./window-bucket.js";
 import {
   robustTypeP99,
@@ -32,6 +33,8 @@ export interface OperationWindowOptions {
    * rule). Default false: only traces the model did not flag are learned (see docs/model.md).
    */
   readonly learnFlagged?: boolean;
+  /** Operations counted per (bucket, request type) for its usual calls. Default 256. */
+  readonly maxTypeCallOperations?: number;
 }
 
 /** Key the spans of operations past the cap are kept under. */
@@ -63,6 +66,8 @@ class OpBucket {
   flagged = 0;
   readonly ops = new Map<string, OpCell>();
   readonly types = new Map<string, TypeCell>();
+  /** Per request type: which operations its traces hold, and their errors. */
+  readonly calls = new Map<string, CallCell>();
   constructor(readonly startMs: number) {}
 }
 
@@ -82,8 +87,10 @@ export class OperationWindow {
   private typesDropped = 0;
   private lastCutoffBucket = Number.NaN;
   private readonly learnFlagged: boolean;
+  private readonly maxCallOps: number;
 
   constructor(private readonly o: OperationWindowOptions) {
+    this.maxCallOps = o.maxTypeCallOperations ?? 256;
     this.maxOperations = o.maxOperations ?? 1_000;
     this.maxTypes = o.maxTypes ?? 1_000;
     this.maxTypeOps = o.maxTypeOperations ?? 16;
@@ -137,6 +144,27 @@ export class OperationWindow {
     }
   }
 
+  /**
+   * Counts which operations a trace holds and which of its spans failed, for its request type's
+   * usual calls and its operations' error rates. `flagged` traces (by the model, or with missing
+   * calls or unexpected errors) are kept apart: the snapshot learns them only where the (bucket,
+   * type) cell holds no more of them than the normal tail. Every trace is counted, errors or not.
+   */
+  observeCalls(f: TraceFeatures, p: SpanProfile, flagged: boolean): void {
+    const id = Math.floor(f.startTimeMs / this.o.bucketMs);
+    const cutoff = this.o.clock.now() - this.o.windowMs;
+    if ((id + 1) * this.o.bucketMs <= cutoff) return;
+    this.expire(cutoff);
+    let b = this.buckets.get(id);
+    if (b === undefined) this.buckets.set(id, (b = new OpBucket(id * this.o.bucketMs)));
+    let c = b.calls.get(f.group_key);
+    if (c === undefined) {
+      if (b.calls.size >= this.maxTypes) return;
+      b.calls.set(f.group_key, (c = new CallCell(this.maxCallOps)));
+    }
+    c.add(p, flagged);
+  }
+
   /** Drops buckets that ended before `cutoff` (default now − window). */
   expire(cutoff = this.o.clock.now() - this.o.windowMs): void {
     // Which buckets are expired only changes when the cutoff crosses a bucket boundary.
@@ -165,7 +193,12 @@ export class OperationWindow {
     const typeBuckets = new Map<string, LogSketch[]>();
     const typeOps = new Map<string, Set<string>>();
     const rootOps = new Map<string, string>();
+    const calls = new CallWindowMerge();
     live.forEach((b, i) => {
+      for (const [key, c] of b.calls) {
+        const total = c.traces + c.flagged;
+        c.mergeInto(calls, key, policy === undefined || c.flagged <= allowedTail(total, policy));
+      }
       const withFlagged = this.learnFlagged && !(incident[i] as boolean);
       for (const [key, c] of b.ops) {
         let m = ops.get(key);
@@ -216,7 +249,10 @@ export class OperationWindow {
       types.push([key, robustTypeP99(sketches, direct, opIndex, minTypeSamples, rootOps.get(key))]);
     }
     types.sort((a, b) => (a[0] < b[0] ? -1 : 1));
-    return { operations: opStats, types };
+    const callSnapshot = calls.snapshot();
+    return callSnapshot.types.length === 0 && callSnapshot.errors.length === 0
+      ? { operations: opStats, types }
+      : { operations: opStats, types, calls: callSnapshot };
   }
 }
 
