@@ -14,6 +14,29 @@ export const SEED_ALERTS = [
   { type: "cascade_failure", condition: "error_count > 5 AND affected_services > 3", severity: "critical" },
 ] as const;
 
+/**
+ * The code-level rules config/default.yaml adds beside the seed's three (docs/alerts.md): calls a
+ * request type always makes that are missing, and errors of operations that never fail, below
+ * the cascade rule.
+ */
+export const CODE_LEVEL_ALERTS = [
+  {
+    type: "missing_calls",
+    condition: "missing_calls >= 1",
+    severity: "medium",
+    description: "operations the request type calls in (almost) every trace are missing",
+  },
+  {
+    type: "unexpected_errors",
+    condition: "unexpected_errors >= 1 AND NOT (error_count > 5 AND affected_services > 3)",
+    severity: "high",
+    description: "an operation whose error rate is near zero failed",
+  },
+] as const;
+
+/** The rules used when `spec.alerts` is absent: the seed's three and the code-level two. */
+export const DEFAULT_ALERTS = [...SEED_ALERTS, ...CODE_LEVEL_ALERTS] as const;
+
 export const SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;
 
 const m = DEFAULTS.model;
@@ -97,8 +120,10 @@ export const alertRuleSchema = z
 
 export const alertsSchema = z
   .array(alertRuleSchema)
-  .default(SEED_ALERTS.map((a) => ({ ...a, enabled: true })))
-  .describe("Alert rules (seed section); the seed's three rules when absent.");
+  .default(DEFAULT_ALERTS.map((a) => ({ ...a, enabled: true })))
+  .describe(
+    "Alert rules (seed section); when absent, the seed's three rules and the code-level missing_calls and unexpected_errors.",
+  );
 
 export const metadataSchema = z
   .strictObject({

@@ -1,5 +1,11 @@
 import { createHash } from "node:crypto";
-import type { SeedFeature, SpanExcess, TraceFeatures } from "../../domain/features.js";
+import type {
+  MissingCall,
+  SeedFeature,
+  SpanExcess,
+  TraceFeatures,
+  UnexpectedError,
+} from "../../domain/features.js";
 import type { AttributeValue } from "../../domain/span.js";
 import type { DedupScope } from "../rules/rules.js";
 import type { Severity } from "../rules/severity.js";
@@ -59,6 +65,16 @@ export interface AlertEvidence {
   readonly culprit?: { readonly service: string; readonly excessMs: number } | null;
   /** The spans with the most self time beyond their operation's p99, largest first. Optional. */
   readonly topSpans?: readonly SpanExcess[];
+  /**
+   * Operations the trace's request type calls in (almost) every trace that are absent from it (at
+   * most 10), with their usual parent operation; present only when there are some. Optional.
+   */
+  readonly missingCalls?: readonly MissingCall[];
+  /**
+   * ERROR spans of operations whose baseline error rate is near zero (at most 10); present only
+   * when there are some. Optional.
+   */
+  readonly unexpectedErrors?: readonly UnexpectedError[];
   /**
    * Every service the alert is about: for new edges each new edge's callee (sorted), otherwise the
    * alert's `service`. Optional in version 1.

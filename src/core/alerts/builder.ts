@@ -48,7 +48,25 @@ export function originKey(ctx: Pick<AlertContext, "analysis" | "scored">): strin
   return ctx.analysis.likelyOrigin?.service ?? f.erroring_services[0] ?? f.root_service;
 }
 
-/** The service an alert is about: the new edge's callee, the error origin, or the slowest service. */
+/**
+ * The service a code-level rule's alert is about, from what its condition reads: for
+ * `missing_calls` the service that usually calls the missing operations, for `unexpected_errors`
+ * the service of the deepest unexpected ERROR span (a rule reading both: the one the trace shows).
+ */
+export function codeLevelService(rule: CompiledRule, scored: ScoredTrace): string | null {
+  const c = scored.calls;
+  if (c === undefined || c === null) return null;
+  const ids = rule.condition.identifiers;
+  const missing = ids.includes("missing_calls") ? c.missing_culprit : null;
+  const errors = ids.includes("unexpected_errors") ? c.error_culprit : null;
+  if (missing !== null && errors !== null) return c.unexpected_errors > 0 ? errors : missing;
+  return missing ?? errors;
+}
+
+/**
+ * The service an alert is about: the new edge's callee, the error origin, the code-level culprit,
+ * or the service with the most time beyond its baselines (else the slowest service).
+ */
 function primaryService(rule: CompiledRule, ctx: AlertContext, keys: readonly string[]): string {
   const f = ctx.scored.features;
   if (rule.dedup === "edge") {
@@ -57,7 +75,12 @@ function primaryService(rule: CompiledRule, ctx: AlertContext, keys: readonly st
     if (callee !== undefined && callee !== "") return callee;
   }
   if (rule.dedup === "origin") return originKey(ctx);
-  return ctx.scored.spans?.culprit ?? ctx.analysis.slowestService?.service ?? f.root_service;
+  return (
+    codeLevelService(rule, ctx.scored) ??
+    ctx.scored.spans?.culprit ??
+    ctx.analysis.slowestService?.service ??
+    f.root_service
+  );
 }
 
 /** Every service the alert names: each new edge's callee for edge alerts, else the one service. */
@@ -74,6 +97,7 @@ function servicesOf(rule: CompiledRule, ctx: AlertContext, primary: string): rea
 function evidence(ctx: AlertContext, services: readonly string[]): AlertEvidence {
   const { scored, analysis, redactor } = ctx;
   const spans = scored.spans;
+  const calls = scored.calls;
   const base = scored.p99_baseline;
   const { steps, truncated } = boundPath(analysis);
   return {
@@ -90,6 +114,12 @@ function evidence(ctx: AlertContext, services: readonly string[]): AlertEvidence
         ? null
         : { service: spans.culprit, excessMs: spans.culprit_excess_ms },
     topSpans: spans?.top_spans ?? [],
+    ...(calls === undefined || calls === null || calls.missing.length === 0
+      ? {}
+      : { missingCalls: calls.missing }),
+    ...(calls === undefined || calls === null || calls.errors.length === 0
+      ? {}
+      : { unexpectedErrors: calls.errors }),
     services,
     criticalPath: steps,
     criticalPathTruncated: truncated,

@@ -29,6 +29,21 @@ export function alertDescription(a: Omit<Alert, "description">, ruleDescription 
     lines.push(
       `span ${s.operation}: self time ${formatDuration(s.selfTimeMs)}, p99 ${formatDuration(s.selfP99Ms)}`,
     );
+  const missing = e.missingCalls ?? [];
+  if (missing.length > 0)
+    lines.push(
+      `missing calls: ${missing
+        .slice(0, 5)
+        .map(
+          (m) =>
+            `${m.operation} (usually in ${(m.presence * 100).toFixed(1)}% of the type's traces, called from ${m.parent === "" ? "the root" : m.parent})`,
+        )
+        .join("; ")}`,
+    );
+  for (const u of (e.unexpectedErrors ?? []).slice(0, 3))
+    lines.push(
+      `unexpected error: ${u.operation} (baseline error rate ${(u.baselineRate * 100).toFixed(2)}%, depth ${u.depth})`,
+    );
   if (e.slowestCall !== undefined && e.slowestCall !== null)
     lines.push(
       `slowest call: ${e.slowestCall.caller} -> ${e.slowestCall.callee} ${e.slowestCall.operation}, ${formatDuration(e.slowestCall.outsideCalleeMs)} outside the callee`,

@@ -69,6 +69,14 @@ export const VOCABULARY: Readonly<Record<string, Identifier>> = Object.freeze({
     "spans longer than their operation's p99",
     (t) => t.spans?.spans_over_p99 ?? null,
   ),
+  missing_calls: num(
+    true,
+    "operations the trace's request type calls in (almost) every trace that are absent from it",
+    (t) => (warm(t) ? (t.calls?.missing_calls ?? 0) : null),
+  ),
+  unexpected_errors: num(true, "ERROR spans in operations whose baseline error rate is near zero", (t) =>
+    warm(t) ? (t.calls?.unexpected_errors ?? 0) : null,
+  ),
   new_edge_count: num(true, "caller→callee edges the model has not seen", (t) =>
     warm(t) ? t.new_edges.length : null,
   ),

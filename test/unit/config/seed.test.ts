@@ -49,12 +49,34 @@ describe("the seed's TraceAnomalyDetector document", () => {
     expect(config.spec.sinks).toEqual([{ type: "log", name: "log", level: "warn" }]);
   });
 
-  it("is the detector part of config/default.yaml", () => {
+  it("is the detector part of config/default.yaml, which adds the code-level rules after its three", () => {
     const fromDefault = loadConfig({ path: repo("config/default.yaml") }, {});
     const fromSeed = loadConfig({ text: seedYaml() }, {});
-    expect(fromDefault).toEqual(fromSeed);
+    expect(fromSeed.spec.alerts.map((a) => a.type)).toEqual([
+      "latency_spike",
+      "unusual_path",
+      "cascade_failure",
+    ]);
+    expect(fromDefault.spec.alerts.slice(0, 3)).toEqual(fromSeed.spec.alerts);
+    expect(fromDefault.spec.alerts.slice(3).map((a) => [a.type, a.condition, a.severity])).toEqual([
+      ["missing_calls", "missing_calls >= 1", "medium"],
+      [
+        "unexpected_errors",
+        "unexpected_errors >= 1 AND NOT (error_count > 5 AND affected_services > 3)",
+        "high",
+      ],
+    ]);
+    // Without spec.alerts the same five rules apply.
+    expect(loadConfig({ text: "" }, {}).spec.alerts).toEqual(fromDefault.spec.alerts);
+    expect({ ...fromDefault, spec: { ...fromDefault.spec, alerts: [] } }).toEqual({
+      ...fromSeed,
+      spec: { ...fromSeed.spec, alerts: [] },
+    });
     const defaultText = readFileSync(repo("config/default.yaml"), "utf8");
-    expect(defaultText).toContain(seedYaml());
+    const cascade = "      severity: critical\n";
+    const seedHead = seedYaml().slice(0, seedYaml().indexOf(cascade) + cascade.length);
+    expect(defaultText).toContain(seedHead);
+    expect(defaultText).toContain(seedYaml().slice(seedHead.length));
   });
 
   it("loads config/examples/production-kafka.yaml when its secrets are in the environment", () => {
