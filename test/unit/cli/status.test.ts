@@ -1,10 +1,11 @@
-import { mkdtemp, rm, symlink } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runStatus, statusCommand } from "../../../src/cli/status.js";
 import { loadConfig } from "../../../src/config/index.js";
+import { INCIDENT_VERSION, type Incident } from "../../../src/core/incidents/incident.js";
 import { createLogger } from "../../../src/log/index.js";
 import { Service } from "../../../src/service/service.js";
 
@@ -35,18 +36,74 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-/** A serve on free ports; `brokenStore` points its model store at a volume that is not there. */
-async function startServe(brokenStore: boolean): Promise<string> {
+/** An incident of serve "shop" as incidents.json keeps it, opened and last seen so long ago. */
+function savedIncident(
+  n: number,
+  over: Partial<Incident> & Pick<Incident, "type" | "service" | "status" | "summary">,
+  openedMinAgo: number,
+  lastMinAgo: number,
+): Incident {
+  const now = Date.now();
+  return {
+    version: INCIDENT_VERSION,
+    id: n.toString(16).padStart(32, "a"),
+    detector: "shop",
+    severity: "critical",
+    openedAt: new Date(now - openedMinAgo * 60_000).toISOString(),
+    lastSeenAt: new Date(now - lastMinAgo * 60_000).toISOString(),
+    resolvedAt: null,
+    traceCount: 7,
+    worstScore: 0.97,
+    requestTypes: ["frontend GET /checkout"],
+    traceIds: [],
+    notifiedTraceCount: 7,
+    notifiedSeverity: "critical",
+    revision: 3,
+    description: "",
+    evidence: {
+      worstDurationRatio: 4.2,
+      p99BaselineMs: 180,
+      worstRequestType: "frontend GET /checkout",
+      culprit: null,
+      slowestService: null,
+      slowestCall: null,
+      newEdges: [],
+      erroringServices: [],
+      likelyOrigin: null,
+    },
+    ...over,
+  };
+}
+
+/**
+ * A serve on free ports; `brokenStore` points its model store at a volume that is not there;
+ * `incidents` are saved in its model store before it starts (it takes them back).
+ */
+async function startServe(brokenStore: boolean, incidents: readonly Incident[] = []): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), "tw-status-"));
   cleanup.push(() => rm(root, { recursive: true, force: true }));
   if (brokenStore) await symlink(join(root, "volume"), join(root, "models"));
+  if (incidents.length > 0) {
+    await mkdir(join(root, "models"));
+    await writeFile(
+      join(root, "models", "incidents.json"),
+      JSON.stringify({ version: INCIDENT_VERSION, incidents }),
+    );
+  }
   const service = new Service(
     loadConfig({ text: CONFIG(join(root, "models")) }, {}),
     createLogger({ level: "silent" }),
   );
   cleanup.push(() => service.stop());
   await service.start();
-  return service.addresses.api!;
+  const api = service.addresses.api!;
+  // The saved incidents load beside the start: wait until the API lists them.
+  for (let known = 0; known < incidents.length;) {
+    const r = await fetch(`${api}/api/v1/incidents`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    known = ((await r.json()) as { count: number }).count;
+    if (known < incidents.length) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return api;
 }
 
 async function status(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -80,9 +137,72 @@ describe("tracewatch status", () => {
     expect(out).toContain("dead letters: 0 since start");
     expect(out).toMatch(/model: warming_up\n {2}warm-up: 0\/\d+ samples \(0%\)/);
     expect(out).toContain("alerts, last hour: 0");
+    expect(out).toContain("open incidents: none\n");
     expect(out).toContain("sink backlog: nothing queued yet");
     expect(out).not.toContain(TOKEN);
     expect(out).not.toContain("note:");
+  }, 30_000);
+
+  it("lists the open incidents serve took back, newest first, and leaves out resolved ones", async () => {
+    const api = await startServe(false, [
+      savedIncident(
+        1,
+        {
+          type: "latency_spike",
+          service: "checkout",
+          status: "open",
+          summary: "checkout is 4.2x slower than usual on GET /checkout",
+        },
+        90,
+        1,
+      ),
+      savedIncident(
+        2,
+        {
+          type: "error_burst",
+          service: "payment",
+          status: "open",
+          severity: "warning",
+          traceCount: 3,
+          summary: "payment answers with errors",
+        },
+        10,
+        2,
+      ),
+      savedIncident(
+        3,
+        { type: "latency_spike", service: "auth", status: "resolved", summary: "auth was slow" },
+        200,
+        150,
+      ),
+    ]);
+    const { code, out } = await status(["--url", api, "--token", TOKEN, "--sample", "0"]);
+    expect(code).toBe(0);
+    expect(out).toMatch(
+      new RegExp(
+        "open incidents: 2\\n" +
+          " {2}payment error_burst \\(warning\\), open 10 min, last seen 2 min ago, 3 traces: payment answers with errors\\n" +
+          " {2}checkout latency_spike \\(critical\\), open 90 min, last seen \\d+ s ago, 7 traces: checkout is 4\\.2x slower than usual on GET /checkout\\n" +
+          "sink backlog:",
+      ),
+    );
+    expect(out).not.toContain("auth");
+    expect(out).not.toContain("note:");
+
+    const json: string[] = [];
+    vi.spyOn(process.stdout, "write").mockImplementation((c) => (json.push(String(c)), true));
+    await runStatus(["--json", "--sample", "0"], { TRACEWATCH_URL: api, TRACEWATCH_API_TOKEN: TOKEN });
+    vi.restoreAllMocks();
+    expect(JSON.parse(json.join(""))).toMatchObject({
+      incidents: {
+        open: 2,
+        truncated: false,
+        items: [
+          { id: "2".padStart(32, "a"), service: "payment", type: "error_burst", traces: 3 },
+          { id: "1".padStart(32, "a"), service: "checkout", type: "latency_spike", severity: "critical" },
+        ],
+      },
+    });
   }, 30_000);
 
   it("takes URL and token from the environment and writes JSON with --json", async () => {
@@ -102,6 +222,7 @@ describe("tracewatch status", () => {
       model: { state: "warming_up", version: null, warmUp: { samples: 0 } },
       deadLetters: { total: 0 },
       alertsLastHour: { total: 0, truncated: false },
+      incidents: { open: 0, truncated: false, items: [] },
       problems: [],
     });
     expect(JSON.stringify(report)).not.toContain(TOKEN);
@@ -112,6 +233,10 @@ describe("tracewatch status", () => {
     const { code, out } = await status(["--url", api, "--sample", "0"]);
     expect(code).toBe(0);
     expect(out).toContain("note: /api/v1/models: unauthorized (give --token or TRACEWATCH_API_TOKEN)");
+    expect(out).toContain("open incidents: unknown\n");
+    expect(out).toContain(
+      "note: /api/v1/incidents?status=open&limit=1000: unauthorized (give --token or TRACEWATCH_API_TOKEN)",
+    );
   }, 30_000);
 
   it("exits 1 with the reason when serve is not ready", async () => {
