@@ -162,7 +162,7 @@ describe("tracewatch status", () => {
           type: "error_burst",
           service: "payment",
           status: "open",
-          severity: "warning",
+          severity: "medium",
           traceCount: 3,
           summary: "payment answers with errors",
         },
@@ -181,7 +181,7 @@ describe("tracewatch status", () => {
     expect(out).toMatch(
       new RegExp(
         "open incidents: 2\\n" +
-          " {2}payment error_burst \\(warning\\), open 10 min, last seen 2 min ago, 3 traces: payment answers with errors\\n" +
+          " {2}payment error_burst \\(medium\\), open 10 min, last seen 2 min ago, 3 traces: payment answers with errors\\n" +
           " {2}checkout latency_spike \\(critical\\), open 90 min, last seen \\d+ s ago, 7 traces: checkout is 4\\.2x slower than usual on GET /checkout\\n" +
           "sink backlog:",
       ),

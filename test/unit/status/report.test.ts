@@ -139,7 +139,7 @@ function incident(
     type,
     service,
     status: "open",
-    severity: "warning",
+    severity: "medium",
     openedAt: new Date(NOW - openedMinAgo * 60_000).toISOString(),
     lastSeenAt: new Date(NOW - lastMinAgo * 60_000).toISOString(),
     traceCount: 10 * n,
@@ -184,7 +184,7 @@ describe("status report: open incidents", () => {
             id: "00000000000000000000000000000002",
             service: "payment",
             type: "error_burst",
-            severity: "warning",
+            severity: "medium",
             ageSeconds: 300,
             quietSeconds: 30,
             traces: 20,
@@ -197,7 +197,7 @@ describe("status report: open incidents", () => {
       },
       printed: [
         "open incidents: 2\n" +
-          "  payment error_burst (warning), open 5 min, last seen 30 s ago, 20 traces: payment is slow (2)\n" +
+          "  payment error_burst (medium), open 5 min, last seen 30 s ago, 20 traces: payment is slow (2)\n" +
           "  cart latency_spike (critical), open 90 min, last seen 2 min ago, 10 traces: cart is slow (1)\n",
       ],
       notPrinted: ["auth", "more"],
