@@ -24,6 +24,11 @@ export interface DetectionPipelineDeps {
   /** Default: {@link inlineTrainer} (replay, evaluation); the service injects its worker-thread retrainer. */
   readonly trainer?: PipelineTrainer;
   readonly scheduleBeforeFirstTrain?: boolean;
+  /**
+   * Bytes held beside the assembler within `spec.assembly.max_bytes` (the tail-sampling store's
+   * kept traces): open traces get what they leave. Default: nothing shared.
+   */
+  readonly sharedBytes?: () => number;
   readonly metrics?: DetectionPipelineOptions["metrics"];
   readonly logger?: DetectionPipelineOptions["logger"];
 }
@@ -52,7 +57,10 @@ export function createDetectionPipeline(config: Config, deps: DetectionPipelineD
     window: core.window,
     trainer: deps.trainer ?? inlineTrainer(core),
     schedule: retrainScheduleOptions(config),
-    limits: assemblyLimits(config),
+    limits: {
+      ...assemblyLimits(config),
+      ...(deps.sharedBytes === undefined ? {} : { sharedBytes: deps.sharedBytes }),
+    },
     outputs: deps.outputs,
     ...(deps.scheduleBeforeFirstTrain === undefined
       ? {}

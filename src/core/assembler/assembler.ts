@@ -45,6 +45,8 @@ export class TraceAssembler {
   private rootQueue = new Fifo<RootCheck>();
   private spans = 0;
   private bytes = 0;
+  /** Bytes the shared holder reported at the last bound check (see `sharedBytes`). */
+  private shared = 0;
   private over = false;
   private closed = false;
   private readonly listeners: Array<(over: boolean) => void> = [];
@@ -199,12 +201,15 @@ export class TraceAssembler {
       state = this.activity.oldest;
     }
     this.inFlight.retryDue(nowMs);
+    // The shared holder may have grown since the last add (traces kept after their completion).
+    this.enforceBounds(nowMs);
     this.updatePressure();
     this.metrics.buffered({
       openTraces: this.traces.size,
       spans: this.spans,
       bytes: this.bytes + this.inFlight.bytes + this.kept.bytes,
       inFlightTraces: this.inFlight.count,
+      sharedBytes: this.shared,
     });
   }
 
@@ -221,12 +226,17 @@ export class TraceAssembler {
   }
 
   private enforceBounds(now: number): void {
-    // Kept traces go first: dropping one only loses the chance to merge a late span.
+    // What the shared holder keeps comes off the budget first; then kept traces go: dropping one
+    // only loses the chance to merge a late span. The holder may grow while traces complete here
+    // (a processor keeping the trace it is handed), so its bytes are read again each time.
     const { maxTraces, maxBytes } = this.cfg;
-    while (this.traces.size + this.kept.size > maxTraces || this.bytes + this.kept.bytes > maxBytes) {
+    while (
+      this.traces.size + this.kept.size > maxTraces ||
+      this.bytes + this.kept.bytes + this.readShared() > maxBytes
+    ) {
       if (!this.kept.dropOldest()) break;
     }
-    while (this.traces.size > this.cfg.maxTraces || this.bytes > this.cfg.maxBytes) {
+    while (this.traces.size > maxTraces || this.bytes + this.readShared() > maxBytes) {
       const oldest = this.activity.oldest;
       if (oldest === null) return;
       this.complete(oldest, "evicted", now);
@@ -239,6 +249,10 @@ export class TraceAssembler {
         );
       }
     }
+  }
+
+  private readShared(): number {
+    return (this.shared = this.cfg.sharedBytes());
   }
 
   private complete(state: TraceState, reason: CompletionReason, nowMs: number): void {
@@ -277,7 +291,7 @@ export class TraceAssembler {
 
   private updatePressure(): void {
     const traces = (this.traces.size + this.inFlight.count) / this.cfg.maxTraces;
-    const bytes = (this.bytes + this.inFlight.bytes) / this.cfg.maxBytes;
+    const bytes = (this.bytes + this.inFlight.bytes + this.shared) / this.cfg.maxBytes;
     const level = Math.max(traces, bytes);
     const next = this.over ? level >= this.cfg.lowWaterRatio : level >= this.cfg.highWaterRatio;
     if (next === this.over) return;
@@ -351,6 +365,7 @@ export class TraceAssembler {
       reopenedTraces: this.reopened,
       keptTraces: this.kept.size,
       keptBytes: this.kept.bytes,
+      sharedBytes: this.shared,
       droppedTraces: this.dropped,
       processingFailures: this.inFlight.failures,
       abandonedTraces: this.inFlight.abandoned,

@@ -55,8 +55,17 @@ export interface AssemblerMetrics {
    */
   traceAbandoned(): void;
   backPressure(active: boolean): void;
-  /** Gauges, refreshed on every tick. */
-  buffered(state: { openTraces: number; spans: number; bytes: number; inFlightTraces: number }): void;
+  /**
+   * Gauges, refreshed on every tick. `sharedBytes`: what {@link TraceAssemblerOptions.sharedBytes}
+   * reported (the tail-sampling store's kept traces), not part of `bytes`.
+   */
+  buffered(state: {
+    openTraces: number;
+    spans: number;
+    bytes: number;
+    inFlightTraces: number;
+    sharedBytes: number;
+  }): void;
 }
 
 /** The subset of a pino logger the core uses. */
@@ -94,6 +103,13 @@ export interface TraceAssemblerOptions {
    * Completed traces awaiting acknowledgement count toward back-pressure, not eviction. Default 512 MiB.
    */
   readonly maxBytes?: number;
+  /**
+   * Estimated heap bytes held outside the assembler within the same `maxBytes` budget (the traces
+   * the tail-sampling store keeps), read at every bound check: open and re-openable traces get
+   * what it leaves of `maxBytes`, and it counts toward back-pressure. Its holder bounds it below
+   * `maxBytes` (the config requires it). Default: nothing shared.
+   */
+  readonly sharedBytes?: () => number;
   /** Back-pressure starts at this fraction of `maxTraces` or `maxBytes`. Default 0.8. */
   readonly highWaterRatio?: number;
   /** Back-pressure ends below this fraction. Default 0.6. */
@@ -124,6 +140,7 @@ export const ASSEMBLER_DEFAULTS = {
   recentDecisions: 100_000,
   reopenWindowMs: 30_000,
   retryDelayMs: 500,
+  sharedBytes: (): number => 0,
 } as const;
 
 /** Counts since start, for tests, the bench and the API. */
@@ -144,6 +161,8 @@ export interface AssemblerStats {
   /** Completed traces whose spans are kept for re-opening, and their estimated bytes. */
   readonly keptTraces: number;
   readonly keptBytes: number;
+  /** Bytes held outside the assembler within `maxBytes` (see `sharedBytes`), at the last check. */
+  readonly sharedBytes: number;
   readonly droppedTraces: number;
   readonly processingFailures: number;
   /** Traces left unacknowledged for good (see {@link AssemblerMetrics.traceAbandoned}). */

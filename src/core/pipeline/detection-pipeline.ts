@@ -30,7 +30,13 @@ export interface PipelineTrainer {
 /** The assembler's limits (`spec.assembly`); defaults are the assembler's. */
 export type AssemblyLimits = Pick<
   TraceAssemblerOptions,
-  "decisionWaitMs" | "rootGraceMs" | "reopenWindowMs" | "maxTraces" | "maxSpansPerTrace" | "maxBytes"
+  | "decisionWaitMs"
+  | "rootGraceMs"
+  | "reopenWindowMs"
+  | "maxTraces"
+  | "maxSpansPerTrace"
+  | "maxBytes"
+  | "sharedBytes"
 >;
 
 /** Options of {@link DetectionPipeline}. */
