@@ -28,7 +28,7 @@ export interface KeptTrace {
   readonly alerts: readonly KeptAlert[];
   /** Clock time the trace was (last) kept, ms. */
   readonly keptAtMs: number;
-  /** Estimated heap held, bytes. */
+  /** Estimated heap held (spans, alerts and the record), bytes. */
   readonly bytes: number;
 }
 
@@ -49,7 +49,10 @@ export interface KeptTraceSummary {
 export interface KeptTracesOptions {
   /** Most traces held; default 1000. */
   readonly maxTraces?: number;
-  /** Most bytes held (estimated); default 64 MiB. */
+  /**
+   * Most bytes held (estimated: spans and alerts); default 64 MiB. The service carves it out of
+   * `spec.assembly.max_bytes`, the one memory budget (see docs/sampling.md).
+   */
   readonly maxBytes?: number;
 }
 
@@ -58,6 +61,12 @@ export function spanBytes(s: Span): number {
   let n = 240 + 2 * (s.service.length + s.name.length);
   for (const k in s.attributes) n += 48 + 2 * k.length + 2 * String(s.attributes[k]).length;
   return n;
+}
+
+/** Estimated heap of a kept alert: fixed part, its strings and its span ids. */
+export function alertBytes(a: KeptAlert): number {
+  const strings = a.id.length + a.type.length + a.severity.length + a.service.length + a.detectedAt.length;
+  return 160 + 2 * (strings + (a.culprit?.length ?? 0)) + a.spanIds.length * (16 + 2 * 16);
 }
 
 /**
@@ -99,21 +108,16 @@ export class KeptTraces {
     const reasons = earlier?.reasons.includes(reason)
       ? earlier.reasons
       : [...(earlier?.reasons ?? []), reason];
-    let bytes = 200;
+    const allAlerts = alert === null ? alerts : [...alerts, alert];
+    let bytes = 200 + 8 * reasons.length;
     for (const s of spans) bytes += spanBytes(s);
+    for (const a of allAlerts) bytes += alertBytes(a);
     if (earlier !== undefined) this.remove(traceId);
     if (bytes > this.maxBytes) {
       this.dropped++;
       return;
     }
-    const kept: KeptTrace = {
-      traceId,
-      spans,
-      reasons,
-      alerts: alert === null ? alerts : [...alerts, alert],
-      keptAtMs: nowMs,
-      bytes,
-    };
+    const kept: KeptTrace = { traceId, spans, reasons, alerts: allAlerts, keptAtMs: nowMs, bytes };
     this.traces.set(traceId, kept);
     this.heldBytes += bytes;
     while (this.traces.size > this.maxTraces || this.heldBytes > this.maxBytes) {

@@ -42,6 +42,24 @@ describe("KeptTraces", () => {
     expect(store.size).toBeGreaterThan(10);
   });
 
+  it("counts a kept trace's alerts in its bytes, and within the byte bound", () => {
+    const bare = new KeptTraces();
+    bare.keep(traceOf(1, 4), "alert", null, 1);
+    const withAlerts = new KeptTraces();
+    const many = {
+      ...alert("a"),
+      spanIds: Array.from({ length: 200 }, (_, i) => i.toString(16).padStart(16, "0")),
+    };
+    withAlerts.keep(traceOf(1, 4), "alert", many, 1);
+    withAlerts.keep(traceOf(1, 4), "alert", { ...many, id: "b" }, 2);
+    expect(withAlerts.bytes).toBeGreaterThan(bare.bytes + 2 * 200 * 32);
+    expect(withAlerts.get(traceOf(1)[0]!.traceId)!.bytes).toBe(withAlerts.bytes);
+    const bounded = new KeptTraces({ maxTraces: 1_000_000, maxBytes: 100_000 });
+    for (let i = 1; i <= 1_000; i++) bounded.keep(traceOf(i, 2), "alert", { ...many, id: String(i) }, i);
+    expect(bounded.bytes).toBeLessThanOrEqual(100_000);
+    expect(bounded.size).toBeLessThan(100_000 / (200 * 32));
+  });
+
   it("replaces the spans of a trace kept again and merges its alerts", () => {
     const store = new KeptTraces();
     store.keep(traceOf(7, 2), "alert", alert("a"), 1);
