@@ -179,6 +179,20 @@ function conditionProblems(
   });
 }
 
+/**
+ * Kept traces are held within the one memory budget, `spec.assembly.max_bytes`, beside the open
+ * traces: the store's own bound is carved out of it, so it must leave room for them.
+ */
+function budgetProblems(config: Config | null): string[] {
+  const store = config?.sampling?.spec.store.max_bytes;
+  if (config === null || store === undefined) return [];
+  const budget = config.spec.assembly.max_bytes;
+  if (store < budget) return [];
+  return [
+    `${SAMPLING_KIND}: spec.store.max_bytes: must be below spec.assembly.max_bytes, the memory budget kept traces share with open traces (${store} >= ${budget})`,
+  ];
+}
+
 /** The `spec.alerts` list of a document as written (defaults not applied), if it is one. */
 function writtenAlerts(tree: unknown): unknown {
   const spec = typeof tree === "object" && tree !== null ? (tree as Record<string, unknown>).spec : undefined;
@@ -236,6 +250,7 @@ export function loadConfig(source: ConfigSource, env: Env, options: LoadConfigOp
   // Conditions of the rules as loaded (the seed's when absent), or as written when loading failed.
   const alerts = config === null ? writtenAlerts(input) : config.spec.alerts;
   problems.push(...conditionProblems(alerts, options.checkCondition, listed));
+  problems.push(...budgetProblems(config));
   if (config === null || problems.length > 0) throw invalid(origin, problems);
   return deepFreeze(config);
 }

@@ -3,6 +3,8 @@ import { duration, name, positiveInt, unit } from "./primitives.js";
 
 export const SAMPLING_API_VERSION = "tracing/v1";
 export const SAMPLING_KIND = "SamplingStrategy";
+/** The store's byte bound when the SamplingStrategy document does not set one: 64 MiB. */
+export const DEFAULT_KEPT_BYTES = 64 * 1024 * 1024;
 
 const policyType = z
   .enum(["always_on", "always_off", "probabilistic"])
@@ -71,8 +73,10 @@ export const samplingDocumentSchema = z.strictObject({
         .strictObject({
           max_traces: positiveInt.default(1000).describe("Most kept traces held in memory."),
           max_bytes: positiveInt
-            .default(64 * 1024 * 1024)
-            .describe("Estimated memory of kept traces, bytes."),
+            .default(DEFAULT_KEPT_BYTES)
+            .describe(
+              "Estimated memory of kept traces and their alerts, bytes: carved out of the detector's spec.assembly.max_bytes (must be below it).",
+            ),
         })
         .prefault({}),
     })
@@ -100,3 +104,18 @@ export const DEFAULT_SAMPLING: SamplingConfig = samplingDocumentSchema.parse({
     adaptive: { enabled: true, target_rate: 1000 },
   },
 });
+
+/**
+ * The kept-trace store's byte bound, carved out of `spec.assembly.max_bytes`: the SamplingStrategy
+ * document's `spec.store.max_bytes` (validated below the budget at load), else the default store's,
+ * capped at a quarter of the budget so that a small budget still leaves the open traces room.
+ */
+export function keptTraceBytes(o: {
+  readonly sampling?: SamplingConfig;
+  readonly spec: { readonly assembly: { readonly max_bytes: number } };
+}): number {
+  return (
+    o.sampling?.spec.store.max_bytes ??
+    Math.min(DEFAULT_KEPT_BYTES, Math.floor(o.spec.assembly.max_bytes / 4))
+  );
+}

@@ -22,7 +22,11 @@ export const assemblySchema = z
     max_spans_per_trace: positiveInt
       .default(a.max_spans_per_trace)
       .describe("A trace reaching this completes at once."),
-    max_bytes: positiveInt.default(a.max_bytes).describe("Estimated memory budget of open traces, bytes."),
+    max_bytes: positiveInt
+      .default(a.max_bytes)
+      .describe(
+        "Estimated memory budget, bytes: open traces and the traces kept by tail sampling with their alerts (the store's SamplingStrategy spec.store.max_bytes, default min(64 MiB, a quarter of this), is carved out of it).",
+      ),
   })
   .prefault({})
   .describe("Trace assembly limits.");

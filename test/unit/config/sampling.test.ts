@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { checkAlertCondition, checkSamplingCondition } from "../../../src/cli/load-config.js";
 import { loadConfig } from "../../../src/config/load.js";
+import { keptTraceBytes } from "../../../src/config/schema-sampling.js";
 import { isTracewatchError } from "../../../src/errors.js";
 
 const repo = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
@@ -83,5 +84,26 @@ describe("the seed's SamplingStrategy document", () => {
     ["two SamplingStrategy documents", `${sampling}---\n${sampling}`, /2 SamplingStrategy documents/],
   ])("lists %s as a problem", (_what, text, expected) => {
     expect(problems(`${detector}---\n${text}`).join("\n")).toMatch(expected);
+  });
+
+  it("fails when the store's max_bytes is not below the detector's max_bytes, naming both keys", () => {
+    const withStore = (bytes: number) => `${sampling.trimEnd()}\n  store:\n    max_bytes: ${bytes}\n`;
+    const budget = 256 * 1024 * 1024;
+    expect(problems(`${detector}---\n${withStore(budget - 1)}`)).toEqual([]);
+    for (const bytes of [budget, budget + 1])
+      expect(problems(`${detector}---\n${withStore(bytes)}`)).toEqual([
+        `SamplingStrategy: spec.store.max_bytes: must be below spec.assembly.max_bytes, the memory budget kept traces share with open traces (${bytes} >= ${budget})`,
+      ]);
+  });
+
+  it("carves the default store out of a small budget", () => {
+    const small = `${detector.trimEnd()}\n  assembly:\n    max_bytes: 40000000\n`;
+    const load = (text: string) => loadConfig({ text }, {}, options);
+    expect(keptTraceBytes(load(small))).toBe(10_000_000);
+    expect(keptTraceBytes(load(detector))).toBe(64 * 1024 * 1024);
+    // A SamplingStrategy document's store (its default included) is checked against the budget.
+    expect(problems(`${small}---\n${sampling}`)).toEqual([
+      `SamplingStrategy: spec.store.max_bytes: must be below spec.assembly.max_bytes, the memory budget kept traces share with open traces (67108864 >= 40000000)`,
+    ]);
   });
 });
