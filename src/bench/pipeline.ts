@@ -6,7 +6,7 @@ import { decodeSpans, type DecodeOptions } from "../decode/index.js";
 import { serviceGraphEdges } from "../metrics/service-graph.js";
 import { createDetectionPipeline } from "../service/pipeline.js";
 import { OnCallViews } from "../service/views.js";
-import { DEFAULT_SAMPLING } from "../config/schema-sampling.js";
+import { DEFAULT_SAMPLING, keptTraceBytes } from "../config/schema-sampling.js";
 import { TailSampler } from "../core/sampling/sampler.js";
 import { MessageRedactor } from "../decode/redact-message.js";
 import { encodeOtlpProto } from "../otlp/proto-encode.js";
@@ -76,6 +76,8 @@ async function onePass(
   const { pipeline, core } = createDetectionPipeline(config, {
     clock,
     trainer: NO_TRAINING,
+    // As served: kept traces count in the assembler's memory budget.
+    sharedBytes: () => onCall?.kept.bytes ?? 0,
     outputs: {
       alert: (alert, t) => {
         onCall?.keepAlerted(alert, t);
@@ -99,7 +101,7 @@ async function onePass(
         ? {
             sampler: new TailSampler(sampling, { threshold: config.spec.detection.threshold }),
             keptTraces: sampling.store.max_traces,
-            keptBytes: sampling.store.max_bytes,
+            keptBytes: keptTraceBytes(config),
           }
         : {}),
     });

@@ -59,6 +59,11 @@ export function createIngestMetrics(
     "tracewatch_buffered_span_bytes",
     "Estimated heap bytes of buffered spans.",
   );
+  const keptTraceBytes = gauge(
+    registry,
+    "tracewatch_kept_traces_bytes",
+    "Estimated heap bytes of the traces kept by tail sampling and their alerts, within assembly.max_bytes.",
+  );
   const inFlight = gauge(
     registry,
     "tracewatch_traces_in_flight",
@@ -109,6 +114,7 @@ export function createIngestMetrics(
       shared.tracesInMemory.set(s.openTraces);
       shared.spansInMemory.set(s.spans);
       bufferedBytes.set(s.bytes);
+      keptTraceBytes.set(s.sharedBytes);
       inFlight.set(s.inFlightTraces);
     },
   };

@@ -32,7 +32,7 @@ import { apiProviders } from "./api-providers.js";
 import { OnCallViews } from "./views.js";
 import { SampledPublisher } from "./sampled-publisher.js";
 import { TailSampler } from "../core/sampling/sampler.js";
-import { DEFAULT_SAMPLING } from "../config/schema-sampling.js";
+import { DEFAULT_SAMPLING, keptTraceBytes } from "../config/schema-sampling.js";
 import { serviceGraphEdges } from "../metrics/service-graph.js";
 import { BatchPublisher } from "./batch-publisher.js";
 import { buildDetectionCore, type DetectionCore } from "./detector.js";
@@ -152,7 +152,7 @@ export class Service {
       clock: this.clock,
       sampler: new TailSampler(sampling, { threshold: config.spec.detection.threshold }),
       keptTraces: sampling.store.max_traces,
-      keptBytes: sampling.store.max_bytes,
+      keptBytes: keptTraceBytes(config),
       minSamples: config.spec.training.min_samples,
       incidents: () => this.incidents?.tracker.openIncidents() ?? [],
       ...(graph === undefined
@@ -296,6 +296,8 @@ export class Service {
       clock: this.clock,
       core: this.core,
       trainer: retraining.trainer,
+      // Kept traces are held within the one memory budget, spec.assembly.max_bytes.
+      sharedBytes: () => this.views.kept.bytes,
       metrics: { pipeline: pipelineMetrics(metrics), assembler: this.ingestMetrics.assembler },
       logger: {
         pipeline: this.root.child({ component: "pipeline" }),

@@ -11,7 +11,7 @@ describe("ingest metrics on prom-client", () => {
     assembler.spansLate(2);
     assembler.spansMerged(5);
     assembler.tracesDropped(3);
-    assembler.buffered({ openTraces: 7, spans: 40, bytes: 9_000, inFlightTraces: 1 });
+    assembler.buffered({ openTraces: 7, spans: 40, bytes: 9_000, inFlightTraces: 1, sharedBytes: 4_096 });
     source.messageConsumed("partial", 100);
     source.spansDecoded("otlp_proto", 4);
     source.rejected([{ code: "TW_SPAN_INVALID", message: "x", index: 0 }]);
@@ -26,6 +26,7 @@ describe("ingest metrics on prom-client", () => {
       "tracewatch_traces_dropped_total 3",
       "tracewatch_traces_in_memory 7",
       "tracewatch_buffered_span_bytes 9000",
+      "tracewatch_kept_traces_bytes 4096",
       'tracewatch_kafka_messages_total{outcome="partial"} 1',
       'tracewatch_spans_received_total{encoding="otlp_proto"} 4',
       'tracewatch_spans_rejected_total{reason="invalid"} 1',
