@@ -3,14 +3,18 @@ import type { CompletedTrace } from "../../domain/trace.js";
 import type { TraceFeatures } from "../../domain/features.js";
 import { groupKeyOf, type GroupKeyStrategy, type TraceShape } from "./group-key.js";
 import { spanGraph, SpanRole } from "./span-graph.js";
-import { profileSpans, type SpanProfile } from "./span-profile.js";
+import { profileSpans, SpanProfiler, type SpanProfile } from "./span-profile.js";
 
 /** Options of {@link extractFeatures}. */
 export interface ExtractOptions {
   /** How traces are grouped for per-request-type baselines. Default `"entry"` (see docs/model.md). */
   readonly groupKey?: GroupKeyStrategy;
-  /** Also build the per-span timings ({@link SpanProfile}) that operation baselines need. */
-  readonly profile?: boolean;
+  /**
+   * Also build the per-span timings ({@link SpanProfile}) that operation baselines need: `true`
+   * in arrays of their own, or into a {@link SpanProfiler}'s reused arrays (valid until its next
+   * profile).
+   */
+  readonly profile?: boolean | SpanProfiler;
 }
 
 /** Service and operation given to a trace that has no spans at all. */
@@ -91,7 +95,7 @@ export function extractTrace(
     const parentService = (spans[p] as Span).service;
     if (parentService !== s.service) {
       hops++;
-      edges.add(parentService + "->" + s.service);
+      edges.add(edgeKey(parentService, s.service));
     }
   }
   const root = spans[rootIdx] as Span;
@@ -107,7 +111,7 @@ export function extractTrace(
     max_span_duration: Number(maxSpanNs) / 1e6,
     affected_services: erroringServices.length,
     erroring_services: erroringServices,
-    edges: edges.size === 0 ? EMPTY : [...edges].sort(),
+    edges: edges.size === 0 ? EMPTY : edges.size === 1 ? [...edges] : [...edges].sort(),
     root_service: root.service,
     root_operation: root.name,
     group_key: groupKeyOf(shape, options.groupKey ?? "entry"),
@@ -116,9 +120,37 @@ export function extractTrace(
     graph.duplicates === 0 && graph.cycles === 0
       ? NO_REPAIRS
       : { duplicateSpans: graph.duplicates, parentCycles: graph.cycles };
-  if (options.profile !== true) return { features, repairs };
-  return { features, repairs, profile: profileSpans(spans, graph, rootIdx) };
+  const profiler = options.profile;
+  if (profiler === undefined || profiler === false) return { features, repairs };
+  const profile =
+    profiler instanceof SpanProfiler
+      ? profiler.profile(spans, graph, rootIdx)
+      : profileSpans(spans, graph, rootIdx);
+  return { features, repairs, profile };
 }
+
+/**
+ * `caller->callee`, built once per pair: every trace with the edge then shares one flat string,
+ * whose hash is computed once (a fresh concatenation is hashed again at each set insertion and
+ * compared character by character when sorted). Bounded: a cache past its size starts over.
+ */
+function edgeKey(caller: string, callee: string): string {
+  let byCallee = EDGE_KEYS.get(caller);
+  if (byCallee === undefined) {
+    if (EDGE_KEYS.size >= MAX_CACHED_CALLERS) EDGE_KEYS.clear();
+    EDGE_KEYS.set(caller, (byCallee = new Map()));
+  }
+  let key = byCallee.get(callee);
+  if (key === undefined) {
+    if (byCallee.size >= MAX_CACHED_CALLEES) byCallee.clear();
+    byCallee.set(callee, (key = caller + "->" + callee));
+  }
+  return key;
+}
+
+const EDGE_KEYS = new Map<string, Map<string, string>>();
+const MAX_CACHED_CALLERS = 1_000;
+const MAX_CACHED_CALLEES = 1_000;
 
 const NO_REPAIRS: GraphRepairs = Object.freeze({ duplicateSpans: 0, parentCycles: 0 });
 

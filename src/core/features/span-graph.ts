@@ -40,8 +40,10 @@ const DONE = 2;
 /** Builds the forest of `spans` in O(n), without recursion (chains of any depth). */
 export function spanGraph(spans: readonly Span[]): SpanGraph {
   const n = spans.length;
-  const roles = new Uint8Array(n);
-  const parentOf = new Int32Array(n).fill(-1);
+  // One backing store for both arrays (each typed array past 64 bytes gets its own otherwise).
+  const buffer = new ArrayBuffer(5 * n);
+  const parentOf = new Int32Array(buffer, 0, n).fill(-1);
+  const roles = new Uint8Array(buffer, 4 * n, n);
   let index = new Map<string, number>();
   for (let i = 0; i < n; i++) index.set((spans[i] as Span).spanId, i);
   let duplicates = 0;

@@ -4,7 +4,8 @@ import { SpanRole, type SpanGraph } from "./span-graph.js";
 /**
  * Per-span timings of one trace, in arrays indexed like the trace's spans: what per-operation
  * baselines learn from and score. Built from the trace's parent graph in O(n log k) (k children
- * per span), without recursion.
+ * per span), without recursion. The arrays may be longer than the trace: read indexes below `n`.
+ * A profile from a {@link SpanProfiler} lives in the profiler's arrays, until its next profile.
  */
 export interface SpanProfile {
   /** Spans of the trace (duplicates are marked `skip`). */
@@ -63,99 +64,152 @@ const KEYS = new Map<string, Map<string, Map<string, string>>>();
 const MAX_CACHED_SERVICES = 1_000;
 const MAX_CACHED_OPERATIONS = 1_000;
 
-/** Builds the profile of `spans` given their graph and the root's index. */
+/** Builds the profile of `spans` given their graph and the root's index, in arrays of its own. */
 export function profileSpans(spans: readonly Span[], graph: SpanGraph, root: number): SpanProfile {
-  const n = spans.length;
-  const { parentOf, roles } = graph;
-  const op = new Array<string>(n);
-  const service = new Array<string>(n);
-  const spanId = new Array<string>(n);
-  const skip = new Uint8Array(n);
-  const error = new Uint8Array(n);
-  const start = new Float64Array(n);
-  const end = new Float64Array(n);
-  const durationMs = new Float64Array(n);
-  const base = n > 0 ? (spans[0] as Span).startTimeUnixNano : 0n;
-  // Children in CSR form: first[p]..first[p+1] in `kids`.
-  const first = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    const s = spans[i] as Span;
-    op[i] = operationKey(s);
-    service[i] = s.service;
-    spanId[i] = s.spanId;
-    if (roles[i] === SpanRole.Duplicate) skip[i] = 1;
-    if (s.status === "ERROR") error[i] = 1;
-    // Offsets from the first span in exact BigInt: Unix ns exceed 2^53.
-    start[i] = Number(s.startTimeUnixNano - base) / 1e6;
-    const e = Number(s.endTimeUnixNano - base) / 1e6;
-    end[i] = e > start[i]! ? e : start[i]!;
-    durationMs[i] = end[i]! - start[i]!;
-    const p = parentOf[i] as number;
-    if (p >= 0) first[p + 1]!++;
+  return new SpanProfiler(spans.length).profile(spans, graph, root);
+}
+
+/**
+ * Builds span profiles into arrays it keeps and reuses, grown by doubling: each profile is valid
+ * until the next one, which is how the detection pipeline uses it (a trace's profile is scored
+ * and learned from before the next trace is profiled). Typed arrays past 64 bytes each get an
+ * off-heap backing store: a dozen of them per trace cost more than the arithmetic, and more
+ * garbage collection.
+ */
+export class SpanProfiler {
+  private capacity = 0;
+  private op: string[] = [];
+  private service: string[] = [];
+  private spanId: string[] = [];
+  private skip = new Uint8Array(0);
+  private critical = new Uint8Array(0);
+  private error = new Uint8Array(0);
+  private start = new Float64Array(0);
+  private end = new Float64Array(0);
+  private durationMs = new Float64Array(0);
+  private selfMs = new Float64Array(0);
+  private callee = new Int32Array(0);
+  private delegates = new Int32Array(0);
+  private first = new Int32Array(1);
+  private fill = new Int32Array(0);
+  private kids = new Int32Array(0);
+
+  constructor(capacity = 64) {
+    this.reserve(capacity);
   }
-  for (let i = 0; i < n; i++) first[i + 1]! += first[i]!;
-  const fill = first.slice(0, n);
-  const kids = new Int32Array(first[n]!);
-  for (let i = 0; i < n; i++) {
-    const p = parentOf[i] as number;
-    if (p >= 0) kids[fill[p]!++] = i;
+
+  private reserve(n: number): void {
+    if (n <= this.capacity) return;
+    const c = Math.max(n, 2 * this.capacity);
+    this.capacity = c;
+    this.op = new Array<string>(c);
+    this.service = new Array<string>(c);
+    this.spanId = new Array<string>(c);
+    this.skip = new Uint8Array(c);
+    this.critical = new Uint8Array(c);
+    this.error = new Uint8Array(c);
+    this.start = new Float64Array(c);
+    this.end = new Float64Array(c);
+    this.durationMs = new Float64Array(c);
+    this.selfMs = new Float64Array(c);
+    this.callee = new Int32Array(c);
+    this.delegates = new Int32Array(c);
+    this.first = new Int32Array(c + 1);
+    this.fill = new Int32Array(c);
+    this.kids = new Int32Array(c);
   }
-  const selfMs = new Float64Array(n);
-  const callee = new Int32Array(n).fill(-1);
-  const byStart = (a: number, b: number): number => start[a]! - start[b]!;
-  // Children that call out themselves, per parent: only beside those can a leaf be a wrapper.
-  const delegates = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const p = parentOf[i] as number;
-    if (p >= 0 && first[i + 1]! > first[i]!) delegates[p]!++;
-  }
-  for (let i = 0; i < n; i++) {
-    const lo = first[i]!;
-    const hi = first[i + 1]!;
-    if (hi === lo) {
+
+  /** The profile of `spans` given their graph and the root's index: valid until the next call. */
+  profile(spans: readonly Span[], graph: SpanGraph, root: number): SpanProfile {
+    const n = spans.length;
+    this.reserve(n);
+    const { op, service, spanId, skip, critical, error, start, end, durationMs, selfMs, callee, delegates } =
+      this;
+    const { first, fill, kids } = this;
+    const { parentOf, roles } = graph;
+    skip.fill(0, 0, n);
+    critical.fill(0, 0, n);
+    error.fill(0, 0, n);
+    callee.fill(-1, 0, n);
+    // Children in CSR form: first[p]..first[p+1] in `kids`.
+    first.fill(0, 0, n + 1);
+    // Children that call out themselves, per parent: only beside those can a leaf be a wrapper.
+    delegates.fill(0, 0, n);
+    const base = n > 0 ? (spans[0] as Span).startTimeUnixNano : 0n;
+    for (let i = 0; i < n; i++) {
+      const s = spans[i] as Span;
+      op[i] = operationKey(s);
+      service[i] = s.service;
+      spanId[i] = s.spanId;
+      if (roles[i] === SpanRole.Duplicate) skip[i] = 1;
+      if (s.status === "ERROR") error[i] = 1;
+      // Offsets from the first span in exact BigInt: Unix ns exceed 2^53.
+      const st = Number(s.startTimeUnixNano - base) / 1e6;
+      const e = Number(s.endTimeUnixNano - base) / 1e6;
+      start[i] = st;
+      end[i] = e > st ? e : st;
+      durationMs[i] = e > st ? e - st : 0;
       const p = parentOf[i] as number;
-      selfMs[i] =
-        p >= 0 && delegates[p]! > 0 ? leafSelf(i, p, first, kids, service, start, end) : durationMs[i]!;
-      continue;
+      if (p >= 0) first[p + 1]!++;
     }
-    if (hi - lo === 1 && service[kids[lo]!] !== service[i]) callee[i] = kids[lo]!;
-    if (hi - lo > 1 && !sortedByStart(kids, lo, hi, start)) kids.subarray(lo, hi).sort(byStart);
-    // Union of the children's intervals (in start order), clipped to the span.
-    let covered = 0;
-    let curS = Number.NaN;
-    let curE = Number.NaN;
-    for (let j = lo; j < hi; j++) {
-      const k = kids[j]!;
-      const s = Math.max(start[k]!, start[i]!);
-      const e = Math.min(end[k]!, end[i]!);
-      if (e <= s) continue;
-      if (curE === curE && s <= curE) {
-        if (e > curE) curE = e;
-      } else {
-        if (curE === curE) covered += curE - curS;
-        curS = s;
-        curE = e;
+    for (let i = 0; i < n; i++) first[i + 1]! += first[i]!;
+    for (let i = 0; i < n; i++) fill[i] = first[i]!;
+    for (let i = 0; i < n; i++) {
+      const p = parentOf[i] as number;
+      if (p >= 0) kids[fill[p]!++] = i;
+    }
+    const byStart = (a: number, b: number): number => start[a]! - start[b]!;
+    for (let i = 0; i < n; i++) {
+      const p = parentOf[i] as number;
+      if (p >= 0 && first[i + 1]! > first[i]!) delegates[p]!++;
+    }
+    for (let i = 0; i < n; i++) {
+      const lo = first[i]!;
+      const hi = first[i + 1]!;
+      if (hi === lo) {
+        const p = parentOf[i] as number;
+        selfMs[i] =
+          p >= 0 && delegates[p]! > 0 ? leafSelf(i, p, first, kids, service, start, end) : durationMs[i]!;
+        continue;
       }
+      if (hi - lo === 1 && service[kids[lo]!] !== service[i]) callee[i] = kids[lo]!;
+      if (hi - lo > 1 && !sortedByStart(kids, lo, hi, start)) kids.subarray(lo, hi).sort(byStart);
+      // Union of the children's intervals (in start order), clipped to the span.
+      let covered = 0;
+      let curS = Number.NaN;
+      let curE = Number.NaN;
+      for (let j = lo; j < hi; j++) {
+        const k = kids[j]!;
+        const s = Math.max(start[k]!, start[i]!);
+        const e = Math.min(end[k]!, end[i]!);
+        if (e <= s) continue;
+        if (curE === curE && s <= curE) {
+          if (e > curE) curE = e;
+        } else {
+          if (curE === curE) covered += curE - curS;
+          curS = s;
+          curE = e;
+        }
+      }
+      if (curE === curE) covered += curE - curS;
+      selfMs[i] = Math.max(0, durationMs[i]! - covered);
     }
-    if (curE === curE) covered += curE - curS;
-    selfMs[i] = Math.max(0, durationMs[i]! - covered);
+    if (root >= 0) markCritical(root, first, kids, start, end, critical);
+    return {
+      n,
+      op,
+      service,
+      spanId,
+      skip,
+      durationMs,
+      selfMs,
+      parent: parentOf,
+      callee,
+      critical,
+      error,
+      root,
+    };
   }
-  const critical = new Uint8Array(n);
-  if (root >= 0) markCritical(root, first, kids, start, end, critical);
-  return {
-    n,
-    op,
-    service,
-    spanId,
-    skip,
-    durationMs,
-    selfMs,
-    parent: parentOf,
-    callee,
-    critical,
-    error,
-    root,
-  };
 }
 
 function sortedByStart(kids: Int32Array, lo: number, hi: number, start: Float64Array): boolean {

@@ -3,6 +3,7 @@ import type { Alert } from "../alerts/alert.js";
 import type { AlertDecision, Alerter } from "../alerts/alerter.js";
 import { noopLogger, type CoreLogger, type TraceProcessor, type TraceProgress } from "../assembler/types.js";
 import { extractTrace, type GraphRepairs } from "../features/extract.js";
+import { SpanProfiler } from "../features/span-profile.js";
 import type { Detector } from "../model/detector.js";
 import type { ScoredTrace } from "../../domain/features.js";
 import type { CompletedTrace } from "../../domain/trace.js";
@@ -100,6 +101,8 @@ export class TracePipeline implements TraceProcessor {
   /** Traces whose processing threw, and traces whose parent graph was repaired, since start. */
   private failures = 0;
   private repairs = 0;
+  /** Span profiles are built into reused arrays: each is scored and learned from within evaluate. */
+  private readonly profiler = new SpanProfiler();
 
   constructor(private readonly o: TracePipelineOptions) {}
 
@@ -114,7 +117,7 @@ export class TracePipeline implements TraceProcessor {
       const { detector, alerter, metrics } = this.o;
       const { features, repairs, profile } = extractTrace(trace, {
         groupKey: detector.groupKey,
-        profile: true,
+        profile: this.profiler,
       });
       if (repairs.duplicateSpans > 0 || repairs.parentCycles > 0) this.repaired(trace, repairs);
       stage = "score";
