@@ -4,7 +4,7 @@ import { traceShape } from "../../../src/sim/inspect.js";
 import { Simulator } from "../../../src/sim/simulator.js";
 
 const rootMs = (
-  spans: readonly { parentSpanId?: string; startTimeUnixNano: bigint; endTimeUnixNano: bigint }[],
+  spans: readonly { parentSpanId?: string | null; startTimeUnixNano: bigint; endTimeUnixNano: bigint }[],
 ) => {
   const root = spans.find((s) => !s.parentSpanId)!;
   return Number(root.endTimeUnixNano - root.startTimeUnixNano) / 1e6;
