@@ -39,10 +39,17 @@ export interface SeriesTotals {
   readonly latency: LogSketch;
 }
 
+/** An edge's totals in a bucket; `server` also receives them as its node's when the map is read. */
+interface EdgeTotals extends SeriesTotals {
+  /** The called service; null on the overflow edge, whose calls went to their nodes directly. */
+  readonly server: string | null;
+}
+
 interface Bucket {
   readonly startMs: number;
+  /** Entry requests, and the calls folded into the overflow edge, by service. */
   readonly nodes: Map<string, SeriesTotals>;
-  readonly edges: Map<string, SeriesTotals>;
+  readonly edges: Map<string, EdgeTotals>;
 }
 
 /** The merged totals of a time range: per service and per `client->server` edge. */
@@ -56,6 +63,7 @@ export interface ServiceMapTotals {
 }
 
 const ACCURACY = 0.02;
+const OVERFLOW_EDGE = OVERFLOW_SERVICE + "->" + OVERFLOW_SERVICE;
 const NO_ENTRIES: readonly ServiceRequest[] = [];
 const newTotals = (): SeriesTotals => ({
   requests: 0,
@@ -67,6 +75,10 @@ const newTotals = (): SeriesTotals => ({
 function add(map: Map<string, SeriesTotals>, key: string, failed: boolean, ms: number): void {
   let t = map.get(key);
   if (t === undefined) map.set(key, (t = newTotals()));
+  count(t, failed, ms);
+}
+
+function count(t: SeriesTotals, failed: boolean, ms: number): void {
   t.requests++;
   if (failed) t.failed++;
   t.sumMs += ms;
@@ -102,12 +114,19 @@ export class ServiceMapWindow {
   /** Records one trace's calls and entry requests at time `nowMs`. */
   record(nowMs: number, calls: Iterable<ServiceCall>, entries: Iterable<ServiceRequest> = NO_ENTRIES): void {
     const b = this.bucketAt(nowMs);
+    // A call counts once, on its edge; its server's node takes the edge's totals when read.
     for (const c of calls) {
       const client = this.admit(c.client);
       const server = this.admit(c.server);
       const ms = c.serverSeconds * 1000;
-      add(b.nodes, server, c.failed, ms);
-      add(b.edges, this.edgeKey(client, server), c.failed, ms);
+      const key = this.edgeKey(client, server);
+      let t = b.edges.get(key);
+      if (t === undefined) {
+        const folded = key === OVERFLOW_EDGE;
+        b.edges.set(key, (t = { ...newTotals(), server: folded ? null : server }));
+      }
+      count(t, c.failed, ms);
+      if (t.server === null) add(b.nodes, server, c.failed, ms);
     }
     for (const e of entries) add(b.nodes, this.admit(e.service), e.failed, e.ms);
   }
@@ -127,6 +146,7 @@ export class ServiceMapWindow {
       if (b.startMs + this.bucketMs <= fromMs) continue;
       merge(nodes, b.nodes);
       merge(edges, b.edges);
+      for (const e of b.edges.values()) if (e.server !== null) mergeOne(nodes, e.server, e);
     }
     return { fromMs, toMs: nowMs, nodes, edges, overflowed: this.folded };
   }
@@ -149,7 +169,7 @@ export class ServiceMapWindow {
     if (!this.edgeKeys.has(key)) {
       if (this.edgeKeys.size >= this.maxEdges) {
         this.folded++;
-        return OVERFLOW_SERVICE + "->" + OVERFLOW_SERVICE;
+        return OVERFLOW_EDGE;
       }
       this.edgeKeys.add(key);
     }
@@ -180,18 +200,24 @@ export class ServiceMapWindow {
     this.edgeIndex.clear();
     for (const b of this.buckets) {
       for (const k of b.nodes.keys()) if (k !== OVERFLOW_SERVICE) this.services.add(k);
-      for (const k of b.edges.keys()) if (!k.startsWith(OVERFLOW_SERVICE + "->")) this.edgeKeys.add(k);
+      for (const [k, e] of b.edges) {
+        if (e.server === null) continue;
+        this.edgeKeys.add(k);
+        if (e.server !== OVERFLOW_SERVICE) this.services.add(e.server);
+      }
     }
   }
 }
 
 function merge(into: Map<string, SeriesTotals>, from: ReadonlyMap<string, SeriesTotals>): void {
-  for (const [k, v] of from) {
-    let t = into.get(k);
-    if (t === undefined) into.set(k, (t = newTotals()));
-    t.requests += v.requests;
-    t.failed += v.failed;
-    t.sumMs += v.sumMs;
-    t.latency.merge(v.latency);
-  }
+  for (const [k, v] of from) mergeOne(into, k, v);
+}
+
+function mergeOne(into: Map<string, SeriesTotals>, key: string, v: SeriesTotals): void {
+  let t = into.get(key);
+  if (t === undefined) into.set(key, (t = newTotals()));
+  t.requests += v.requests;
+  t.failed += v.failed;
+  t.sumMs += v.sumMs;
+  t.latency.merge(v.latency);
 }

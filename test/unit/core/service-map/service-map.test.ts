@@ -99,4 +99,17 @@ describe("ServiceMapWindow and buildServiceMap", () => {
     expect(t.edges.has("a->b")).toBe(false);
     expect(t.edges.get(`${OVERFLOW_SERVICE}->${OVERFLOW_SERVICE}`)!.requests).toBe(1);
   });
+
+  it("counts a called service's requests from its edges and its entries, folded edges included", () => {
+    const w = new ServiceMapWindow({ maxEdges: 1 });
+    w.record(0, [call("a", "b", 10), call("a", "c", 30, true)], [{ service: "b", failed: false, ms: 20 }]);
+    w.record(1, [call("x", "b", 40, true)]);
+    const t = w.totals(1, 60_000);
+    expect(t.nodes.get("b")).toMatchObject({ requests: 3, failed: 1, sumMs: 70 });
+    expect(t.nodes.get("b")!.latency.count).toBe(3);
+    expect(t.nodes.get("c")).toMatchObject({ requests: 1, failed: 1, sumMs: 30 });
+    expect(t.nodes.has("a")).toBe(false);
+    expect(t.edges.get("a->b")).toMatchObject({ requests: 1, failed: 0 });
+    expect(t.edges.get(`${OVERFLOW_SERVICE}->${OVERFLOW_SERVICE}`)).toMatchObject({ requests: 2, failed: 2 });
+  });
 });
