@@ -50,14 +50,46 @@ function baselinesOf(rows: readonly Row[]): Map<string, OperationStats> {
 }
 
 // frontend → checkout → cart (+ redis, an uninstrumented datastore reached by a client span).
-const NORMAL: Row[] = [
-  [1, null, "frontend", "SERVER", 0, 100],
-  [2, 1, "frontend", "CLIENT", 10, 90],
-  [3, 2, "checkout", "SERVER", 12, 88],
-  [4, 3, "checkout", "CLIENT", 20, 80],
-  [5, 4, "cart", "SERVER", 22, 78],
-  [6, 5, "cart", "CLIENT", 30, 70],
+const CHAIN: readonly (readonly [number, number | null, string, SpanKind])[] = [
+  [1, null, "frontend", "SERVER"],
+  [2, 1, "frontend", "CLIENT"],
+  [3, 2, "checkout", "SERVER"],
+  [4, 3, "checkout", "CLIENT"],
+  [5, 4, "cart", "SERVER"],
+  [6, 5, "cart", "CLIENT"],
 ];
+
+type Times = readonly [number, number];
+
+/** The chain's six spans with these [start ms, end ms], in the chain's order. */
+function chain(times: readonly [Times, Times, Times, Times, Times, Times]): Row[] {
+  return CHAIN.map(([id, parent, service, kind], i) => {
+    const [start, end] = times[i] as Times;
+    return [id, parent, service, kind, start, end];
+  });
+}
+
+/** Every span's start and end times `k`. */
+const scaled = (rows: readonly Row[], k: number): Row[] =>
+  rows.map(([id, parent, service, kind, start, end]) => [id, parent, service, kind, start * k, end * k]);
+
+const NORMAL = chain([
+  [0, 100],
+  [10, 90],
+  [12, 88],
+  [20, 80],
+  [22, 78],
+  [30, 70],
+]);
+// A slow datastore call made by cart's client span (no child): 240 ms instead of 40.
+const SLOW_DATASTORE = chain([
+  [0, 300],
+  [10, 290],
+  [12, 288],
+  [20, 280],
+  [22, 278],
+  [30, 270],
+]);
 
 describe("span profile", () => {
   it("self time is the duration minus the union of the children (parallel children once)", () => {
@@ -98,52 +130,45 @@ describe("scoreSpans: the culprit", () => {
     [
       // Network delay on cart: checkout's client span grows by 40 ms, cart's server span does not.
       "network delay on the callee: the caller's client span is slow, the callee's span is not",
-      [
-        [1, null, "frontend", "SERVER", 0, 140],
-        [2, 1, "frontend", "CLIENT", 10, 130],
-        [3, 2, "checkout", "SERVER", 12, 128],
-        [4, 3, "checkout", "CLIENT", 20, 120],
-        [5, 4, "cart", "SERVER", 42, 98],
-        [6, 5, "cart", "CLIENT", 50, 90],
-      ],
+      chain([
+        [0, 140],
+        [10, 130],
+        [12, 128],
+        [20, 120],
+        [42, 98],
+        [50, 90],
+      ]),
       "cart",
     ],
     [
       // Network delay on checkout: the call into it and its call out are both slow.
       "network delay on a service in the middle: its calls in and out are slow",
-      [
-        [1, null, "frontend", "SERVER", 0, 180],
-        [2, 1, "frontend", "CLIENT", 10, 170],
-        [3, 2, "checkout", "SERVER", 30, 150],
-        [4, 3, "checkout", "CLIENT", 38, 142],
-        [5, 4, "cart", "SERVER", 60, 116],
-        [6, 5, "cart", "CLIENT", 68, 108],
-      ],
+      chain([
+        [0, 180],
+        [10, 170],
+        [30, 150],
+        [38, 142],
+        [60, 116],
+        [68, 108],
+      ]),
       "checkout",
     ],
     [
       "CPU contention: a service's own spans (self time) are slow",
-      [
-        [1, null, "frontend", "SERVER", 0, 180],
-        [2, 1, "frontend", "CLIENT", 10, 170],
-        [3, 2, "checkout", "SERVER", 12, 168],
-        [4, 3, "checkout", "CLIENT", 100, 160],
-        [5, 4, "cart", "SERVER", 102, 158],
-        [6, 5, "cart", "CLIENT", 110, 150],
-      ],
+      chain([
+        [0, 180],
+        [10, 170],
+        [12, 168],
+        [100, 160],
+        [102, 158],
+        [110, 150],
+      ]),
       "checkout",
     ],
     [
       // The datastore call is a client span without a child: its time is the calling service's.
       "a slow datastore call: the service that makes it, not a caller up the chain",
-      [
-        [1, null, "frontend", "SERVER", 0, 300],
-        [2, 1, "frontend", "CLIENT", 10, 290],
-        [3, 2, "checkout", "SERVER", 12, 288],
-        [4, 3, "checkout", "CLIENT", 20, 280],
-        [5, 4, "cart", "SERVER", 22, 278],
-        [6, 5, "cart", "CLIENT", 30, 270],
-      ],
+      SLOW_DATASTORE,
       "cart",
     ],
   ])("%s", (_name, rows, culprit) => {
@@ -159,17 +184,7 @@ describe("scoreSpans: the culprit", () => {
   });
 
   it("features: the largest ratio, the excess on the critical path and the spans over p99", () => {
-    const s = scoreSpans(
-      profile([
-        [1, null, "frontend", "SERVER", 0, 300],
-        [2, 1, "frontend", "CLIENT", 10, 290],
-        [3, 2, "checkout", "SERVER", 12, 288],
-        [4, 3, "checkout", "CLIENT", 20, 280],
-        [5, 4, "cart", "SERVER", 22, 278],
-        [6, 5, "cart", "CLIENT", 30, 270],
-      ]),
-      base,
-    );
+    const s = scoreSpans(profile(SLOW_DATASTORE), base);
     // cart's client span: 240 ms against 40 ms (ratio 6); its self time 240 against 40: 200 ms over.
     expect(s.max_span_excess).toBeCloseTo(6, 9);
     expect(s.critical_path_excess_ms).toBeCloseTo(200, 9);
@@ -184,10 +199,7 @@ describe("scoreSpans: the culprit", () => {
 
   it("operations with fewer spans than the minimum are not scored", () => {
     const thin = new Map([...base].map(([k, v]) => [k, { ...v, count: 5 }]));
-    const s = scoreSpans(
-      profile(NORMAL.map((r) => [r[0], r[1], r[2], r[3], r[4] * 3, r[5] * 3] as Row)),
-      thin,
-    );
+    const s = scoreSpans(profile(scaled(NORMAL, 3)), thin);
     expect(s).toMatchObject({ max_span_excess: 0, spans_over_p99: 0, culprit: null });
   });
 });
@@ -279,7 +291,7 @@ describe("OperationWindow", () => {
 
   function fill(w: OperationWindow, clock: ManualClock): void {
     const p = profile(NORMAL);
-    const slow = profile(NORMAL.map((r) => [r[0], r[1], r[2], r[3], r[4] * 10, r[5] * 10] as Row));
+    const slow = profile(scaled(NORMAL, 10));
     for (let i = 0; i < 200; i++) {
       clock.set(i * 100);
       w.observe(features(i * 100, 100), p, "normal");
