@@ -4,6 +4,7 @@ import { TraceAssembler } from "../core/assembler/index.js";
 import { KafkaSpanSource, noopSourceMetrics } from "../kafka/index.js";
 import { systemClock } from "../platform/clock.js";
 import { otlpMessages } from "./ingest-common.js";
+import { newProducer } from "../kafka/producer.js";
 
 /** Options of {@link benchKafka}. */
 export interface KafkaBenchOptions {
@@ -47,7 +48,7 @@ export async function benchKafka(options: KafkaBenchOptions): Promise<number> {
 
 async function produce(kafka: Kafka, topic: string, spans: number): Promise<void> {
   const { messages } = otlpMessages({ traces: spans / 10, spansPerTrace: 10, spansPerMessage: 10, seed: 3 });
-  const producer = kafka.producer();
+  const producer = newProducer(kafka);
   await producer.connect();
   try {
     for (let i = 0; i < messages.length; i += 1_000) {

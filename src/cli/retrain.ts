@@ -20,6 +20,7 @@ import { TracewatchError } from "../errors.js";
 import type { Kafka } from "kafkajs";
 import { defineCommand, parseCommandArgs } from "./command.js";
 import { loadCliConfig } from "./load-config.js";
+import { newProducer } from "../kafka/producer.js";
 
 const USAGE = `Usage: tracewatch retrain [options] [SPAN FILES...]
 
@@ -154,7 +155,7 @@ export async function runRetrain(argv: readonly string[], clock: Clock = systemC
   const kafka = kafkaOn ? createKafkaClient(config, logger) : null;
   const publish = kafka !== null && values["no-publish"] !== true;
   if (kafka !== null) await prepareTopics(kafka, config, publish, fromTopic);
-  const producer = publish ? kafka.producer() : null;
+  const producer = publish ? newProducer(kafka) : null;
   await producer?.connect();
   const publisher =
     producer === null ? null : new ModelPublisher({ producer, topic: config.spec.topics.models });

@@ -13,6 +13,7 @@ import { runSimulation, type RunOptions, type RunSummary } from "../sim/run.js";
 import { Simulator } from "../sim/simulator.js";
 import type { TraceLabel } from "../sim/labels.js";
 import type { Command } from "./command.js";
+import { newProducer } from "../kafka/producer.js";
 
 /** Fast mode: batches written concurrently per output (order of labels is kept either way). */
 const IN_FLIGHT: Readonly<Record<SimulateOutput["kind"], number>> = { file: 1, "otlp-http": 2, kafka: 4 };
@@ -45,7 +46,11 @@ async function buildSink(output: SimulateOutput, say: (line: string) => void): P
       });
       const created = await ensureTopic(kafka, output.topic, output.partitions);
       if (created !== null) say(created);
-      return new KafkaTraceSink({ producer: kafka.producer(), topic: output.topic, brokers: output.brokers });
+      return new KafkaTraceSink({
+        producer: newProducer(kafka),
+        topic: output.topic,
+        brokers: output.brokers,
+      });
     }
   }
 }

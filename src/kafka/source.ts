@@ -7,6 +7,7 @@ import { MessageRedactor, type MessageRedactorOptions } from "../decode/redact-m
 import { DeadLetterWriter } from "./dead-letters.js";
 import { watchConsumer, watchProducer, type HealthSignal } from "./health.js";
 import { noopSourceMetrics, type SourceMetrics } from "./source-metrics.js";
+import { newProducer } from "./producer.js";
 
 /** Options of {@link KafkaSpanSource}. */
 export interface KafkaSpanSourceOptions {
@@ -74,7 +75,7 @@ export class KafkaSpanSource {
       maxWaitTimeInMs: 500,
       ...options.consumer,
     });
-    this.producer = options.kafka.producer({ allowAutoTopicCreation: true });
+    this.producer = newProducer(options.kafka, { allowAutoTopicCreation: true });
     if (options.health?.consumer !== undefined) watchConsumer(this.consumer, options.health.consumer);
     if (options.health?.deadLetters !== undefined) watchProducer(this.producer, options.health.deadLetters);
     this.deadLetters = new DeadLetterWriter(

@@ -45,6 +45,7 @@ import { startWhenSpanTopicExists } from "./span-topic.js";
 import { bootstrapOf, serveTopicPlan } from "./topic-plan.js";
 import { ensureTopics } from "../kafka/topics.js";
 import { kafkaSpanSource, otlpGrpcSpanReceiver, otlpSpanReceiver, type OtlpReceiverDeps } from "./sources.js";
+import { newProducer } from "../kafka/producer.js";
 
 const TICK_MS = 200;
 /** Time allowed on shutdown for the last dead-letter writes (three attempts) and the commit, ms. */
@@ -210,7 +211,7 @@ export class Service {
     this.topicAdmin = this.kafka.admin();
     await this.topicAdmin.connect();
     await this.ensureTopics(this.topicAdmin);
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: true });
+    this.producer = newProducer(this.kafka, { allowAutoTopicCreation: true });
     watchProducer(this.producer, this.kafkaHealth.producer);
     await this.producer.connect();
     const topics = this.config.spec.topics;
