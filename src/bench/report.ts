@@ -54,6 +54,12 @@ export const BENCH_TARGETS: readonly Target[] = [
     value: -0.01,
     text: "auc_ours ≥ auc_ml_isolation_forest − 0.01",
   },
+  {
+    figure: "derived.pipeline_decode_ratio",
+    op: ">=",
+    value: 0.25,
+    text: "pipeline_spans_per_sec ≥ 0.25 × decode_otlp_spans_per_sec (same run)",
+  },
   { figure: "bytes_per_buffered_span", op: "<=", value: 300 },
   { figure: "alert_latency_p99_ms", op: "<=", value: 50 },
 ];
@@ -92,8 +98,14 @@ export function assembleBenchReport(
     if (r.details !== undefined) details[part] = r.details;
   }
   const { auc_ours: ours, auc_ml_isolation_forest: ref } = figures;
+  const { pipeline_spans_per_sec: pipeline, decode_otlp_spans_per_sec: decode } = figures;
   const derived = {
     auc_margin: ours === null || ref === null ? null : Math.round((ours - ref) * 10_000) / 10_000,
+    // The whole pipeline against the decoder alone, both measured in this run.
+    pipeline_decode_ratio:
+      pipeline === null || decode === null || decode <= 0
+        ? null
+        : Math.round((pipeline / decode) * 1000) / 1000,
   };
   return {
     ...figures,

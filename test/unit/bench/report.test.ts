@@ -95,6 +95,33 @@ describe("assembleBenchReport", () => {
     expect(report.targets.find((t) => t.figure === figure)?.pass).toBe(pass);
   });
 
+  it.each([
+    { decode: 1_000_000, ratio: 0.3, pass: true },
+    { decode: 1_500_000, ratio: 0.2, pass: false },
+    { decode: null, ratio: null, pass: null },
+  ])("checks the pipeline against the decoder of the same run: decode $decode", ({ decode, ratio, pass }) => {
+    const r = assembleBenchReport(
+      {
+        pipeline: { figures: { pipeline_spans_per_sec: 300_000 }, runs: { pipeline_spans_per_sec: 5 } },
+        ...(decode === null
+          ? {}
+          : {
+              decode: {
+                figures: { decode_otlp_spans_per_sec: decode },
+                runs: { decode_otlp_spans_per_sec: 5 },
+              },
+            }),
+      },
+      {},
+      ENV,
+      1,
+      false,
+    );
+    const t = r.targets.find((x) => x.figure === "derived.pipeline_decode_ratio");
+    expect(t?.measured).toBe(ratio);
+    expect(t?.pass).toBe(pass);
+  });
+
   it("checks one target per issue-7 performance target", () => {
     expect(report.targets).toHaveLength(BENCH_TARGETS.length);
   });
