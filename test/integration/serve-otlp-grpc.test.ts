@@ -1,39 +1,18 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { OTLPTraceExporter as OtlpGrpcExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
 import { OTLPTraceExporter as OtlpProtoExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/index.js";
-import { createLogger } from "../../src/log/index.js";
-import { Service } from "../../src/service/service.js";
+import {
+  listAlerts,
+  otlpServeConfig,
+  startEmbeddedServe,
+  trainOnNormalTraffic,
+  type EmbeddedServe,
+} from "../helpers/embedded-serve.js";
 import { OtelShop, seededJitter, type TrafficKind } from "../helpers/otel-traffic.js";
-import { TS_WORKER } from "../helpers/ts-worker.js";
+import { until } from "../helpers/serve-child.js";
 
-const CONFIG = (dir: string) => `
-apiVersion: aiops/v1
-kind: TraceAnomalyDetector
-metadata:
-  name: shop
-spec:
-  training:
-    window: 1h
-    sample_rate: 1.0
-    min_samples: 200
-    retrain_interval: 1h
-  assembly:
-    decision_wait: 1s
-    root_grace: 200ms
-  sources:
-    otlp_http: { port: 0 }
-    otlp_grpc: { port: 0 }
-  api: { port: 0 }
-  # Each transport's copy of an anomaly must alert: no dedup of the second copy's edge or origin.
-  alerting: { cooldown: 0s }
-  model_store:
-    dir: ${dir}
-`;
+// Each transport's copy of an anomaly must alert: no dedup of the second copy's edge or origin.
+const CONFIG = (dir: string) => otlpServeConfig(dir, "  alerting: { cooldown: 0s }\n");
 
 interface ListedAlert {
   type: string;
@@ -42,46 +21,27 @@ interface ListedAlert {
   evidence: { newEdges: string[]; erroringServices: string[] };
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
 type GrpcCompression = NonNullable<ConstructorParameters<typeof OtlpGrpcExporter>[0]>["compression"];
 
 describe("tracewatch serve with the OpenTelemetry JS gRPC exporter (OTLP/gRPC in)", () => {
-  let dir: string;
-  let service: Service;
+  let serve: EmbeddedServe;
   let api: string;
   let grpcUrl: string;
   let httpUrl: string;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "tw-serve-grpc-"));
-    service = new Service(loadConfig({ text: CONFIG(dir) }, {}), createLogger({ level: "silent" }), {
-      retrainWorker: TS_WORKER,
-    });
-    await service.start();
-    api = service.addresses.api!;
+    serve = await startEmbeddedServe("tw-serve-grpc-", CONFIG);
+    api = serve.api;
     // The exporter takes http:// for a plaintext channel.
-    grpcUrl = service.addresses.otlpGrpc!.replace(/^grpc:/, "http:");
-    httpUrl = `${service.addresses.otlp!}/v1/traces`;
+    grpcUrl = serve.service.addresses.otlpGrpc!.replace(/^grpc:/, "http:");
+    httpUrl = `${serve.service.addresses.otlp!}/v1/traces`;
   });
 
   afterAll(async () => {
-    await service?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await serve?.stop();
   });
 
-  const alerts = async (): Promise<ListedAlert[]> => {
-    const res = await fetch(`${api}/api/v1/alerts?limit=1000`);
-    return ((await res.json()) as { alerts: ListedAlert[] }).alerts;
-  };
+  const alerts = () => listAlerts<ListedAlert>(api);
 
   it("scores the gRPC exporter's spans as it scores the same traffic over OTLP/HTTP", async () => {
     // Every service exports over gRPC; half of them gzip their requests.
@@ -94,14 +54,7 @@ describe("tracewatch serve with the OpenTelemetry JS gRPC exporter (OTLP/gRPC in
     );
     const httpShop = new OtelShop(() => new OtlpProtoExporter({ url: httpUrl }));
     const jitter = seededJitter();
-    const start = Date.now() - 60_000;
-    for (let i = 0; i < 300; i++) grpcShop.record("normal", start + i * 100, jitter);
-    await grpcShop.flush();
-    const trained = await waitFor("300 traces in the window", async () => {
-      const res = await fetch(`${api}/api/v1/models/retrain`, { method: "POST" });
-      const body = (await res.json()) as { status: string; version?: string; samples?: number };
-      return body.status === "completed" ? body : undefined;
-    });
+    const trained = await trainOnNormalTraffic(grpcShop, api, jitter);
     expect(trained.version).toMatch(/^\d{8}T/);
 
     // The same four traces through each transport.
@@ -112,7 +65,7 @@ describe("tracewatch serve with the OpenTelemetry JS gRPC exporter (OTLP/gRPC in
     await Promise.all([grpcShop.shutdown(), httpShop.shutdown()]);
 
     const expected = ["latency_spike", "cascade_failure", "unusual_path"];
-    const got = await waitFor("alerts for the six anomalies", async () => {
+    const got = await until("alerts for the six anomalies", 30_000, async () => {
       const list = await alerts();
       const ids = new Set(list.map((a) => `${a.type}:${a.traceId}`));
       const all =

@@ -1,43 +1,24 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { OTLPTraceExporter as OtlpHttpJsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { OTLPTraceExporter as OtlpProtoExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/index.js";
-import { createLogger } from "../../src/log/index.js";
-import { Service } from "../../src/service/service.js";
+import {
+  listAlerts,
+  otlpServeConfig,
+  startEmbeddedServe,
+  trainOnNormalTraffic,
+  type EmbeddedServe,
+} from "../helpers/embedded-serve.js";
 import { OtelShop, seededJitter } from "../helpers/otel-traffic.js";
-import { TS_WORKER } from "../helpers/ts-worker.js";
+import { until } from "../helpers/serve-child.js";
 
-const CONFIG = (dir: string) => `
-apiVersion: aiops/v1
-kind: TraceAnomalyDetector
-metadata:
-  name: shop
-spec:
-  training:
-    window: 1h
-    sample_rate: 1.0
-    min_samples: 200
-    retrain_interval: 1h
-  assembly:
-    decision_wait: 1s
-    root_grace: 200ms
-  redaction:
+const CONFIG = (dir: string) =>
+  otlpServeConfig(
+    dir,
+    `  redaction:
     - action: hash
       key: user.email
-  sources:
-    otlp_http:
-      port: 0
-    otlp_grpc:
-      port: 0
-  api:
-    port: 0
-  model_store:
-    dir: ${dir}
-`;
+`,
+  );
 
 interface ListedAlert {
   type: string;
@@ -46,40 +27,22 @@ interface ListedAlert {
   evidence: { newEdges: string[]; erroringServices: string[]; rootAttributes: Record<string, unknown> };
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
 describe("tracewatch serve on the embedded default (OTLP/HTTP in)", () => {
-  let dir: string;
-  let service: Service;
+  let serve: EmbeddedServe;
   let api: string;
   let otlp: string;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "tw-serve-"));
-    const config = loadConfig({ text: CONFIG(dir) }, {});
-    service = new Service(config, createLogger({ level: "silent" }), { retrainWorker: TS_WORKER });
-    await service.start();
-    api = service.addresses.api!;
-    otlp = service.addresses.otlp!;
+    serve = await startEmbeddedServe("tw-serve-", CONFIG);
+    api = serve.api;
+    otlp = serve.service.addresses.otlp!;
   });
 
   afterAll(async () => {
-    await service?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await serve?.stop();
   });
 
-  const alerts = async (): Promise<ListedAlert[]> => {
-    const res = await fetch(`${api}/api/v1/alerts?limit=1000`);
-    return ((await res.json()) as { alerts: ListedAlert[] }).alerts;
-  };
+  const alerts = () => listAlerts<ListedAlert>(api);
 
   it("learns from SDK traffic and raises the expected alerts for SDK-exported anomalies", async () => {
     // Half the services export OTLP protobuf, half OTLP JSON: both SDK exporters, real HTTP.
@@ -89,14 +52,7 @@ describe("tracewatch serve on the embedded default (OTLP/HTTP in)", () => {
         : new OtlpHttpJsonExporter({ url: `${otlp}/v1/traces` }),
     );
     const jitter = seededJitter();
-    const start = Date.now() - 60_000;
-    for (let i = 0; i < 300; i++) shop.record("normal", start + i * 100, jitter);
-    await shop.flush();
-    const ready = await waitFor("300 traces in the window", async () => {
-      const res = await fetch(`${api}/api/v1/models/retrain`, { method: "POST" });
-      const body = (await res.json()) as { status: string; version?: string };
-      return body.status === "completed" ? body : undefined;
-    });
+    const ready = await trainOnNormalTraffic(shop, api, jitter);
     expect(ready.version).toMatch(/^\d{8}T/);
 
     const slow = shop.record("slow_inventory", Date.now(), jitter);
@@ -106,7 +62,7 @@ describe("tracewatch serve on the embedded default (OTLP/HTTP in)", () => {
     await shop.flush();
     await shop.shutdown();
 
-    const got = await waitFor("alerts for the three anomalies", async () => {
+    const got = await until("alerts for the three anomalies", 30_000, async () => {
       const list = await alerts();
       const ids = new Set(list.map((a) => `${a.type}:${a.traceId}`));
       return ids.has(`latency_spike:${slow}`) &&

@@ -15,6 +15,7 @@ import { replay } from "../../../src/replay/replay.js";
 import { Service } from "../../../src/service/service.js";
 import { DEFAULT_SCHEDULE } from "../../../src/sim/schedule.js";
 import { Simulator } from "../../../src/sim/simulator.js";
+import { detectorConfig } from "../../helpers/embedded-serve.js";
 
 const START_MS = Date.UTC(2026, 0, 1);
 /** Spans per OTLP/HTTP request, sent in end-time order as a collector would. */
@@ -24,13 +25,8 @@ const BATCH = 100;
  * The seed's three rules and one that needs no model (the pipeline stays in warm-up: min_samples
  * is out of reach, so neither path trains and both run exactly the same stages on the same data).
  */
-const CONFIG = (dir: string) => `
-apiVersion: aiops/v1
-kind: TraceAnomalyDetector
-metadata:
-  name: shop
-spec:
-  training:
+const CONFIG = (dir: string) =>
+  detectorConfig(`  training:
     window: 1h
     min_samples: 50000
   assembly:
@@ -61,7 +57,7 @@ spec:
     port: 0
   model_store:
     dir: ${dir}
-`;
+`);
 
 /** What must match between the two paths (detectedAt is each path's own clock). */
 const essence = (a: Pick<Alert, "id" | "type" | "traceId" | "anomalyScore" | "severity" | "service">) => ({
