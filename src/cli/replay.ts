@@ -1,4 +1,6 @@
 import { createWriteStream, type WriteStream } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { decodeArtifact } from "../model/codec.js";
 import type { ScoredTrace } from "../domain/features.js";
 import { replay, type ReplayProgress } from "../replay/replay.js";
 import { defineCommand, parseCommandArgs } from "./command.js";
@@ -15,6 +17,8 @@ FILES: native span JSON / NDJSON, OTLP JSON (one request, or one per line), OTLP
 Options:
   -c, --config PATH   detector config (default: the packaged config/default.yaml)
       --train FILE    span file replayed first to warm the model, emitting nothing (repeatable)
+      --model FILE    start from this model artifact (a file of serve's model store, e.g.
+                      models/<detector>/<version>.json): score as serve did with it
       --scores PATH   write one NDJSON line per scored trace (traceId, anomalyScore, features)
   -q, --quiet         no progress line on stderr
   -h, --help          this text
@@ -49,6 +53,7 @@ async function runReplay(argv: readonly string[]): Promise<number> {
     options: {
       config: { type: "string", short: "c" },
       train: { type: "string", multiple: true },
+      model: { type: "string" },
       scores: { type: "string" },
       quiet: { type: "boolean", short: "q" },
       help: { type: "boolean", short: "h" },
@@ -63,6 +68,10 @@ async function runReplay(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const config = loadCliConfig(values.config, process.env);
+  const model =
+    values.model === undefined
+      ? undefined
+      : decodeArtifact(await readFile(values.model, "utf8"), values.model);
   let scores: WriteStream | undefined;
   if (values.scores !== undefined) scores = createWriteStream(values.scores);
   const progress = values.quiet !== true && process.stderr.isTTY === true;
@@ -70,6 +79,7 @@ async function runReplay(argv: readonly string[]): Promise<number> {
     config,
     files: positionals,
     trainFiles: values.train ?? [],
+    ...(model === undefined ? {} : { model }),
     onAlert: (alert) => process.stdout.write(JSON.stringify(alert) + "\n"),
     ...(scores === undefined ? {} : { onScored: (s) => scores.write(scoreLine(s) + "\n") }),
     ...(progress ? { onProgress: (p) => process.stderr.write(progressLine(p)) } : {}),

@@ -1,3 +1,5 @@
+import type { ModelArtifact } from "../core/model/artifact.js";
+import { loadModel } from "../core/model/model.js";
 import { describeWarmUp } from "../core/model/warm-up.js";
 import type { Alert } from "../core/alerts/alert.js";
 import type { AssemblerStats } from "../core/assembler/types.js";
@@ -15,6 +17,11 @@ export interface ReplayOptions {
   readonly files: readonly string[];
   /** Span files replayed first to warm the model; they emit nothing. */
   readonly trainFiles?: readonly string[];
+  /**
+   * A model to start from, as serve starts from the newest one in its model store: traces are
+   * scored by it from the first span on (retraining goes on as configured).
+   */
+  readonly model?: ModelArtifact;
   readonly onAlert: (alert: Alert) => void;
   /** Every trace scored in the alerting phase. */
   readonly onScored?: (scored: ScoredTrace) => void;
@@ -106,6 +113,7 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
       eventTimeMs: driver.clock.now(),
     });
   };
+  if (o.model !== undefined) driver.core.detector.install(loadModel(o.model));
   await feed(trainSpans, "train");
   if (trainSpans.length > 0) driver.trainNow();
   await feed(spans, "replay");

@@ -1,8 +1,11 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { warmModel } from "../../../src/bench/pipeline-data.js";
+import { loadCliConfig } from "../../../src/cli/load-config.js";
 import { replayCommand } from "../../../src/cli/replay.js";
+import { encodeArtifact } from "../../../src/model/codec.js";
 
 const SPAN = {
   traceId: "0af7651916cd43dd8448eb211c80319c",
@@ -48,6 +51,26 @@ async function replayCli(args: string[]): Promise<{ code: number; stderr: string
 }
 
 describe("tracewatch replay", () => {
+  it("scores from the first trace with the model given by --model, as serve does with its stored one", async () => {
+    const artifact = warmModel(loadCliConfig(undefined, {}), 3_000).artifact;
+    const model = await file("model.json", encodeArtifact(artifact));
+    const scores = join(dir, "scores.ndjson");
+    const spans = await file("one.ndjson", JSON.stringify(SPAN) + "\n");
+    const { code } = await replayCli(["--model", model, "--scores", scores, spans]);
+    expect(code).toBe(0);
+    const lines = (await readFile(scores, "utf8")).trim().split("\n");
+    expect(lines.map((l) => (JSON.parse(l) as { modelVersion: string | null }).modelVersion)).toEqual([
+      artifact.version,
+    ]);
+  });
+
+  it("names the file when --model cannot be read as a model", async () => {
+    const bad = await file("not-a-model.json", "{}");
+    const { code, stderr } = await replayCli(["--model", bad, bad]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/TW_MODEL_INVALID.*not-a-model\.json/);
+  });
+
   it("exits 1 when every input was rejected", async () => {
     const { code, stderr } = await replayCli([await file("broken.ndjson", "not json\nneither\n")]);
     expect(code).toBe(1);

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -16,19 +16,23 @@ import { Service } from "../../../src/service/service.js";
 import { DEFAULT_SCHEDULE } from "../../../src/sim/schedule.js";
 import { Simulator } from "../../../src/sim/simulator.js";
 import { detectorConfig } from "../../helpers/embedded-serve.js";
+import { warmModel } from "../../../src/bench/pipeline-data.js";
+import type { ModelArtifact } from "../../../src/core/model/artifact.js";
+import { ModelStore } from "../../../src/model/store.js";
 
 const START_MS = Date.UTC(2026, 0, 1);
 /** Spans per OTLP/HTTP request, sent in end-time order as a collector would. */
 const BATCH = 100;
 
 /**
- * The seed's three rules and one that needs no model (the pipeline stays in warm-up: min_samples
- * is out of reach, so neither path trains and both run exactly the same stages on the same data).
+ * The seed's three rules and one that needs no model. min_samples is out of reach, so neither path
+ * trains: both run exactly the same stages on the same data, in warm-up or with the model both
+ * start from (serve from its model store, replay from `model`).
  */
-const CONFIG = (dir: string) =>
+const CONFIG = (dir: string, minSamples = 50_000) =>
   detectorConfig(`  training:
     window: 1h
-    min_samples: 50000
+    min_samples: ${minSamples}
   assembly:
     decision_wait: 1s
     root_grace: 200ms
@@ -82,19 +86,22 @@ function traffic(): Span[] {
 }
 
 describe("replay and serve run one detection pipeline", () => {
-  let dir: string;
+  let root: string;
   let spans: Span[];
+  /** A model trained as the service trains one, on normal traffic of the same simulated system. */
+  let model: ModelArtifact;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "tw-parity-"));
+    root = await mkdtemp(join(tmpdir(), "tw-parity-"));
     spans = traffic();
+    model = warmModel(loadConfig({ text: CONFIG(root, 200) }, {}), 5_000).artifact;
   });
 
   afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
+    await rm(root, { recursive: true, force: true });
   });
 
-  async function viaReplay(): Promise<ReturnType<typeof essence>[]> {
+  async function viaReplay(dir: string, start?: ModelArtifact): Promise<ReturnType<typeof essence>[]> {
     const file = join(dir, "spans.json");
     await writeFile(file, encodeNativeJson(spans));
     const alerts: Alert[] = [];
@@ -102,11 +109,12 @@ describe("replay and serve run one detection pipeline", () => {
       config: loadConfig({ text: CONFIG(dir) }, {}),
       files: [file],
       onAlert: (a) => alerts.push(a),
+      ...(start === undefined ? {} : { model: start }),
     });
     return alerts.map(essence).sort(byId);
   }
 
-  async function viaServe(expected: number): Promise<ReturnType<typeof essence>[]> {
+  async function viaServe(dir: string, expected: number): Promise<ReturnType<typeof essence>[]> {
     const clock = new ManualClock(START_MS);
     const service = new Service(loadConfig({ text: CONFIG(dir) }, {}), createLogger({ level: "silent" }), {
       clock,
@@ -144,11 +152,26 @@ describe("replay and serve run one detection pipeline", () => {
   }
 
   it("emits the same alerts (ids, types, traces, scores) for the same spans through replay and through serve's OTLP/HTTP receiver", async () => {
-    const replayed = await viaReplay();
+    const dir = join(root, "warm-up");
+    await mkdir(dir);
+    const replayed = await viaReplay(dir);
     // The traffic holds every alert kind the warm-up rules can raise.
     expect(new Set(replayed.map((a) => a.type))).toEqual(new Set(["slow_trace", "cascade_failure"]));
     expect(replayed.length).toBeGreaterThan(10);
-    const served = await viaServe(replayed.length);
+    const served = await viaServe(dir, replayed.length);
+    expect(served).toEqual(replayed);
+  }, 60_000);
+
+  it("emits the same alerts, anomaly scores included, when both start from the same model", async () => {
+    const dir = join(root, "model");
+    await new ModelStore({ dir }).save(model);
+    const replayed = await viaReplay(dir, model);
+    // Scored by the model: the seed's model rules fire too, each alert with its anomaly score.
+    expect(new Set(replayed.map((a) => a.type))).toEqual(
+      new Set(["latency_spike", "unusual_path", "cascade_failure", "slow_trace"]),
+    );
+    expect(replayed.every((a) => a.anomalyScore !== null)).toBe(true);
+    const served = await viaServe(dir, replayed.length);
     expect(served).toEqual(replayed);
   }, 60_000);
 });
