@@ -134,6 +134,37 @@ export interface SpanScoring {
 
 const NO_SPANS: readonly SpanExcess[] = Object.freeze([]);
 
+/** A service's calls to or from other services in one trace: all that could be judged, and the slow ones. */
+export interface CallTally {
+  calls: number;
+  slow: number;
+}
+
+const NO_CALLS: CallTally = Object.freeze({ calls: 0, slow: 0 }) as CallTally;
+
+function tally(m: Map<string, CallTally>, service: string, slow: number): void {
+  const t = m.get(service);
+  if (t === undefined) m.set(service, { calls: 1, slow });
+  else {
+    t.calls++;
+    t.slow += slow;
+  }
+}
+
+/**
+ * The callee's share of a slow call's time outside the callee's span (network, queueing): the
+ * delay sits at one end of the call or the other. The callee's evidence is the share of the
+ * calls it received in the trace that are slow, the caller's the share of the calls it made;
+ * the callee's part is its evidence over the sum of both: 1/2 when both ends are as implicated
+ * (one call is all either end has) or when neither has any; a caller whose other calls are fine
+ * leaves most of it to the callee.
+ */
+export function splitCallExcess(callee: CallTally, caller: CallTally): number {
+  const a = callee.calls > 0 ? callee.slow / callee.calls : 0;
+  const b = caller.calls > 0 ? caller.slow / caller.calls : 0;
+  return a + b > 0 ? a / (a + b) : 0.5;
+}
+
 /**
  * Scores every span against its operation's baseline and names the culprit.
  * - `max_span_excess`: the largest max(duration / p99, self time / self p99) of a span (p99s
@@ -142,10 +173,13 @@ const NO_SPANS: readonly SpanExcess[] = Object.freeze([]);
  * - `spans_over_p99`: spans longer than their operation's p99 (and the floor);
  * - blame: each span's self time beyond its p99 goes to its own service, except where the span
  *   is the caller's side of a call into another service whose span is in the trace: that time is
- *   outside the callee's span (network, queueing), so half goes to the callee and half to the
- *   caller. A delay on one service's link makes all of its calls slow, in and out, so the service
- *   shared by the delayed calls collects the most; between equals the side that was called wins.
- *   The culprit is the service with the most blame; null when nothing exceeds its baseline.
+ *   outside the callee's span (network, queueing), caused at one end of the call or the other,
+ *   and is split between the callee and the caller by the share of the calls the callee
+ *   received, and of those the caller made, in the trace that are slow ({@link splitCallExcess}).
+ *   A delay on a service's link slows the calls into it while its caller's other calls are
+ *   fine (the callee is named); a caller starved of CPU is slow on every call it makes, and
+ *   collects a share of each. Between equal totals the side that was called wins. The culprit
+ *   is the service with the most blame; null when nothing exceeds its baseline.
  */
 export function scoreSpans(
   p: SpanProfile,
@@ -167,6 +201,22 @@ export function scoreSpans(
     b.total += ms;
     if (called) b.called += ms;
   };
+  // Per service, the calls it made to other services and those it received from them in this
+  // trace that can be judged (the client span's operation has a baseline), and of each those
+  // whose time outside the callee is beyond its p99: the evidence splitCallExcess weighs.
+  let made: Map<string, CallTally> | undefined;
+  let received: Map<string, CallTally> | undefined;
+  for (let i = 0; i < p.n; i++) {
+    const callee = p.callee[i] as number;
+    if (callee < 0 || p.skip[i] === 1) continue;
+    const s = ops.get(p.op[i] as string);
+    if (s === undefined || s.count < minCount) continue;
+    const slow = (p.selfMs[i] as number) > s.selfP99 ? 1 : 0;
+    made ??= new Map();
+    received ??= new Map();
+    tally(made, p.service[i] as string, slow);
+    tally(received, p.service[callee] as string, slow);
+  }
   for (let i = 0; i < p.n; i++) {
     if (p.skip[i] === 1) continue;
     const s = ops.get(p.op[i] as string);
@@ -182,8 +232,13 @@ export function scoreSpans(
     const callee = p.callee[i] as number;
     const service = p.service[i] as string;
     if (callee >= 0) {
-      credit(p.service[callee] as string, excess / 2, true);
-      credit(service, excess / 2, false);
+      const calleeService = p.service[callee] as string;
+      const toCallee = splitCallExcess(
+        received?.get(calleeService) ?? NO_CALLS,
+        made?.get(service) ?? NO_CALLS,
+      );
+      credit(calleeService, excess * toCallee, true);
+      credit(service, excess * (1 - toCallee), false);
     } else credit(service, excess, false);
     if (topN > 0) {
       (top ??= []).push({
