@@ -256,7 +256,7 @@ class Checker {
         return b === null ? null : test(a, b);
       };
     }
-    return left.span === true || right.span === true ? anySpan(one) : one;
+    return left.span === true || right.span === true ? anySpan(one, noSpanCan(node)) : one;
   }
 
   private match(node: Extract<Node, { kind: "match" }>): Fn<boolean> {
@@ -300,13 +300,39 @@ function asType(fn: Fn<AttributeValue>, type: ValueType): Fn<number | string | b
 /**
  * A span-level comparison on the whole trace: true when some span satisfies it, false otherwise
  * (a span without the field, or an unknown operand, does not satisfy it; never unknown itself).
+ * With `settled`, the spans are not walked when the trace's features show that none can satisfy
+ * it; the features describe exactly `spans` when they count as many (no repeated span id).
  */
-function anySpan(one: Fn<boolean>): Fn<boolean> {
+function anySpan(one: Fn<boolean>, settled?: (t: ScoredTrace) => boolean): Fn<boolean> {
   return (t, s, spans) => {
     if (s !== undefined) return one(t, s, spans);
+    if (settled !== undefined && t.features.span_count === spans.length && settled(t)) return false;
     for (const span of spans) if (one(t, span, spans) === true) return true;
     return false;
   };
+}
+
+/**
+ * For the span comparisons the trace's features settle (the seed's sampling policies'), a test
+ * that is true when no span can satisfy the comparison: `duration >` or `>=` a number beyond
+ * `max_span_duration` (the longest span, from the same nanoseconds), `status.code == ERROR`
+ * without an error span (`error_count`).
+ */
+function noSpanCan(node: Extract<Node, { kind: "compare" }>): ((t: ScoredTrace) => boolean) | undefined {
+  const { left, right, op } = node;
+  if (left.kind !== "ident") return undefined;
+  if (left.name === "duration" && right.kind === "number" && (op === ">" || op === ">=")) {
+    const k = right.value;
+    return (t) => {
+      const longest = t.features.max_span_duration;
+      return typeof longest === "number" && (op === ">" ? longest <= k : longest < k);
+    };
+  }
+  const error =
+    (right.kind === "ident" && right.name === "ERROR") ||
+    (right.kind === "string" && right.value === "ERROR");
+  if (left.name === "status.code" && op === "=" && error) return (t) => t.features.error_count === 0;
+  return undefined;
 }
 
 function comparator(

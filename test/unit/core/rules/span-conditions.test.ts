@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { compileCondition } from "../../../../src/core/rules/compiler.js";
 import { MAX_MATCH_INPUT, checkPattern } from "../../../../src/core/rules/regex.js";
 import type { Attributes, Span, SpanStatus } from "../../../../src/domain/span.js";
+import { extractFeatures } from "../../../../src/core/features/extract.js";
 import { scoredTrace } from "./scored.js";
 
 const ctx = { threshold: 0.95 };
@@ -57,6 +58,35 @@ describe("span-level conditions (sampling policies)", () => {
     expect(c.identifiers).toEqual(["status.code", "total_duration"]);
     expect(c.usesSpans).toBe(true);
     expect(compileCondition("a", "total_duration > 1", ctx).usesSpans).toBe(false);
+  });
+});
+
+describe("span conditions the trace's features settle", () => {
+  const withId = (s: Span, i: number): Span => ({ ...s, spanId: (i + 1).toString(16).padStart(16, "0") });
+  const traces: [string, Span[]][] = [
+    ["quick, no error", [span(), span({ ms: 20 })].map(withId)],
+    ["one span of exactly 1000 ms", [span(), span({ ms: 1000 })].map(withId)],
+    ["one span over 1000 ms", [span({ ms: 1500 }), span()].map(withId)],
+    ["an error span", [span(), span({ status: "ERROR" })].map(withId)],
+    // A repeated span id: the features ignore the repeat, the condition still sees it.
+    [
+      "a slow error span repeating an id",
+      [span(), span({ ms: 1500, status: "ERROR" })].map((s) => withId(s, 0)),
+    ],
+  ];
+  const conditions: [string, (s: Span) => boolean][] = [
+    ["duration > 1000", (s) => Number(s.endTimeUnixNano - s.startTimeUnixNano) / 1e6 > 1000],
+    ["duration >= 1000", (s) => Number(s.endTimeUnixNano - s.startTimeUnixNano) / 1e6 >= 1000],
+    ["status.code == ERROR", (s) => s.status === "ERROR"],
+    ["status.code == 'ERROR'", (s) => s.status === "ERROR"],
+  ];
+  it.each(traces)("decide as walking the spans would: %s", (_what, spans) => {
+    const features = extractFeatures({ traceId: spans[0]!.traceId, spans, reason: "root", completedAtMs: 0 });
+    const scored = scoredTrace(features);
+    for (const [condition, holds] of conditions)
+      expect(compileCondition("sampling", condition, ctx).evaluate(scored, spans), condition).toBe(
+        spans.some(holds),
+      );
   });
 });
 
