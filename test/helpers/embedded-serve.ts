@@ -4,18 +4,12 @@ import { join } from "node:path";
 import { loadConfig } from "../../src/config/index.js";
 import { createLogger } from "../../src/log/index.js";
 import { Service } from "../../src/service/service.js";
+import { detectorConfig } from "./detector-config.js";
 import type { OtelShop } from "./otel-traffic.js";
 import { until } from "./serve-child.js";
 import { TS_WORKER } from "./ts-worker.js";
 
-/** A detector document named `shop` around `spec`: the keys below `spec:`, indented two spaces. */
-export const detectorConfig = (spec: string): string => `
-apiVersion: aiops/v1
-kind: TraceAnomalyDetector
-metadata:
-  name: shop
-spec:
-${spec}`;
+export { detectorConfig };
 
 /**
  * The document of a serve on the embedded default that trains on 200 traces, with both OTLP

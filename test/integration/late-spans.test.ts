@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SpanKind, context, trace, type Span as OtelSpan, type Tracer } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
@@ -12,13 +9,10 @@ import {
   type ReadableSpan,
   type SpanExporter,
 } from "@opentelemetry/sdk-trace-base";
-import type { Consumer } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/index.js";
-import { createLogger } from "../../src/log/index.js";
-import { Service } from "../../src/service/service.js";
-import { createTestKafka, createTestTopic, deleteTopics, kafkaBrokers } from "../helpers/kafka.js";
-import { TS_WORKER } from "../helpers/ts-worker.js";
+import type { Service } from "../../src/service/service.js";
+import { detectorConfig } from "../helpers/detector-config.js";
+import { KafkaServe } from "./kafka-serve.js";
 
 /**
  * Issue 11 point 2: four services, each with its own TracerProvider and a BatchSpanProcessor at
@@ -131,59 +125,27 @@ class Services {
 }
 
 describe("late spans under the SDKs' default batching (four services, staggered export schedules)", () => {
-  let dir: string;
+  let serve: KafkaServe;
   let service: Service;
-  let consumer: Consumer;
-  const topics: Record<string, string> = {};
   const scored = new Map<string, number[]>();
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "tw-late-spans-"));
-    topics.spans = await createTestTopic("late-spans", 1);
-    topics.alerts = await createTestTopic("late-alerts", 1);
-    topics.features = await createTestTopic("late-features", 1);
-    topics.dlq = await createTestTopic("late-dlq", 1);
-    topics.models = await createTestTopic("late-models", 1, {
-      configEntries: [{ name: "cleanup.policy", value: "compact" }],
-    });
+    serve = await KafkaServe.create({ prefix: "late" });
     // No spec.assembly: the defaults are under test.
-    const config = loadConfig(
-      {
-        text: `
-apiVersion: aiops/v1
-kind: TraceAnomalyDetector
-metadata:
-  name: late
-spec:
-  sources:
-    kafka: { topic: ${topics.spans}, group_id: ${topics.spans}-group }
-    otlp_http: { enabled: true, port: 0 }
-    otlp_grpc: { enabled: false }
-  topics: { alerts: ${topics.alerts}, features: ${topics.features}, models: ${topics.models}, dlq: ${topics.dlq} }
-  api: { port: 0 }
-  model_store: { dir: ${dir} }
-`,
-      },
-      { KAFKA_BROKERS: kafkaBrokers().join(",") },
+    const config = detectorConfig(
+      `  api: { port: 0 }
+${serve.kafkaSpec(["otlp_http: { enabled: true, port: 0 }", "otlp_grpc: { enabled: false }"])}`,
+      "late",
     );
-    service = new Service(config, createLogger({ level: "silent" }), { retrainWorker: TS_WORKER });
-    await service.start();
-    consumer = createTestKafka("late-spans-test").consumer({ groupId: `${topics.features}-reader` });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topics.features], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const f = JSON.parse(message.value!.toString()) as FeatureRecord;
-        scored.set(f.traceId, [...(scored.get(f.traceId) ?? []), f.span_count]);
-      },
+    service = await serve.start(config);
+    await serve.consume(`${serve.topics.features}-reader`, [serve.topics.features!], async ({ message }) => {
+      const f = JSON.parse(message.value!.toString()) as FeatureRecord;
+      scored.set(f.traceId, [...(scored.get(f.traceId) ?? []), f.span_count]);
     });
   });
 
   afterAll(async () => {
-    await consumer?.disconnect();
-    await service?.stop();
-    await deleteTopics(Object.values(topics));
-    await rm(dir, { recursive: true, force: true });
+    await serve?.stop();
   });
 
   it("scores every trace once with all its spans and counts at most 0.1% of spans late", async () => {

@@ -1,18 +1,13 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Admin, Consumer, KafkaMessage, Producer } from "kafkajs";
+import type { Admin, KafkaMessage, Producer } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syntheticSpans } from "../../src/bench/ingest-data.js";
-import { loadConfig } from "../../src/config/index.js";
 import { decodeSpans } from "../../src/decode/index.js";
 import type { Span } from "../../src/domain/span.js";
-import { createLogger } from "../../src/log/index.js";
 import { encodeOtlpProto } from "../../src/otlp/index.js";
-import { Service } from "../../src/service/service.js";
-import { createTestKafka, createTestTopic, deleteTopics, kafkaBrokers } from "../helpers/kafka.js";
-import { TS_WORKER } from "../helpers/ts-worker.js";
+import type { Service } from "../../src/service/service.js";
+import { detectorConfig } from "../helpers/detector-config.js";
 import { produceAll, traceMessages, waitFor } from "./ingest-support.js";
+import { KafkaServe } from "./kafka-serve.js";
 
 const GOOD_TRACES = 10_000;
 
@@ -23,12 +18,11 @@ function selfParentTrace(): Span[] {
 }
 
 describe("a poisoned trace on the real broker", () => {
-  let dir: string;
+  let serve: KafkaServe;
   let service: Service;
   let producer: Producer;
-  let reader: Consumer;
   let admin: Admin;
-  const topics: Record<string, string> = {};
+  let topics: Readonly<Record<string, string>>;
   const featureKeys = new Set<string>();
   const deadLetters: KafkaMessage[] = [];
   const selfParent = selfParentTrace();
@@ -37,66 +31,41 @@ describe("a poisoned trace on the real broker", () => {
   const failingId = failing[0]!.traceId;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "tw-poisoned-"));
-    topics.spans = await createTestTopic("poisoned-spans", 3);
-    topics.alerts = await createTestTopic("poisoned-alerts", 1);
-    topics.features = await createTestTopic("poisoned-features", 1);
-    topics.dlq = await createTestTopic("poisoned-dlq", 1);
-    topics.models = await createTestTopic("poisoned-models", 1, {
-      configEntries: [{ name: "cleanup.policy", value: "compact" }],
-    });
-    const config = loadConfig(
-      {
-        text: `
-apiVersion: aiops/v1
-kind: TraceAnomalyDetector
-metadata:
-  name: poisoned
-spec:
-  training: { window: 1h, sample_rate: 1.0, min_samples: 2000, retrain_interval: 1h }
+    serve = await KafkaServe.create({ prefix: "poisoned", spanPartitions: 3 });
+    topics = serve.topics;
+    const config = detectorConfig(
+      `  training: { window: 1h, sample_rate: 1.0, min_samples: 2000, retrain_interval: 1h }
   assembly: { decision_wait: 1s, root_grace: 200ms }
-  sources:
-    kafka: { topic: ${topics.spans}, group_id: ${topics.spans}-group }
-  topics: { alerts: ${topics.alerts}, features: ${topics.features}, models: ${topics.models}, dlq: ${topics.dlq} }
   api: { enabled: false }
-  model_store: { dir: ${dir} }
-`,
-      },
-      { KAFKA_BROKERS: kafkaBrokers().join(",") },
+${serve.kafkaSpec()}`,
+      "poisoned",
     );
-    service = new Service(config, createLogger({ level: "silent" }), { retrainWorker: TS_WORKER });
-    // The test hook: scoring throws for one trace, as a bug in any stage would.
-    const detector = service.core.detector;
-    const score = detector.score.bind(detector);
-    detector.score = (f) => {
-      if (f.traceId === failingId)
-        throw new TypeError("Cannot read properties of undefined (reading 'service')");
-      return score(f);
-    };
-    await service.start();
-    const kafka = createTestKafka("poisoned-trace-test");
-    producer = kafka.producer();
-    await producer.connect();
-    admin = kafka.admin();
-    await admin.connect();
-    reader = kafka.consumer({ groupId: `${topics.features}-reader` });
-    await reader.connect();
-    await reader.subscribe({ topics: [topics.features, topics.dlq], fromBeginning: true });
-    await reader.run({
-      eachMessage: async ({ topic, message }) => {
+    service = await serve.start(config, {
+      // The test hook: scoring throws for one trace, as a bug in any stage would.
+      beforeStart: (s) => {
+        const detector = s.core.detector;
+        const score = detector.score.bind(detector);
+        detector.score = (f) => {
+          if (f.traceId === failingId)
+            throw new TypeError("Cannot read properties of undefined (reading 'service')");
+          return score(f);
+        };
+      },
+    });
+    producer = await serve.producer();
+    admin = await serve.admin();
+    await serve.consume(
+      `${topics.features}-reader`,
+      [topics.features!, topics.dlq!],
+      async ({ topic, message }) => {
         if (topic === topics.dlq) deadLetters.push(message);
         else featureKeys.add(message.key!.toString());
       },
-    });
+    );
   });
 
   afterAll(async () => {
-    await reader?.disconnect();
-    await producer?.disconnect();
-    await admin?.disconnect();
-    await service?.stop();
-    await deleteTopics(Object.values(topics));
-    await rm(dir, { recursive: true, force: true });
+    await serve?.stop();
   });
 
   it("scores 10,000 good traces around a self-parent span and a trace that fails, dead-letters the failure and commits to the end", async () => {
@@ -140,7 +109,7 @@ spec:
     const ends = await admin.fetchTopicOffsets(topics.spans!);
     const behind = async (): Promise<number> => {
       const [committed] = await admin.fetchOffsets({
-        groupId: `${topics.spans}-group`,
+        groupId: serve.groupId,
         topics: [topics.spans!],
       });
       return ends.reduce((sum, e) => {

@@ -1,13 +1,9 @@
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/index.js";
-import { createLogger } from "../../src/log/index.js";
-import { Service } from "../../src/service/service.js";
-import { createTestKafka, createTestTopic, deleteTopics, kafkaBrokers } from "../helpers/kafka.js";
+import { detectorConfig } from "../helpers/detector-config.js";
+import { KafkaServe } from "./kafka-serve.js";
 
 // One Kafka message value written by the OpenTelemetry Collector's kafka exporter (otlp_proto,
 // partition_traces_by_id) as config/examples/otelcol.yaml sets it up; see test/fixtures/otlp/README.md.
@@ -16,13 +12,9 @@ const message = readFileSync(
 );
 const TRACE_ID = "ccf139f37da10a78a04dbc22f305a65d";
 
-const topics: string[] = [];
-let dir: string | undefined;
-let service: Service | undefined;
+let serve: KafkaServe | undefined;
 afterAll(async () => {
-  await service?.stop();
-  await deleteTopics(topics);
-  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  await serve?.stop();
 });
 
 /** The values of one metric family in Prometheus text, by their label text. */
@@ -35,44 +27,20 @@ function series(text: string, name: string): Map<string, number> {
 
 describe("tracewatch serve behind an OpenTelemetry Collector writing to Kafka", () => {
   it("decodes the Collector's message with its real service name and dead-letters nothing", async () => {
-    const spans = await createTestTopic("otelcol-spans", 3);
-    const out = {
-      alerts: await createTestTopic("otelcol-alerts", 1),
-      features: await createTestTopic("otelcol-features", 1),
-      dlq: await createTestTopic("otelcol-dlq", 1),
-      models: await createTestTopic("otelcol-models", 1, {
-        configEntries: [{ name: "cleanup.policy", value: "compact" }],
-      }),
-    };
-    topics.push(spans, ...Object.values(out));
-    dir = await mkdtemp(join(tmpdir(), "tw-otelcol-"));
-    const config = loadConfig(
-      {
-        text: `
-apiVersion: aiops/v1
-kind: TraceAnomalyDetector
-metadata:
-  name: shop
-spec:
-  assembly: { decision_wait: 1s, root_grace: 200ms }
-  sources:
-    kafka: { topic: ${spans}, group_id: ${spans}-group }
-  topics: { alerts: ${out.alerts}, features: ${out.features}, models: ${out.models}, dlq: ${out.dlq} }
+    serve = await KafkaServe.create({ prefix: "otelcol", spanPartitions: 3 });
+    const service = await serve.start(
+      detectorConfig(`  assembly: { decision_wait: 1s, root_grace: 200ms }
   api: { port: 0 }
-  model_store: { dir: ${dir} }
-`,
-      },
-      { KAFKA_BROKERS: kafkaBrokers().join(",") },
+${serve.kafkaSpec()}`),
     );
-    service = new Service(config, createLogger({ level: "silent" }));
-    await service.start();
 
-    const kafka = createTestKafka("otelcol-producer");
-    const producer = kafka.producer();
-    await producer.connect();
+    const producer = await serve.producer();
     // As the Collector sends it: the trace id (hex) as the key, the request as the value.
-    await producer.send({ topic: spans, acks: -1, messages: [{ key: TRACE_ID, value: message }] });
-    await producer.disconnect();
+    await producer.send({
+      topic: serve.topics.spans!,
+      acks: -1,
+      messages: [{ key: TRACE_ID, value: message }],
+    });
 
     const api = service.addresses.api!;
     let text = "";
@@ -92,13 +60,8 @@ spec:
     expect(series(text, "tracewatch_spans_rejected_total").size).toBe(0);
     expect(series(text, "tracewatch_dlq_messages_total").size).toBe(0);
 
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const dlq = await admin.fetchTopicOffsets(out.dlq);
-      expect(dlq.map((p) => p.high)).toEqual(["0"]);
-    } finally {
-      await admin.disconnect();
-    }
+    const admin = await serve.admin();
+    const dlq = await admin.fetchTopicOffsets(serve.topics.dlq!);
+    expect(dlq.map((p) => p.high)).toEqual(["0"]);
   });
 });

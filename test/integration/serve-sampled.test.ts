@@ -1,16 +1,11 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Consumer, Producer } from "kafkajs";
+import type { Producer } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkAlertCondition, checkSamplingCondition } from "../../src/cli/load-config.js";
-import { loadConfig } from "../../src/config/index.js";
-import { createLogger } from "../../src/log/index.js";
-import { Service } from "../../src/service/service.js";
+import type { Service } from "../../src/service/service.js";
 import { exportTraceServiceRequestType } from "../helpers/collector-wire.js";
-import { createTestKafka, createTestTopic, deleteTopics, kafkaBrokers } from "../helpers/kafka.js";
-import { TS_WORKER } from "../helpers/ts-worker.js";
+import { detectorConfig } from "../helpers/detector-config.js";
+import { KafkaServe } from "./kafka-serve.js";
 
 interface NativeSpan {
   traceId: string;
@@ -79,53 +74,34 @@ spec:
 `;
 
 describe("tracewatch serve with Kafka: kept traces on the sampled topic", () => {
-  let dir: string;
+  let serve: KafkaServe;
   let service: Service;
   let producer: Producer;
-  let consumer: Consumer;
-  const topics: Record<string, string> = {};
+  let topics: Readonly<Record<string, string>>;
   const alerted = new Set<string>();
   const sampled = new Map<string, { spans: number; services: string[]; body: string }>();
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "tw-serve-sampled-"));
-    for (const role of ["spans", "alerts", "features", "dlq", "incidents", "sampled"])
-      topics[role] = await createTestTopic(`sampled-${role}`, 1);
-    topics.models = await createTestTopic("sampled-models", 1, {
-      configEntries: [{ name: "cleanup.policy", value: "compact" }],
-    });
-    const config = loadConfig(
-      {
-        text: `apiVersion: aiops/v1
-kind: TraceAnomalyDetector
-metadata:
-  name: sampled
-spec:
-  assembly: { decision_wait: 1s, root_grace: 200ms }
-  sources:
-    kafka: { topic: ${topics.spans}, group_id: ${topics.spans}-group }
-  topics: { alerts: ${topics.alerts}, features: ${topics.features}, models: ${topics.models}, dlq: ${topics.dlq}, incidents: ${topics.incidents}, sampled: ${topics.sampled} }
+    serve = await KafkaServe.create({ prefix: "sampled", moreTopics: ["incidents", "sampled"] });
+    topics = serve.topics;
+    const config = detectorConfig(
+      `  assembly: { decision_wait: 1s, root_grace: 200ms }
   redaction:
     - { action: hash, key: user.email }
   api: { port: 0 }
-  model_store: { dir: ${dir} }
----
+${serve.kafkaSpec()}---
 ${SAMPLING}`,
-      },
-      { KAFKA_BROKERS: kafkaBrokers().join(",") },
-      { checkCondition: checkAlertCondition, checkSamplingCondition },
+      "sampled",
     );
-    service = new Service(config, createLogger({ level: "silent" }), { retrainWorker: TS_WORKER });
-    await service.start();
-    const kafka = createTestKafka("serve-sampled-test");
-    producer = kafka.producer();
-    await producer.connect();
-    consumer = kafka.consumer({ groupId: `${topics.sampled}-reader` });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topics.alerts!, topics.sampled!], fromBeginning: true });
+    service = await serve.start(config, {
+      loadOptions: { checkCondition: checkAlertCondition, checkSamplingCondition },
+    });
+    producer = await serve.producer();
     const requestType = exportTraceServiceRequestType();
-    await consumer.run({
-      eachMessage: async ({ topic, message }) => {
+    await serve.consume(
+      `${topics.sampled}-reader`,
+      [topics.alerts!, topics.sampled!],
+      async ({ topic, message }) => {
         if (topic === topics.alerts) {
           alerted.add((JSON.parse(message.value!.toString()) as { traceId: string }).traceId);
           return;
@@ -142,15 +118,11 @@ ${SAMPLING}`,
           body: message.value!.toString("latin1"),
         });
       },
-    });
+    );
   });
 
   afterAll(async () => {
-    await consumer?.disconnect();
-    await producer?.disconnect();
-    await service?.stop();
-    await deleteTopics(Object.values(topics));
-    await rm(dir, { recursive: true, force: true });
+    await serve?.stop();
   });
 
   it("writes every alerted trace whole, a normal sample and no health check as OTLP protobuf keyed by trace id", async () => {
