@@ -3,6 +3,15 @@ import { z } from "zod";
 import type { Incident } from "../core/incidents/incident.js";
 import { sendError, sendJson } from "./api-errors.js";
 import { queryProblem } from "./api-query.js";
+import {
+  ERROR_BODY,
+  HEX_ID,
+  SECURED,
+  UNAUTHORIZED,
+  hexIdParams,
+  jsonResponse,
+  querySchema,
+} from "./route-docs.js";
 
 /** Incidents as the API reads them (the service's tracker). */
 export interface IncidentProviders {
@@ -17,19 +26,6 @@ const incidentsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100).describe("Incidents per answer (1-1000)."),
 });
 
-function querySchema(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _s, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
-  return rest;
-}
-
-const INCIDENT_ID = /^[0-9a-f]{32}$/;
-const SECURED = [{ bearerAuth: [] }];
-const json = (description: string, schema: object = { type: "object" }) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-const ERROR = { $ref: "#/components/schemas/Error" };
-const UNAUTHORIZED = json("Missing or wrong bearer token (when `spec.api.token` is set).", ERROR);
 const INCIDENT = {
   type: "object",
   description: "An incident, version 1 (schemas/incident.v1.json, `$defs.incident`).",
@@ -58,11 +54,11 @@ export const INCIDENT_SCHEMAS = {
     querystring: querySchema(incidentsQuery),
     security: SECURED,
     response: {
-      200: json("The incidents.", {
+      200: jsonResponse("The incidents.", {
         type: "object",
         properties: { count: { type: "integer" }, incidents: { type: "array", items: INCIDENT } },
       }),
-      400: json("A bad query parameter.", ERROR),
+      400: jsonResponse("A bad query parameter.", ERROR_BODY),
       401: UNAUTHORIZED,
     },
   },
@@ -71,17 +67,13 @@ export const INCIDENT_SCHEMAS = {
     summary: "One incident with its traces",
     description:
       "The incident's latest state, its evidence and the ids of its most recent traces (at most 100).",
-    params: {
-      type: "object",
-      properties: { id: { type: "string", pattern: "^[0-9a-f]{32}$" } },
-      required: ["id"],
-    },
+    params: hexIdParams("id"),
     security: SECURED,
     response: {
-      200: json("The incident.", INCIDENT),
-      400: json("Not an incident id (32 lowercase hex).", ERROR),
+      200: jsonResponse("The incident.", INCIDENT),
+      400: jsonResponse("Not an incident id (32 lowercase hex).", ERROR_BODY),
       401: UNAUTHORIZED,
-      404: json("No such incident (never opened here, or forgotten).", ERROR),
+      404: jsonResponse("No such incident (never opened here, or forgotten).", ERROR_BODY),
     },
   },
 };
@@ -104,7 +96,7 @@ export function registerIncidentRoutes(app: FastifyInstance, incidents: Incident
   });
   app.get("/api/v1/incidents/:id", { schema: INCIDENT_SCHEMAS.incident }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    if (!INCIDENT_ID.test(id))
+    if (!HEX_ID.test(id))
       return sendError(reply, 400, "invalid_request", "id: must be 32 lowercase hex characters");
     const incident = incidents.get(id);
     if (incident === undefined) return sendError(reply, 404, "not_found", `incident ${id} is not known`);

@@ -7,6 +7,15 @@ import type { TraceView } from "../core/trace-view/trace-view.js";
 import type { KeptAlert } from "../core/kept/kept-traces.js";
 import { sendError, sendJson } from "./api-errors.js";
 import { queryProblem } from "./api-query.js";
+import {
+  ERROR_BODY,
+  HEX_ID,
+  SECURED,
+  UNAUTHORIZED,
+  hexIdParams,
+  jsonResponse,
+  querySchema,
+} from "./route-docs.js";
 
 /** Warm-up and model figures for the dashboard's status panel. */
 export interface ModelStatus {
@@ -61,20 +70,6 @@ export const tracesQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50).describe("Traces per answer (1-500)."),
 });
 
-/** A query's JSON Schema for the OpenAPI document. */
-function querySchema(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _s, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
-  return rest;
-}
-
-const TRACE_ID = /^[0-9a-f]{32}$/;
-const SECURED = [{ bearerAuth: [] }];
-const json = (description: string, schema: object = { type: "object" }) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-const ERROR = { $ref: "#/components/schemas/Error" };
-const UNAUTHORIZED = json("Missing or wrong bearer token (when `spec.api.token` is set).", ERROR);
 const node = {
   type: "object",
   properties: {
@@ -119,7 +114,7 @@ export const VIEW_SCHEMAS = {
     querystring: querySchema(serviceMapQuery),
     security: SECURED,
     response: {
-      200: json("The map.", {
+      200: jsonResponse("The map.", {
         type: "object",
         properties: {
           from: { type: "string", format: "date-time" },
@@ -131,7 +126,7 @@ export const VIEW_SCHEMAS = {
           overflowed: { type: "integer" },
         },
       }),
-      400: json("The window is invalid or longer than the map holds.", ERROR),
+      400: jsonResponse("The window is invalid or longer than the map holds.", ERROR_BODY),
       401: UNAUTHORIZED,
     },
   },
@@ -142,11 +137,11 @@ export const VIEW_SCHEMAS = {
     querystring: querySchema(tracesQuery),
     security: SECURED,
     response: {
-      200: json("Trace summaries.", {
+      200: jsonResponse("Trace summaries.", {
         type: "object",
         properties: { count: { type: "integer" }, traces: { type: "array", items: { type: "object" } } },
       }),
-      400: json("A parameter is invalid.", ERROR),
+      400: jsonResponse("A parameter is invalid.", ERROR_BODY),
       401: UNAUTHORIZED,
     },
   },
@@ -155,17 +150,13 @@ export const VIEW_SCHEMAS = {
     summary: "One kept trace",
     description:
       "A kept trace: its spans, waterfall rows (offset, duration, self time, depth, error, critical, culprit, the operation's baseline p50/p99 and the excess over p99 when the model has one), self time per service and the critical path.",
-    params: {
-      type: "object",
-      properties: { traceId: { type: "string", pattern: "^[0-9a-f]{32}$" } },
-      required: ["traceId"],
-    },
+    params: hexIdParams("traceId"),
     security: SECURED,
     response: {
-      200: json("The trace."),
-      400: json("Not a trace id (32 lowercase hex).", ERROR),
+      200: jsonResponse("The trace."),
+      400: jsonResponse("Not a trace id (32 lowercase hex).", ERROR_BODY),
       401: UNAUTHORIZED,
-      404: json("Not kept (never alerted, or evicted).", ERROR),
+      404: jsonResponse("Not kept (never alerted, or evicted).", ERROR_BODY),
     },
   },
   status: {
@@ -173,7 +164,7 @@ export const VIEW_SCHEMAS = {
     summary: "Model status for the dashboard",
     description: "Warm-up progress, model version, training time and samples.",
     security: SECURED,
-    response: { 200: json("The status."), 401: UNAUTHORIZED },
+    response: { 200: jsonResponse("The status."), 401: UNAUTHORIZED },
   },
 };
 
@@ -200,7 +191,7 @@ export function registerViewRoutes(app: FastifyInstance, views: ViewProviders): 
   });
   app.get("/api/v1/traces/:traceId", { schema: VIEW_SCHEMAS.trace }, async (request, reply) => {
     const { traceId } = request.params as { traceId: string };
-    if (!TRACE_ID.test(traceId))
+    if (!HEX_ID.test(traceId))
       return sendError(reply, 400, "invalid_request", "traceId: must be 32 lowercase hex characters");
     const trace = views.trace(traceId);
     if (trace === null) return sendError(reply, 404, "not_found", `trace ${traceId} is not kept`);
