@@ -24,6 +24,7 @@ export interface DetectionPipelineDeps {
   /** Default: {@link inlineTrainer} (replay, evaluation); the service injects its worker-thread retrainer. */
   readonly trainer?: PipelineTrainer;
   readonly scheduleBeforeFirstTrain?: boolean;
+  readonly onTrained?: DetectionPipelineOptions["onTrained"];
   /**
    * Bytes held beside the assembler within `spec.assembly.max_bytes` (the tail-sampling store's
    * kept traces): open traces get what they leave. Default: nothing shared.
@@ -65,6 +66,7 @@ export function createDetectionPipeline(config: Config, deps: DetectionPipelineD
     ...(deps.scheduleBeforeFirstTrain === undefined
       ? {}
       : { scheduleBeforeFirstTrain: deps.scheduleBeforeFirstTrain }),
+    ...(deps.onTrained === undefined ? {} : { onTrained: deps.onTrained }),
     ...(deps.metrics === undefined ? {} : { metrics: deps.metrics }),
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
   });

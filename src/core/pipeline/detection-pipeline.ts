@@ -55,6 +55,11 @@ export interface DetectionPipelineOptions {
    * true; evaluation sets false to train its first model at a chosen event time.
    */
   readonly scheduleBeforeFirstTrain?: boolean;
+  /**
+   * Told the outcome of every training run, scheduled or `trainNow`, with the time it ran at
+   * (evaluation records the installed model after each).
+   */
+  readonly onTrained?: (status: TrainStatus, atMs: number) => void;
   readonly limits?: AssemblyLimits;
   readonly outputs: PipelineOutputs;
   readonly metrics?: { readonly pipeline?: PipelineMetrics; readonly assembler?: AssemblerMetrics };
@@ -190,6 +195,7 @@ export class DetectionPipeline implements SpanIntake {
       this.retrains[status]++;
       // A worker's run ends later: the next period counts from its end.
       this.schedule.ran(Math.max(nowMs, this.o.clock.now()), status === "installed", hadModel);
+      this.o.onTrained?.(status, nowMs);
       return status;
     };
     this.training = true;
