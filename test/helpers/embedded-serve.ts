@@ -12,6 +12,16 @@ import { TS_WORKER } from "./ts-worker.js";
 export { detectorConfig };
 
 /**
+ * spec.sources and spec.api of a serve on free ports: both OTLP receivers and the API, which
+ * asks for `token` when one is given.
+ */
+export const freePortsSpec = (o: { token?: string } = {}): string => `  sources:
+    otlp_http: { port: 0 }
+    otlp_grpc: { port: 0 }
+  api: { port: 0${o.token === undefined ? "" : `, token: ${o.token}`} }
+`;
+
+/**
  * The document of a serve on the embedded default that trains on 200 traces, with both OTLP
  * receivers and the API on free ports, its model store in `dir`; `extraSpec` adds keys below `spec:`.
  */
@@ -24,11 +34,7 @@ export const otlpServeConfig = (dir: string, extraSpec = ""): string =>
   assembly:
     decision_wait: 1s
     root_grace: 200ms
-  sources:
-    otlp_http: { port: 0 }
-    otlp_grpc: { port: 0 }
-  api: { port: 0 }
-  model_store:
+${freePortsSpec()}  model_store:
     dir: ${dir}
 ${extraSpec}`);
 
@@ -41,25 +47,32 @@ export interface EmbeddedServe {
   stop(): Promise<void>;
 }
 
-/** Starts a serve from `config(dir)` (a silent logger, the training worker run from the sources). */
+/**
+ * Starts a serve from `config(dir)` (a silent logger, the training worker run from the sources);
+ * `prepare(dir)` runs first, to lay out the directory the document points at.
+ */
 export async function startEmbeddedServe(
   dirPrefix: string,
   config: (dir: string) => string,
+  prepare?: (dir: string) => Promise<unknown>,
 ): Promise<EmbeddedServe> {
   const dir = await mkdtemp(join(tmpdir(), dirPrefix));
-  const service = new Service(loadConfig({ text: config(dir) }, {}), createLogger({ level: "silent" }), {
-    retrainWorker: TS_WORKER,
-  });
-  await service.start();
-  return {
-    dir,
-    service,
-    api: service.addresses.api!,
-    stop: async () => {
-      await service.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
+  let service: Service | undefined;
+  const stop = async (): Promise<void> => {
+    await service?.stop();
+    await rm(dir, { recursive: true, force: true });
   };
+  try {
+    await prepare?.(dir);
+    service = new Service(loadConfig({ text: config(dir) }, {}), createLogger({ level: "silent" }), {
+      retrainWorker: TS_WORKER,
+    });
+    await service.start();
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { dir, service, api: service.addresses.api!, stop };
 }
 
 /** Every alert the API lists (up to 1,000). */

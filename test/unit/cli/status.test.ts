@@ -1,34 +1,21 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runStatus, statusCommand } from "../../../src/cli/status.js";
-import { loadConfig } from "../../../src/config/index.js";
 import { INCIDENT_VERSION, type Incident } from "../../../src/core/incidents/incident.js";
-import { createLogger } from "../../../src/log/index.js";
-import { Service } from "../../../src/service/service.js";
+import { detectorConfig } from "../../helpers/detector-config.js";
+import { freePortsSpec, startEmbeddedServe } from "../../helpers/embedded-serve.js";
 
 const TOKEN = "status-test-token-5d1c";
 
-const CONFIG = (modelDir: string) => `
-apiVersion: aiops/v1
-kind: TraceAnomalyDetector
-metadata:
-  name: shop
-spec:
-  sources:
-    otlp_http: { port: 0 }
-    otlp_grpc: { port: 0 }
-  api:
-    port: 0
-    token: ${TOKEN}
-  sinks:
+const CONFIG = (modelDir: string) =>
+  detectorConfig(`${freePortsSpec({ token: TOKEN })}  sinks:
     - type: webhook
       url: http://127.0.0.1:9/hook
   model_store:
     dir: ${modelDir}
-`;
+`);
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -80,23 +67,22 @@ function savedIncident(
  * `incidents` are saved in its model store before it starts (it takes them back).
  */
 async function startServe(brokenStore: boolean, incidents: readonly Incident[] = []): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), "tw-status-"));
-  cleanup.push(() => rm(root, { recursive: true, force: true }));
-  if (brokenStore) await symlink(join(root, "volume"), join(root, "models"));
-  if (incidents.length > 0) {
-    await mkdir(join(root, "models"));
-    await writeFile(
-      join(root, "models", "incidents.json"),
-      JSON.stringify({ version: INCIDENT_VERSION, incidents }),
-    );
-  }
-  const service = new Service(
-    loadConfig({ text: CONFIG(join(root, "models")) }, {}),
-    createLogger({ level: "silent" }),
+  const serve = await startEmbeddedServe(
+    "tw-status-",
+    (root) => CONFIG(join(root, "models")),
+    async (root) => {
+      if (brokenStore) await symlink(join(root, "volume"), join(root, "models"));
+      if (incidents.length > 0) {
+        await mkdir(join(root, "models"));
+        await writeFile(
+          join(root, "models", "incidents.json"),
+          JSON.stringify({ version: INCIDENT_VERSION, incidents }),
+        );
+      }
+    },
   );
-  cleanup.push(() => service.stop());
-  await service.start();
-  const api = service.addresses.api!;
+  cleanup.push(() => serve.stop());
+  const { api } = serve;
   // The saved incidents load beside the start: wait until the API lists them.
   for (let known = 0; known < incidents.length;) {
     const r = await fetch(`${api}/api/v1/incidents`, { headers: { authorization: `Bearer ${TOKEN}` } });

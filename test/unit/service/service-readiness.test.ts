@@ -1,26 +1,14 @@
-import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../../../src/config/index.js";
-import { createLogger } from "../../../src/log/index.js";
-import { Service } from "../../../src/service/service.js";
+import { detectorConfig } from "../../helpers/detector-config.js";
+import { freePortsSpec, startEmbeddedServe } from "../../helpers/embedded-serve.js";
 
-const CONFIG = (modelDir: string) => `
-apiVersion: aiops/v1
-kind: TraceAnomalyDetector
-metadata:
-  name: shop
-spec:
-  sources:
-    otlp_http: { port: 0 }
-    otlp_grpc: { port: 0 }
-  api:
-    port: 0
-  model_store:
+const CONFIG = (modelDir: string) =>
+  detectorConfig(`${freePortsSpec()}  model_store:
     dir: ${modelDir}
-`;
+`);
 
 interface Readyz {
   status: string;
@@ -39,18 +27,15 @@ async function readyz(api: string): Promise<{ code: number; body: Readyz }> {
 
 describe("tracewatch serve readiness of the model store", () => {
   it("is not ready while the model store cannot be written, with the reason, and recovers by itself", async () => {
-    const root = await mkdtemp(join(tmpdir(), "tw-ready-"));
-    cleanup.push(() => rm(root, { recursive: true, force: true }));
     // The models directory is a link to a volume that is not there (not mounted yet).
-    const volume = join(root, "volume");
-    await symlink(volume, join(root, "models"));
-    const service = new Service(
-      loadConfig({ text: CONFIG(join(root, "models")) }, {}),
-      createLogger({ level: "silent" }),
+    const serve = await startEmbeddedServe(
+      "tw-ready-",
+      (root) => CONFIG(join(root, "models")),
+      (root) => symlink(join(root, "volume"), join(root, "models")),
     );
-    cleanup.push(() => service.stop());
-    await service.start();
-    const api = service.addresses.api!;
+    cleanup.push(() => serve.stop());
+    const { api } = serve;
+    const volume = join(serve.dir, "volume");
 
     const down = await readyz(api);
     expect(down.code).toBe(503);
