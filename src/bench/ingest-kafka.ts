@@ -66,6 +66,8 @@ async function consume(kafka: Kafka, topic: string, spans: number, timeoutMs: nu
   let doneAt = 0n;
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (finish = resolve));
+  // Ingest and assembly only: completed traces are counted, not scored, so this measures the
+  // source and the assembler without the detection pipeline (bench's pipeline parts time that).
   const assembler = new TraceAssembler({
     clock: systemClock,
     rootGraceMs: 200,

@@ -44,6 +44,7 @@ export async function benchDecodeOtlp(options: IngestBenchOptions = {}): Promise
 export async function benchBufferedBytes(options: IngestBenchOptions = {}): Promise<number> {
   const total = options.bufferedSpans ?? 1_000_000;
   const gc = exposeGc();
+  // The assembler alone: this measures what open traces hold, not detection.
   const assembler = new TraceAssembler({
     clock: new ManualClock(0),
     maxTraces: total,

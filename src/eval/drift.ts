@@ -1,9 +1,9 @@
-import { ManualClock } from "../core/clock.js";
+import type { Model } from "../core/model/model.js";
+import type { TrainStatus } from "../core/pipeline/detection-pipeline.js";
 import type { Config } from "../config/index.js";
-import { TracePipeline } from "../pipeline/trace-pipeline.js";
-import { buildDetectionCore, trainAndInstall } from "../service/detector.js";
 import { DEFAULT_SCHEDULE, type AnomalyCategory } from "../sim/schedule.js";
-import { Simulator } from "../sim/simulator.js";
+import { Simulator, type SimulatedTrace } from "../sim/simulator.js";
+import { driveSynthetic } from "./synthetic-run.js";
 import { outcomeOf } from "./synthetic-score.js";
 
 /** A long event-time run with many retrains, to see whether the model drifts on its own. */
@@ -54,6 +54,8 @@ export interface DriftReport {
   readonly p99Ratio: Readonly<Record<string, number>>;
   /** Retrains refused by the sanity checks. */
   readonly refused: number;
+  /** Traces the assembler completed by each reason (root, decision_wait, flush, ...). */
+  readonly completedBy: Readonly<Record<string, number>>;
 }
 
 const DEFAULTS: Required<DriftScenario> = {
@@ -74,13 +76,14 @@ interface Tally {
 }
 
 /**
- * Runs simulated traffic through the detection stages on event time (features → score → window →
- * rules; the assembler is skipped: each simulated trace is complete when its last span ends) and
- * retrains on a short window many times, recording after each retrain the tracked groups' p99
- * baselines, the calibration's raw score at 0.95 and, for the traffic that model scored, the
- * flagged share and false alerts of normal traces. Deterministic for a seed.
+ * Runs simulated traffic through the service's detection pipeline on event time, as `tracewatch
+ * eval` does ({@link driveSynthetic}: spans in end order, assembly, features → score → window →
+ * rules, the first model trained after one retrain interval, then the configured schedule on a
+ * short window, many times), recording after each retrain the tracked groups' p99 baselines, the
+ * calibration's raw score at 0.95 and, for the traffic that model scored, the flagged share and
+ * false alerts of normal traces. Deterministic for a seed.
  */
-export function measureDrift(config: Config, scenario: DriftScenario = {}): DriftReport {
+export async function measureDrift(config: Config, scenario: DriftScenario = {}): Promise<DriftReport> {
   const s = { ...DEFAULTS, ...scenario };
   const cfg: Config = {
     ...config,
@@ -89,13 +92,6 @@ export function measureDrift(config: Config, scenario: DriftScenario = {}): Drif
       training: { ...config.spec.training, window: s.windowMs, retrain_interval: s.retrainIntervalMs },
     },
   };
-  const clock = new ManualClock(s.startTimeMs);
-  const core = buildDetectionCore(cfg, clock);
-  const pipeline = new TracePipeline({
-    detector: core.detector,
-    alerter: core.alerter,
-    outputs: { alert() {} },
-  });
   const threshold = cfg.spec.detection.threshold;
   const sim = new Simulator({
     seed: s.seed,
@@ -104,11 +100,18 @@ export function measureDrift(config: Config, scenario: DriftScenario = {}): Drif
     anomalies: s.anomalies,
     schedule: { ...DEFAULT_SCHEDULE, warmupMs: s.retrainIntervalMs },
   });
+  // Only the injected traces are remembered: every other trace is normal.
+  const injected = new Set<string>();
+  function* traces(): Generator<SimulatedTrace> {
+    for (const t of sim.until(s.durationMs)) {
+      if (t.label.label !== "normal") injected.add(t.traceId);
+      yield t;
+    }
+  }
   const points: DriftPoint[] = [];
   let groups: string[] = [];
   let refused = 0;
   let tally: Tally = { normal: 0, flagged: 0, alerted: 0 };
-  let nextTrain = s.startTimeMs + s.retrainIntervalMs;
   const closePoint = (): void => {
     const last = points[points.length - 1];
     if (last === undefined) return;
@@ -121,12 +124,10 @@ export function measureDrift(config: Config, scenario: DriftScenario = {}): Drif
     };
     tally = { normal: 0, flagged: 0, alerted: 0 };
   };
-  const retrain = (at: number): void => {
-    if (!trainAndInstall(core, at)) {
-      refused++;
-      return;
-    }
-    const a = core.detector.model!.artifact;
+  const trained = (status: TrainStatus, at: number, model: Model | null): void => {
+    if (status === "refused") refused++;
+    if (status !== "installed" || model === null) return;
+    const a = model.artifact;
     if (groups.length === 0) {
       groups = [...a.baselines.groups]
         .sort((x, y) => y[1].count - x[1].count)
@@ -147,28 +148,24 @@ export function measureDrift(config: Config, scenario: DriftScenario = {}): Drif
       falseAlertsPer10k: 0,
     });
   };
-  for (const t of sim.until(s.durationMs)) {
-    if (t.endTimeMs > clock.now()) clock.set(Math.floor(t.endTimeMs));
-    while (clock.now() >= nextTrain) {
-      retrain(nextTrain);
-      nextTrain += s.retrainIntervalMs;
-    }
-    const v = pipeline.evaluate({
-      traceId: t.traceId,
-      spans: t.spans,
-      reason: "root",
-      completedAtMs: clock.now(),
-    });
-    if (v.scored.anomaly_score === null || t.label.label !== "normal") continue;
-    tally.normal++;
-    if (v.scored.anomaly_score >= threshold) tally.flagged++;
-    if (outcomeOf(t.traceId, v.scored.anomaly_score, v.decisions).flagged.length > 0) tally.alerted++;
-  }
+  const drive = await driveSynthetic({
+    config: cfg,
+    traces: traces(),
+    startTimeMs: s.startTimeMs,
+    trainAtMs: s.startTimeMs + s.retrainIntervalMs,
+    onTrained: trained,
+    onVerdict(trace, v) {
+      if (v.scored.anomaly_score === null || injected.has(trace.traceId)) return;
+      tally.normal++;
+      if (v.scored.anomaly_score >= threshold) tally.flagged++;
+      if (outcomeOf(trace.traceId, v.scored.anomaly_score, v.decisions).flagged.length > 0) tally.alerted++;
+    },
+  });
   closePoint();
   const first = points[0];
   const last = points[points.length - 1];
   const p99Ratio = Object.fromEntries(
     groups.map((g) => [g, first && last ? (last.p99[g] as number) / (first.p99[g] as number) : Number.NaN]),
   );
-  return { scenario: s, groups, points, p99Ratio, refused };
+  return { scenario: s, groups, points, p99Ratio, refused, completedBy: drive.completedBy };
 }

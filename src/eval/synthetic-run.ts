@@ -1,4 +1,6 @@
 import { ManualClock } from "../core/clock.js";
+import type { Model } from "../core/model/model.js";
+import type { TrainStatus } from "../core/pipeline/detection-pipeline.js";
 import type { TraceVerdict } from "../core/pipeline/trace-pipeline.js";
 import type { Config } from "../config/index.js";
 import type { CompletedTrace } from "../domain/trace.js";
@@ -19,6 +21,12 @@ export interface DriveOptions {
   readonly trainAtMs: number;
   /** Every trace the pipeline decided on, with whether it completed before `trainAtMs`. */
   readonly onVerdict: (trace: CompletedTrace, verdict: TraceVerdict, warmUp: boolean) => void;
+  /**
+   * Every training run (the first at `trainAtMs`, then the schedule's), with the event time it ran
+   * at and the model installed then (the new one when `status` is "installed"). Traces decided
+   * after it are scored by that model.
+   */
+  readonly onTrained?: (status: TrainStatus, atMs: number, model: Model | null) => void;
 }
 
 /** What a drive did. */
@@ -44,10 +52,11 @@ export async function driveSynthetic(o: DriveOptions): Promise<DriveSummary> {
   const counts = { spans: 0, traces: 0 };
   const completedBy: Record<string, number> = {};
   let warmUp = true;
-  const { pipeline } = createDetectionPipeline(o.config, {
+  const { pipeline, core } = createDetectionPipeline(o.config, {
     clock,
     // The first model is trained at trainAtMs; the schedule runs from then on.
     scheduleBeforeFirstTrain: false,
+    onTrained: (status, atMs) => o.onTrained?.(status, atMs, core.detector.model),
     outputs: {
       alert() {},
       decided(verdict, trace) {
