@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigResourceTypes } from "kafkajs";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syntheticFeatures } from "../../src/bench/model-data.js";
 import { retrainCommand } from "../../src/cli/retrain.js";
 import { featureRecord } from "../../src/service/records.js";
@@ -13,19 +13,10 @@ import {
   kafkaBrokers,
   uniqueTopicName,
 } from "../helpers/kafka.js";
+import { captureCli } from "../helpers/cli-output.js";
 
 /** Runs `tracewatch retrain ARGS` in process; returns the exit code and what it wrote to stderr. */
-async function retrain(args: string[]): Promise<{ code: number; stderr: string }> {
-  const out = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-  const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-  try {
-    const code = await retrainCommand.run(args);
-    return { code, stderr: err.mock.calls.map((c) => String(c[0])).join("") };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const retrain = (args: string[]) => captureCli(() => retrainCommand.run(args));
 
 describe("tracewatch retrain and the topics it reads and writes", () => {
   let dir: string;

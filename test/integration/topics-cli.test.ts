@@ -1,23 +1,13 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { topicsCommand } from "../../src/cli/topics.js";
 import { deleteTopics, kafkaBrokers, uniqueTopicName } from "../helpers/kafka.js";
+import { captureCli } from "../helpers/cli-output.js";
 
 /** Runs `tracewatch topics ARGS` in process; returns the exit code, stdout and stderr. */
-async function topics(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-  const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-  try {
-    const code = await topicsCommand.run(args);
-    const text = (spy: typeof out) => spy.mock.calls.map((c) => String(c[0])).join("");
-    return { code, stdout: text(out), stderr: text(err) };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const topics = (args: string[]) => captureCli(() => topicsCommand.run(args));
 
 describe("tracewatch topics", () => {
   let dir: string;

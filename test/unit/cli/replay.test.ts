@@ -6,6 +6,7 @@ import { warmModel } from "../../../src/bench/pipeline-data.js";
 import { loadCliConfig } from "../../../src/cli/load-config.js";
 import { replayCommand } from "../../../src/cli/replay.js";
 import { encodeArtifact } from "../../../src/model/codec.js";
+import { captureCli } from "../../helpers/cli-output.js";
 
 const SPAN = {
   traceId: "0af7651916cd43dd8448eb211c80319c",
@@ -37,18 +38,8 @@ async function file(name: string, text: string): Promise<string> {
   return path;
 }
 
-/** Runs `tracewatch replay -q ARGS` and returns its exit code and stderr. */
-async function replayCli(args: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = "";
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-  const code = await replayCommand.run(["-q", ...args]);
-  vi.restoreAllMocks();
-  return { code, stderr };
-}
+/** Runs `tracewatch replay -q ARGS` and returns its exit code and output. */
+const replayCli = (args: string[]) => captureCli(() => replayCommand.run(["-q", ...args]));
 
 describe("tracewatch replay", () => {
   it("scores from the first trace with the model given by --model, as serve does with its stored one", async () => {

@@ -6,6 +6,7 @@ import { runStatus, statusCommand } from "../../../src/cli/status.js";
 import { INCIDENT_VERSION, type Incident } from "../../../src/core/incidents/incident.js";
 import { detectorConfig } from "../../helpers/detector-config.js";
 import { freePortsSpec, startEmbeddedServe } from "../../helpers/embedded-serve.js";
+import { captureCli } from "../../helpers/cli-output.js";
 
 const TOKEN = "status-test-token-5d1c";
 
@@ -93,13 +94,8 @@ async function startServe(brokenStore: boolean, incidents: readonly Incident[] =
 }
 
 async function status(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, "write").mockImplementation((c) => (out.push(String(c)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((c) => (err.push(String(c)), true));
-  const code = await statusCommand.run(argv);
-  vi.restoreAllMocks();
-  return { code, out: out.join(""), err: err.join("") };
+  const { code, stdout, stderr } = await captureCli(() => statusCommand.run(argv));
+  return { code, out: stdout, err: stderr };
 }
 
 /** A port nothing listens on (bound, then released). */

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { TargetResult } from "../../../src/bench/report-targets.js";
+import { captureCli } from "../../helpers/cli-output.js";
 
 const results = vi.hoisted(() => ({ targets: [] as TargetResult[] }));
 
@@ -25,17 +26,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-async function cli(argv: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = "";
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-  const code = await run(argv);
-  vi.restoreAllMocks();
-  return { code, stderr };
-}
+const cli = (argv: string[]) => captureCli(() => run(argv));
 
 describe.each(["eval", "bench"])("tracewatch %s", (command) => {
   it("exits 3 and lists the figure when a target is missed", async () => {

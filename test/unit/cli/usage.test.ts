@@ -1,22 +1,13 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { run } from "../../../src/cli/main.js";
+import { captureCli } from "../../helpers/cli-output.js";
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** Runs `tracewatch ARGV` in process and returns its exit code and stderr. */
-async function cli(argv: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = "";
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-  const code = await run(argv);
-  vi.restoreAllMocks();
-  return { code, stderr };
-}
+/** Runs `tracewatch ARGV` in process and returns its exit code and output. */
+const cli = (argv: string[]) => captureCli(() => run(argv));
 
 describe("tracewatch called wrongly", () => {
   it.each(["serve", "replay", "retrain", "bench", "eval"])(
