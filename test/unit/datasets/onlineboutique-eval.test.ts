@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/config/index.js";
 import { recordedReport } from "../../../src/eval/index.js";
 import { onlineBoutiqueReport } from "../../../src/eval/report-onlineboutique.js";
+import { SPAN_CSV_HEADER as HEADER } from "./span-csv.js";
 
-const HEADER = "TraceID,SpanID,ParentID,PodName,OperationName,StartTimeUnixNano,EndTimeUnixNano,Duration";
 const NORMAL_AT = Date.parse("2022-08-23T17:00:00Z");
 const CPU_AT = Date.parse("2022-08-23T12:05:00Z");
 const RETURN_AT = Date.parse("2022-08-23T12:15:00Z");

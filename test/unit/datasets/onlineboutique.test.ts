@@ -9,24 +9,15 @@ import {
   onlineBoutiqueDir,
 } from "../../../src/datasets/onlineboutique.js";
 import { labelTrainTicketFault, type TrainTicketFault } from "../../../src/datasets/trainticket.js";
+import { SPAN_CSV_HEADER as HEADER, spanCsv } from "./span-csv.js";
 
-const HEADER = "TraceID,SpanID,ParentID,PodName,OperationName,StartTimeUnixNano,EndTimeUnixNano,Duration";
 const MIN = 60_000;
 const INJECT = Date.parse("2022-08-23T12:01:25Z");
 const NORMAL_AT = Date.parse("2022-08-23T17:00:10Z");
 const FRONTEND = "frontend-579b9bff58-t2dbm";
 const CART = "cartservice-579f59597d-wc2lz";
 const AD = "adservice-5f6585d649-fnmft";
-const ns = (ms: number): string => (BigInt(ms) * 1_000_000n + 7n).toString();
-const row = (
-  trace: string,
-  span: string,
-  parent: string,
-  pod: string,
-  startMs: number,
-  endMs: number,
-): string =>
-  [trace, span, parent, pod, "op", ns(startMs), ns(endMs), String((endMs - startMs) * 1000)].join(",");
+const { ns, row } = spanCsv(7n);
 /** A frontend trace calling `callee`'s pod. */
 const trace = (id: string, startMs: number, callee: string): string[] => [
   row(id, `${id.slice(0, 15)}1`, "root", FRONTEND, startMs, startMs + 20),

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluateTrainTicket } from "../../../src/eval/trainticket.js";
+import { SPAN_CSV_HEADER as HEADER } from "./span-csv.js";
 
-const HEADER = "TraceID,SpanID,ParentID,PodName,OperationName,StartTimeUnixNano,EndTimeUnixNano,Duration";
 const T0 = Date.parse("2023-01-30T11:39:00Z");
 const INJECT = T0 + 10 * 60_000;
 const PODS = {

@@ -12,19 +12,10 @@ import {
   trainTicketFiles,
 } from "../../../src/datasets/trainticket.js";
 import { isTracewatchError } from "../../../src/errors.js";
+import { SPAN_CSV_HEADER as HEADER, spanCsv } from "./span-csv.js";
 
-const HEADER = "TraceID,SpanID,ParentID,PodName,OperationName,StartTimeUnixNano,EndTimeUnixNano,Duration";
 const INJECT = Date.parse("2023-01-30T11:51:46Z");
-const ns = (ms: number): string => (BigInt(ms) * 1_000_000n + 123n).toString();
-const row = (
-  trace: string,
-  span: string,
-  parent: string,
-  pod: string,
-  startMs: number,
-  endMs: number,
-): string =>
-  [trace, span, parent, pod, "op", ns(startMs), ns(endMs), String((endMs - startMs) * 1000)].join(",");
+const { ns, row } = spanCsv(123n);
 
 const T_IN = "a".repeat(32);
 const T_OTHER = "b".repeat(32);
