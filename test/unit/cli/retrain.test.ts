@@ -1,11 +1,12 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { retrainCommand, runRetrain } from "../../../src/cli/retrain.js";
 import { decodeArtifact } from "../../../src/model/codec.js";
 import { encodeNativeJson } from "../../../src/decode/index.js";
 import type { Span } from "../../../src/domain/span.js";
+import { captureCli } from "../../helpers/cli-output.js";
 
 const START_MS = 1_700_000_000_000;
 const TRACES = 600;
@@ -32,33 +33,38 @@ function trace(i: number, slowMs?: number): Span[] {
 
 const dirs: string[] = [];
 afterEach(async () => {
-  vi.restoreAllMocks();
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
 
-describe("tracewatch retrain from span files", () => {
-  it("trains on the traces of the last window whatever order the file holds the spans in", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "tw-retrain-cli-"));
-    dirs.push(dir);
-    // Traces in a shuffled order: the job must still age the window on the traces' end times.
-    const order = Array.from({ length: TRACES }, (_, i) => (i * 389) % TRACES);
-    const spans = order.flatMap(trace);
-    const file = join(dir, "spans.ndjson");
-    await writeFile(file, encodeNativeJson(spans));
-    const config = join(dir, "detector.yaml");
-    await writeFile(
-      config,
-      `metadata: { name: shop }
+/**
+ * Writes `spans` to a span file and a detector document training on a `window` window, both in a
+ * fresh directory; returns the retrain arguments that read them (`-c <document> --quiet <file>`).
+ */
+async function retrainInputs(spans: Span[], window: string): Promise<string[]> {
+  const dir = await mkdtemp(join(tmpdir(), "tw-retrain-cli-"));
+  dirs.push(dir);
+  const file = join(dir, "spans.ndjson");
+  await writeFile(file, encodeNativeJson(spans));
+  const config = join(dir, "detector.yaml");
+  await writeFile(
+    config,
+    `metadata: { name: shop }
 spec:
-  training: { window: 2m, sample_rate: 1.0, min_samples: 100 }
+  training: { window: ${window}, sample_rate: 1.0, min_samples: 100 }
   model_store: { dir: ${join(dir, "models")} }
 `,
-    );
-    const out: string[] = [];
-    vi.spyOn(process.stdout, "write").mockImplementation((chunk) => (out.push(String(chunk)), true));
-    const code = await retrainCommand.run(["-c", config, "--quiet", file]);
+  );
+  return ["-c", config, "--quiet", file];
+}
+
+describe("tracewatch retrain from span files", () => {
+  it("trains on the traces of the last window whatever order the file holds the spans in", async () => {
+    // Traces in a shuffled order: the job must still age the window on the traces' end times.
+    const order = Array.from({ length: TRACES }, (_, i) => (i * 389) % TRACES);
+    const args = await retrainInputs(order.flatMap(trace), "2m");
+    const { code, stdout } = await captureCli(() => retrainCommand.run(args));
     expect(code).toBe(0);
-    const summary = JSON.parse(out.join("")) as { samples: number; records: number; published: boolean };
+    const summary = JSON.parse(stdout) as { samples: number; records: number; published: boolean };
     expect(summary.records).toBe(TRACES);
     // One trace a second: a 2-minute window holds about the last 120.
     expect(summary.samples).toBeGreaterThanOrEqual(118);
@@ -69,32 +75,17 @@ spec:
 
 describe("tracewatch retrain learns as serve does", () => {
   it("holds back an incident in the files, stamps wall-clock trainedAt and records the data's event time range", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "tw-retrain-cli-"));
-    dirs.push(dir);
     // 30 minutes of normal traffic, then 2 minutes in which every trace takes 2 s: an incident.
     const normal = 1_800;
     const incident = 120;
     const spans = Array.from({ length: normal + incident }, (_, i) =>
       trace(i, i >= normal ? 2_000 : undefined),
     ).flat();
-    const file = join(dir, "spans.ndjson");
-    await writeFile(file, encodeNativeJson(spans));
-    const config = join(dir, "detector.yaml");
-    await writeFile(
-      config,
-      `metadata: { name: shop }
-spec:
-  training: { window: 10m, sample_rate: 1.0, min_samples: 100 }
-  model_store: { dir: ${join(dir, "models")} }
-`,
-    );
+    const args = await retrainInputs(spans, "10m");
     const wallMs = Date.UTC(2031, 5, 6, 7, 8, 9);
-    const out: string[] = [];
-    vi.spyOn(process.stdout, "write").mockImplementation((chunk) => (out.push(String(chunk)), true));
-    const code = await runRetrain(["-c", config, "--quiet", file], { now: () => wallMs });
-    vi.restoreAllMocks();
+    const { code, stdout } = await captureCli(() => runRetrain(args, { now: () => wallMs }));
     expect(code).toBe(0);
-    const summary = JSON.parse(out.join("")) as Record<string, unknown>;
+    const summary = JSON.parse(stdout) as Record<string, unknown>;
     const lastEndMs = START_MS + (normal + incident - 1) * 1_000 + 2_000;
     expect(summary).toMatchObject({
       trainedAt: new Date(wallMs).toISOString(),
