@@ -10,6 +10,7 @@ import type { Span } from "../../src/domain/span.js";
 import { createLogger } from "../../src/log/index.js";
 import { encodeOtlpJson, encodeOtlpProto } from "../../src/otlp/index.js";
 import { Service } from "../../src/service/service.js";
+import { checkoutSpan } from "../helpers/checkout-span.js";
 import { createTestKafka, createTestTopic, deleteTopics, kafkaBrokers } from "../helpers/kafka.js";
 import { TS_WORKER } from "../helpers/ts-worker.js";
 import { produceAll, waitFor } from "./ingest-support.js";
@@ -25,18 +26,11 @@ const email = (i: number) => `user${i}.raw@example.com`;
 const ssn = (i: number) => `078-05-${String(1000 + i)}`;
 
 function span(i: number, spanId: string): Span {
-  return {
-    traceId: createHash("md5").update(`trace-${i}`).digest("hex"),
-    spanId,
-    parentSpanId: null,
-    service: "shop",
-    name: "checkout",
-    kind: "SERVER",
-    startTimeUnixNano: 1_767_225_600_000_000_000n,
-    endTimeUnixNano: 1_767_225_600_500_000_000n,
-    status: "OK",
-    attributes: { "user.email": email(i), "user.ssn": ssn(i), "http.route": "/pay" },
-  };
+  return checkoutSpan(createHash("md5").update(`trace-${i}`).digest("hex"), spanId, {
+    "user.email": email(i),
+    "user.ssn": ssn(i),
+    "http.route": "/pay",
+  });
 }
 
 /** Messages the decoder rejects in part or whole, each with personal data, in every encoding. */

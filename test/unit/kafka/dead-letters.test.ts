@@ -6,6 +6,7 @@ import { MessageRedactor } from "../../../src/decode/redact-message.js";
 import type { Span } from "../../../src/domain/span.js";
 import { encodeOtlpJson, encodeOtlpProto } from "../../../src/otlp/index.js";
 import { DeadLetterWriter, describeRejections, noopSourceMetrics } from "../../../src/kafka/index.js";
+import { checkoutSpan } from "../../helpers/checkout-span.js";
 
 function fakeProducer(failures = 0) {
   const sent: ProducerRecord[] = [];
@@ -106,18 +107,8 @@ describe("dead-letter records", () => {
 
   describe("with redaction rules", () => {
     const EMAIL = "bob.raw@example.com";
-    const span = (spanId: string): Span => ({
-      traceId: "0af7651916cd43dd8448eb211c80319c",
-      spanId,
-      parentSpanId: null,
-      service: "shop",
-      name: "checkout",
-      kind: "SERVER",
-      startTimeUnixNano: 1_767_225_600_000_000_000n,
-      endTimeUnixNano: 1_767_225_600_500_000_000n,
-      status: "OK",
-      attributes: { "user.email": EMAIL, "http.route": "/pay" },
-    });
+    const span = (spanId: string): Span =>
+      checkoutSpan("0af7651916cd43dd8448eb211c80319c", spanId, { "user.email": EMAIL, "http.route": "/pay" });
     // A bad span id makes the decoder reject that span; its attributes are still redacted.
     const bad = span("zz".repeat(8));
     const messages: [string, Buffer][] = [
