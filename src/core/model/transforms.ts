@@ -17,76 +17,55 @@ export interface FeatureColumn {
   readonly transform: FeatureTransform;
 }
 
+/** The seed's five features in their order, its two durations under `durations`. */
+function seedColumns(durations: FeatureTransform): FeatureColumn[] {
+  return [
+    { feature: "total_duration", transform: durations },
+    { feature: "span_count", transform: "identity" },
+    { feature: "error_count", transform: "identity" },
+    { feature: "service_hop_count", transform: "identity" },
+    { feature: "max_span_duration", transform: durations },
+  ];
+}
+
+/** The trace's two durations, relative to its group by `transform`. */
+function groupDurationColumns(transform: FeatureTransform): FeatureColumn[] {
+  return [
+    { feature: "total_duration", transform },
+    { feature: "max_span_duration", transform },
+  ];
+}
+
+/**
+ * The span-level features: the largest span excess over its operation's p99, the time beyond
+ * baselines on the critical path, the spans over their p99.
+ */
+const SPAN_COLUMNS: FeatureColumn[] = [
+  { feature: "max_span_excess", transform: "identity" },
+  { feature: "critical_path_excess_ms", transform: "identity" },
+  { feature: "spans_over_p99", transform: "identity" },
+];
+
 /** Named column sets compared on the evaluation data (docs/model.md gives the figures). */
 export const COLUMN_SETS = {
   /** The seed's five features, untransformed. */
-  seed_raw: [
-    { feature: "total_duration", transform: "identity" },
-    { feature: "span_count", transform: "identity" },
-    { feature: "error_count", transform: "identity" },
-    { feature: "service_hop_count", transform: "identity" },
-    { feature: "max_span_duration", transform: "identity" },
-  ],
+  seed_raw: seedColumns("identity"),
   /** The seed's five features, durations on a log scale. */
-  seed_log: [
-    { feature: "total_duration", transform: "log1p" },
-    { feature: "span_count", transform: "identity" },
-    { feature: "error_count", transform: "identity" },
-    { feature: "service_hop_count", transform: "identity" },
-    { feature: "max_span_duration", transform: "log1p" },
-  ],
+  seed_log: seedColumns("log1p"),
   /** The seed's five features with durations relative to the trace's group. */
-  seed_group: [
-    { feature: "total_duration", transform: "group_log_ratio" },
-    { feature: "span_count", transform: "identity" },
-    { feature: "error_count", transform: "identity" },
-    { feature: "service_hop_count", transform: "identity" },
-    { feature: "max_span_duration", transform: "group_log_ratio" },
-  ],
+  seed_group: seedColumns("group_log_ratio"),
   /** The seed's five features, durations as a linear ratio to the group median. */
-  seed_group_ratio: [
-    { feature: "total_duration", transform: "group_ratio" },
-    { feature: "span_count", transform: "identity" },
-    { feature: "error_count", transform: "identity" },
-    { feature: "service_hop_count", transform: "identity" },
-    { feature: "max_span_duration", transform: "group_ratio" },
-  ],
+  seed_group_ratio: seedColumns("group_ratio"),
   /** seed_raw plus the two durations as ratios to the group median. */
-  seed_raw_group_ratio: [
-    { feature: "total_duration", transform: "identity" },
-    { feature: "span_count", transform: "identity" },
-    { feature: "error_count", transform: "identity" },
-    { feature: "service_hop_count", transform: "identity" },
-    { feature: "max_span_duration", transform: "identity" },
-    { feature: "total_duration", transform: "group_ratio" },
-    { feature: "max_span_duration", transform: "group_ratio" },
-  ],
-  /**
-   * seed_raw_group_ratio plus the span-level features: the largest span excess over its
-   * operation's p99, the time beyond baselines on the critical path, the spans over their p99.
-   */
+  seed_raw_group_ratio: [...seedColumns("identity"), ...groupDurationColumns("group_ratio")],
+  /** seed_raw_group_ratio plus the span-level features. */
   seed_raw_group_ratio_spans: [
-    { feature: "total_duration", transform: "identity" },
-    { feature: "span_count", transform: "identity" },
-    { feature: "error_count", transform: "identity" },
-    { feature: "service_hop_count", transform: "identity" },
-    { feature: "max_span_duration", transform: "identity" },
-    { feature: "total_duration", transform: "group_ratio" },
-    { feature: "max_span_duration", transform: "group_ratio" },
-    { feature: "max_span_excess", transform: "identity" },
-    { feature: "critical_path_excess_ms", transform: "identity" },
-    { feature: "spans_over_p99", transform: "identity" },
+    ...seedColumns("identity"),
+    ...groupDurationColumns("group_ratio"),
+    ...SPAN_COLUMNS,
   ],
   /** seed_log plus the two group-relative durations. */
-  seed_log_group: [
-    { feature: "total_duration", transform: "log1p" },
-    { feature: "span_count", transform: "identity" },
-    { feature: "error_count", transform: "identity" },
-    { feature: "service_hop_count", transform: "identity" },
-    { feature: "max_span_duration", transform: "log1p" },
-    { feature: "total_duration", transform: "group_log_ratio" },
-    { feature: "max_span_duration", transform: "group_log_ratio" },
-  ],
+  seed_log_group: [...seedColumns("log1p"), ...groupDurationColumns("group_log_ratio")],
 } as const satisfies Record<string, readonly FeatureColumn[]>;
 
 export type ColumnSetName = keyof typeof COLUMN_SETS;
