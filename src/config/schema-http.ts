@@ -4,6 +4,21 @@ import { duration, positiveInt } from "./primitives.js";
 
 const h = DEFAULTS.http_limits;
 
+/** Longest time a client may take to send a whole request: 1s to 10m. */
+export const requestTimeout = (description: string) =>
+  duration(description, h.request_timeout, { min: "1s", max: "10m" });
+
+/** How long an idle connection stays open: 1s to 10m. */
+export const keepAliveTimeout = (description: string) =>
+  duration(description, h.keep_alive_timeout, { min: "1s", max: "10m" });
+
+/** Open connections at most. */
+export const maxConnections = () =>
+  positiveInt
+    .max(1_000_000)
+    .default(h.max_connections)
+    .describe("Open connections at most; further ones are closed as they arrive.");
+
 /**
  * Timeouts and connection cap of an HTTP server of ours (the OTLP receiver, the API), so a slow or
  * idle client cannot hold a connection forever. Why these defaults: README, "Operations".
@@ -16,21 +31,14 @@ export function connectionLimitsShape() {
       h.headers_timeout,
       { min: "1s", max: "5m" },
     ),
-    request_timeout: duration(
+    request_timeout: requestTimeout(
       "Longest time a client may take to send a whole request, headers and body; then 408 and the " +
         "connection is closed. At least headers_timeout. Allowed 1s to 10m.",
-      h.request_timeout,
-      { min: "1s", max: "10m" },
     ),
-    keep_alive_timeout: duration(
+    keep_alive_timeout: keepAliveTimeout(
       "How long an idle keep-alive connection stays open after a response. Allowed 1s to 10m.",
-      h.keep_alive_timeout,
-      { min: "1s", max: "10m" },
     ),
-    max_connections: positiveInt
-      .max(1_000_000)
-      .default(h.max_connections)
-      .describe("Open connections at most; further ones are closed as they arrive."),
+    max_connections: maxConnections(),
   };
 }
 

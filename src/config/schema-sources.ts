@@ -1,7 +1,13 @@
 import { z } from "zod";
 import { DEFAULTS } from "./defaults.js";
 import { duration, name, port, positiveInt } from "./primitives.js";
-import { checkConnectionLimits, connectionLimitsShape } from "./schema-http.js";
+import {
+  checkConnectionLimits,
+  connectionLimitsShape,
+  keepAliveTimeout,
+  maxConnections,
+  requestTimeout,
+} from "./schema-http.js";
 
 /** Kafka topic names: the broker's legal characters and length. */
 export const topicName = z
@@ -109,7 +115,6 @@ export const otlpHttpSchema = z
   .describe("OTLP/HTTP receiver (POST /v1/traces).");
 
 const g = DEFAULTS.sources.otlp_grpc;
-const limits = DEFAULTS.http_limits;
 export const otlpGrpcSchema = z
   .strictObject({
     enabled: z
@@ -123,21 +128,14 @@ export const otlpGrpcSchema = z
     max_message_bytes: positiveInt
       .default(g.max_message_bytes)
       .describe("Largest request message, after decompression; larger calls get RESOURCE_EXHAUSTED."),
-    request_timeout: duration(
+    request_timeout: requestTimeout(
       "Longest time from a call's headers to its whole request message; then DEADLINE_EXCEEDED. " +
         "Also how long calls in flight may finish when the receiver stops. Allowed 1s to 10m.",
-      limits.request_timeout,
-      { min: "1s", max: "10m" },
     ),
-    keep_alive_timeout: duration(
+    keep_alive_timeout: keepAliveTimeout(
       "A connection without calls for this long is closed (GOAWAY; exporters reconnect). Allowed 1s to 10m.",
-      limits.keep_alive_timeout,
-      { min: "1s", max: "10m" },
     ),
-    max_connections: positiveInt
-      .max(1_000_000)
-      .default(limits.max_connections)
-      .describe("Open connections at most; further ones are closed as they arrive."),
+    max_connections: maxConnections(),
   })
   .prefault({})
   .describe(
