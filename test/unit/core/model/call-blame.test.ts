@@ -8,6 +8,7 @@ import {
   type CallTally,
   type OperationStats,
 } from "../../../../src/core/model/op-baselines.js";
+import { baselinesFromProfile } from "./helpers.js";
 
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const T0 = 1_700_000_000_000_000_000n;
@@ -76,16 +77,8 @@ function fanOut(gaps: readonly number[], aIdle = 0): Row[] {
 }
 
 /** Each operation's p99 = its duration in `rows`, self p99 = its self time. */
-function baselinesOf(rows: readonly Row[]): Map<string, OperationStats> {
-  const p = profile(rows);
-  const out = new Map<string, OperationStats>();
-  for (let i = 0; i < p.n; i++) {
-    const d = p.durationMs[i] as number;
-    const s = p.selfMs[i] as number;
-    out.set(p.op[i] as string, { count: 100, p50: d, p99: d, selfP50: s, selfP99: s });
-  }
-  return out;
-}
+const baselinesOf = (rows: readonly Row[]): Map<string, OperationStats> =>
+  baselinesFromProfile(profile(rows));
 
 describe("scoreSpans: a slow call's time outside the callee goes by each end's slow calls", () => {
   const base = baselinesOf(fanOut([0, 0, 0, 0]));

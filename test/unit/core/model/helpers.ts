@@ -1,3 +1,5 @@
+import type { SpanProfile } from "../../../../src/core/features/span-profile.js";
+import type { OperationStats } from "../../../../src/core/model/op-baselines.js";
 import type { TraceFeatures } from "../../../../src/domain/features.js";
 
 /** Feature record with defaults, for window, trainer and detector tests. */
@@ -39,4 +41,18 @@ export function traffic(n: number, startMs: number, spanMs: number, seed = 1): T
       edges: slow ? ["gw->slow", "slow->db"] : ["gw->fast"],
     });
   });
+}
+
+/**
+ * Operation baselines as if learned from traces like `p` (100 spans each): each operation's p50
+ * and p99 are its span's duration, its self p50 and p99 the span's self time.
+ */
+export function baselinesFromProfile(p: SpanProfile): Map<string, OperationStats> {
+  const out = new Map<string, OperationStats>();
+  for (let i = 0; i < p.n; i++) {
+    const d = p.durationMs[i] as number;
+    const s = p.selfMs[i] as number;
+    out.set(p.op[i] as string, { count: 100, p50: d, p99: d, selfP50: s, selfP99: s });
+  }
+  return out;
 }

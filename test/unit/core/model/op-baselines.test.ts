@@ -6,6 +6,7 @@ import { ManualClock } from "../../../../src/core/clock.js";
 import { robustTypeP99, scoreSpans, type OperationStats } from "../../../../src/core/model/op-baselines.js";
 import { OperationWindow, OVERFLOW_OPERATION } from "../../../../src/core/model/operations.js";
 import { LogSketch } from "../../../../src/core/model/sketch.js";
+import { baselinesFromProfile } from "./helpers.js";
 
 const TRACE = "0af7651916cd43dd8448eb211c80319c";
 const T0 = 1_700_000_000_000_000_000n;
@@ -38,16 +39,8 @@ function profile(rows: readonly Row[]): SpanProfile {
 }
 
 /** Baselines learned from `normal` traces: each operation's p99 = its duration, self p99 = its self time. */
-function baselinesOf(rows: readonly Row[]): Map<string, OperationStats> {
-  const p = profile(rows);
-  const out = new Map<string, OperationStats>();
-  for (let i = 0; i < p.n; i++) {
-    const d = p.durationMs[i] as number;
-    const s = p.selfMs[i] as number;
-    out.set(p.op[i] as string, { count: 100, p50: d, p99: d, selfP50: s, selfP99: s });
-  }
-  return out;
-}
+const baselinesOf = (rows: readonly Row[]): Map<string, OperationStats> =>
+  baselinesFromProfile(profile(rows));
 
 // frontend → checkout → cart (+ redis, an uninstrumented datastore reached by a client span).
 const CHAIN: readonly (readonly [number, number | null, string, SpanKind])[] = [
