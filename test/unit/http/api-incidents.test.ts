@@ -1,11 +1,9 @@
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { IncidentTracker } from "../../../src/core/incidents/tracker.js";
-import { decodeSpans } from "../../../src/decode/index.js";
 import { buildApiApp } from "../../../src/http/api.js";
-import type { ApiProviders } from "../../../src/http/api-types.js";
-import { RecentAlerts } from "../../../src/http/recent-alerts.js";
 import { sampleAlerts } from "../sinks/sample-alerts.js";
+import { warmingUpProviders } from "../../helpers/api-providers.js";
 
 const TOKEN = "s3cret-token-0123456789";
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -19,15 +17,7 @@ function setup() {
   tracker.observe({ ...alerts[1]!, service: "redis" });
   tracker.observe({ ...alerts[2]!, service: "postgres", detectedAt: new Date(T0 - 600_000).toISOString() });
   tracker.tick(T0 - 1);
-  const providers: ApiProviders = {
-    readiness: () => ({ sources: [], model: "warming_up" }),
-    alerts: new RecentAlerts(10),
-    model: () => null,
-    retrain: async () => ({ status: "started" }),
-    decode: (body) => decodeSpans(body),
-    score: () => ({ features: {}, anomalyScore: null, alerts: [] }),
-    incidents: tracker,
-  };
+  const providers = warmingUpProviders({ incidents: tracker });
   return { app: buildApiApp({ registry: new Registry(), providers, token: TOKEN }), tracker, alerts };
 }
 

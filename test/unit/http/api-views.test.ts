@@ -6,15 +6,13 @@ import { describe, expect, it } from "vitest";
 import type { Alert } from "../../../src/core/alerts/alert.js";
 import { ManualClock } from "../../../src/core/clock.js";
 import { loadConfig } from "../../../src/config/index.js";
-import { decodeSpans } from "../../../src/decode/index.js";
 import { NO_ATTRIBUTES, type Span } from "../../../src/domain/span.js";
 import type { CompletedTrace } from "../../../src/domain/trace.js";
 import { buildApiApp } from "../../../src/http/api.js";
-import type { ApiProviders } from "../../../src/http/api-types.js";
-import { RecentAlerts } from "../../../src/http/recent-alerts.js";
 import { serviceGraphEdges } from "../../../src/metrics/service-graph.js";
 import { buildDetectionCore } from "../../../src/service/detector.js";
 import { OnCallViews } from "../../../src/service/views.js";
+import { warmingUpProviders } from "../../helpers/api-providers.js";
 
 const TOKEN = "s3cret-token-0123456789";
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -73,15 +71,7 @@ function setup(dashboardDir?: string) {
     evidence: { culprit: { service: "payment", excessMs: 800 }, likelyOrigin: null, topSpans: [] },
   } as unknown as Alert;
   views.keepAlerted(alert, trace);
-  const providers: ApiProviders = {
-    readiness: () => ({ sources: [], model: "warming_up" }),
-    alerts: new RecentAlerts(10),
-    model: () => null,
-    retrain: async () => ({ status: "started" }),
-    decode: (body) => decodeSpans(body),
-    score: () => ({ features: {}, anomalyScore: null, alerts: [] }),
-    views: views.providers(),
-  };
+  const providers = warmingUpProviders({ views: views.providers() });
   return buildApiApp({
     registry: new Registry(),
     providers,

@@ -5,8 +5,7 @@ import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { createApiServer } from "../../../src/http/api.js";
 import { apiDocument, renderApiReference, type OpenApiDocument } from "../../../src/http/api-reference.js";
-import type { ApiProviders } from "../../../src/http/api-types.js";
-import { RecentAlerts } from "../../../src/http/recent-alerts.js";
+import { warmingUpProviders } from "../../helpers/api-providers.js";
 
 const DOC = fileURLToPath(new URL("../../../docs/api.md", import.meta.url));
 const TOKEN = "s3cret-token-0123456789";
@@ -16,14 +15,7 @@ afterEach(async () => {
 });
 
 async function start(token?: string): Promise<string> {
-  const providers: ApiProviders = {
-    readiness: () => ({ sources: [], model: "warming_up" }),
-    alerts: new RecentAlerts(10),
-    model: () => null,
-    retrain: async () => ({ status: "started" }),
-    decode: () => ({ spans: [], rejected: [] }),
-    score: () => ({ features: {}, anomalyScore: null, alerts: [] }),
-  };
+  const providers = warmingUpProviders({ decode: () => ({ spans: [], rejected: [] }) });
   const server = createApiServer({
     host: "127.0.0.1",
     port: 0,

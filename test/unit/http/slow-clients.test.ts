@@ -2,9 +2,9 @@ import { connect, type Socket } from "node:net";
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { createApiServer } from "../../../src/http/api.js";
-import type { ApiProviders } from "../../../src/http/api-types.js";
 import type { ConnectionLimits, HttpServer } from "../../../src/http/listen.js";
 import { createOtlpReceiver } from "../../../src/http/otlp-receiver.js";
+import { warmingUpProviders } from "../../helpers/api-providers.js";
 
 /** Bound on every wait below: well beyond the limits configured here, far below Node's own defaults. */
 const DEADLINE_MS = 4_000;
@@ -19,14 +19,10 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-const providers: ApiProviders = {
-  readiness: () => ({ sources: [], model: "warming_up" }),
+const providers = warmingUpProviders({
   alerts: { page: () => ({ alerts: [], next: null }) },
-  model: () => null,
-  retrain: async () => ({ status: "started" }),
   decode: () => ({ spans: [], rejected: [] }),
-  score: () => ({ features: {}, anomalyScore: null, alerts: [] }),
-};
+});
 
 const SERVERS = [
   {
