@@ -203,19 +203,27 @@ export function scoreSpans(
   };
   // Per service, the calls it made to other services and those it received from them in this
   // trace that can be judged (the client span's operation has a baseline), and of each those
-  // whose time outside the callee is beyond its p99: the evidence splitCallExcess weighs.
+  // whose time outside the callee is beyond its p99: the evidence splitCallExcess weighs. Counted
+  // only when some call is slow (most traces have none).
   let made: Map<string, CallTally> | undefined;
   let received: Map<string, CallTally> | undefined;
-  for (let i = 0; i < p.n; i++) {
-    const callee = p.callee[i] as number;
-    if (callee < 0 || p.skip[i] === 1) continue;
-    const s = ops.get(p.op[i] as string);
-    if (s === undefined || s.count < minCount) continue;
-    const slow = (p.selfMs[i] as number) > s.selfP99 ? 1 : 0;
-    made ??= new Map();
-    received ??= new Map();
-    tally(made, p.service[i] as string, slow);
-    tally(received, p.service[callee] as string, slow);
+  for (let pass = 0; pass < 2; pass++) {
+    for (let i = 0; i < p.n; i++) {
+      const callee = p.callee[i] as number;
+      if (callee < 0 || p.skip[i] === 1) continue;
+      const s = ops.get(p.op[i] as string);
+      if (s === undefined || s.count < minCount) continue;
+      const slow = (p.selfMs[i] as number) > s.selfP99 ? 1 : 0;
+      if (made === undefined || received === undefined) {
+        if (slow === 0) continue;
+        made = new Map();
+        received = new Map();
+        break;
+      }
+      tally(made, p.service[i] as string, slow);
+      tally(received, p.service[callee] as string, slow);
+    }
+    if (made === undefined) break;
   }
   for (let i = 0; i < p.n; i++) {
     if (p.skip[i] === 1) continue;
