@@ -1,34 +1,14 @@
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { checkAlertCondition, checkSamplingCondition } from "../../../src/cli/load-config.js";
 import { loadConfig } from "../../../src/config/load.js";
 import { keptTraceBytes } from "../../../src/config/schema-sampling.js";
-import { isTracewatchError } from "../../../src/errors.js";
-
-const repo = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
-const seed = readFileSync(repo("test/fixtures/seed/distributed-tracing.md"), "utf8");
-
-/** The yaml block after `heading` in the seed, byte for byte. */
-function seedBlock(heading: string): string {
-  const match = /```yaml\n([\s\S]*?)```/.exec(seed.slice(seed.indexOf(heading)));
-  if (match?.[1] === undefined) throw new Error(`seed has no yaml block after ${heading}`);
-  return match[1];
-}
+import { configProblems, seedBlock } from "./seed-config.js";
 
 const options = { checkCondition: checkAlertCondition, checkSamplingCondition };
 const detector = seedBlock("### Anomaly Detection");
 const sampling = seedBlock("### Sampling Strategies");
 
-const problems = (text: string): string[] => {
-  try {
-    loadConfig({ text }, {}, options);
-  } catch (err) {
-    if (isTracewatchError(err)) return (err.details as { problems: string[] }).problems;
-    throw err;
-  }
-  return [];
-};
+const problems = (text: string): string[] => configProblems(text, options);
 
 describe("the seed's SamplingStrategy document", () => {
   it("loads unchanged with the TraceAnomalyDetector and ServiceGraph documents in one file", () => {

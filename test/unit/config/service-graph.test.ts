@@ -1,28 +1,8 @@
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/config/load.js";
-import { isTracewatchError } from "../../../src/errors.js";
+import { configProblems, seedBlock } from "./seed-config.js";
 
-const repo = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
-const seed = readFileSync(repo("test/fixtures/seed/distributed-tracing.md"), "utf8");
-
-/** The yaml block after `heading` in the seed, byte for byte. */
-function seedBlock(heading: string): string {
-  const match = /```yaml\n([\s\S]*?)```/.exec(seed.slice(seed.indexOf(heading)));
-  if (match?.[1] === undefined) throw new Error(`seed has no yaml block after ${heading}`);
-  return match[1];
-}
-
-const problems = (text: string): string[] => {
-  try {
-    loadConfig({ text }, {});
-  } catch (err) {
-    if (isTracewatchError(err)) return (err.details as { problems: string[] }).problems;
-    throw err;
-  }
-  return [];
-};
+const problems = (text: string): string[] => configProblems(text);
 
 describe("the seed's ServiceGraph document", () => {
   it("loads unchanged beside the TraceAnomalyDetector document in one multi-document file", () => {
