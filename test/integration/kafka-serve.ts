@@ -9,6 +9,25 @@ import { Service } from "../../src/service/service.js";
 import { createTestKafka, createTestTopic, deleteTopics, kafkaBrokers } from "../helpers/kafka.js";
 import { TS_WORKER } from "../helpers/ts-worker.js";
 
+/**
+ * The detector document of `tracewatch retrain` on the test broker: it reads feature records from
+ * `features`, publishes to `models` and keeps its model store in `modelDir` (500 samples at least,
+ * a 7-day window, silent logging).
+ */
+export function retrainJobConfig(o: { features: string; models: string; modelDir: string }): string {
+  return [
+    "apiVersion: aiops/v1",
+    "kind: TraceAnomalyDetector",
+    "metadata: { name: shop }",
+    "spec:",
+    "  training: { window: 7d, sample_rate: 1.0, min_samples: 500 }",
+    `  sources: { kafka: { brokers: [${kafkaBrokers().join(", ")}] } }`,
+    `  topics: { features: ${o.features}, models: ${o.models} }`,
+    `  model_store: { dir: ${o.modelDir} }`,
+    "  logging: { level: silent }",
+  ].join("\n");
+}
+
 /** The output topics every serve on Kafka is given, in spec.topics' order (models is compacted). */
 const OUTPUT_TOPICS = ["alerts", "features", "models", "dlq"] as const;
 

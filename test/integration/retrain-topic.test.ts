@@ -9,7 +9,8 @@ import { ModelStore } from "../../src/model/store.js";
 import { ModelFollower } from "../../src/model/model-topic.js";
 import type { ModelArtifact } from "../../src/core/model/artifact.js";
 import { featureRecord } from "../../src/service/records.js";
-import { createTestKafka, createTestTopic, deleteTopics, kafkaBrokers } from "../helpers/kafka.js";
+import { createTestKafka, createTestTopic, deleteTopics } from "../helpers/kafka.js";
+import { retrainJobConfig } from "./kafka-serve.js";
 
 describe("tracewatch retrain from the features topic", () => {
   let dir: string;
@@ -51,17 +52,7 @@ describe("tracewatch retrain from the features topic", () => {
     const config = join(dir, "detector.yaml");
     await writeFile(
       config,
-      [
-        "apiVersion: aiops/v1",
-        "kind: TraceAnomalyDetector",
-        "metadata: { name: shop }",
-        "spec:",
-        "  training: { window: 7d, sample_rate: 1.0, min_samples: 500 }",
-        `  sources: { kafka: { brokers: [${kafkaBrokers().join(", ")}] } }`,
-        `  topics: { features: ${topics.features}, models: ${topics.models} }`,
-        `  model_store: { dir: ${join(dir, "models")} }`,
-        "  logging: { level: silent }",
-      ].join("\n"),
+      retrainJobConfig({ features: topics.features!, models: topics.models!, modelDir: join(dir, "models") }),
     );
     const out = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     let code: number;

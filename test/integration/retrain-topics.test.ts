@@ -6,14 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syntheticFeatures } from "../../src/bench/model-data.js";
 import { retrainCommand } from "../../src/cli/retrain.js";
 import { featureRecord } from "../../src/service/records.js";
-import {
-  createTestKafka,
-  createTestTopic,
-  deleteTopics,
-  kafkaBrokers,
-  uniqueTopicName,
-} from "../helpers/kafka.js";
+import { createTestKafka, createTestTopic, deleteTopics, uniqueTopicName } from "../helpers/kafka.js";
 import { captureCli } from "../helpers/cli-output.js";
+import { retrainJobConfig } from "./kafka-serve.js";
 
 /** Runs `tracewatch retrain ARGS` in process; returns the exit code and what it wrote to stderr. */
 const retrain = (args: string[]) => captureCli(() => retrainCommand.run(args));
@@ -33,20 +28,7 @@ describe("tracewatch retrain and the topics it reads and writes", () => {
 
   async function config(name: string, features: string, models: string): Promise<string> {
     const path = join(dir, `${name}.yaml`);
-    await writeFile(
-      path,
-      [
-        "apiVersion: aiops/v1",
-        "kind: TraceAnomalyDetector",
-        "metadata: { name: shop }",
-        "spec:",
-        "  training: { window: 7d, sample_rate: 1.0, min_samples: 500 }",
-        `  sources: { kafka: { brokers: [${kafkaBrokers().join(", ")}] } }`,
-        `  topics: { features: ${features}, models: ${models} }`,
-        `  model_store: { dir: ${join(dir, name)} }`,
-        "  logging: { level: silent }",
-      ].join("\n"),
-    );
+    await writeFile(path, retrainJobConfig({ features, models, modelDir: join(dir, name) }));
     return path;
   }
 
