@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { KafkaMessage } from "kafkajs";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.js";
 import { nativeJsonSpan } from "../../src/decode/index.js";
@@ -13,7 +12,7 @@ import { Service } from "../../src/service/service.js";
 import { checkoutSpan } from "../helpers/checkout-span.js";
 import { createTestKafka, createTestTopic, deleteTopics, kafkaBrokers } from "../helpers/kafka.js";
 import { TS_WORKER } from "../helpers/ts-worker.js";
-import { produceAll, waitFor } from "./ingest-support.js";
+import { produceAll, readMessages } from "./ingest-support.js";
 
 const topics: string[] = [];
 let dir = "";
@@ -56,20 +55,6 @@ const KINDS: Array<[string, (i: number) => Buffer]> = [
   ["truncated protobuf", (i) => Buffer.from(encodeOtlpProto([span(i, "b7ad6b7169203331")])).subarray(0, 120)],
 ];
 const PER_KIND = 50;
-
-async function readAll(topic: string, count: number): Promise<KafkaMessage[]> {
-  const consumer = createTestKafka("dlq-redaction-reader").consumer({ groupId: `${topic}-reader` });
-  const got: KafkaMessage[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => void got.push(message) });
-  try {
-    await waitFor(() => got.length >= count, 60_000, `${count} dead letters`);
-  } finally {
-    await consumer.disconnect();
-  }
-  return got;
-}
 
 describe("dead letters with spec.redaction against a real broker", () => {
   it("never writes a raw hash/delete attribute value to the dead-letter topic", async () => {
@@ -118,7 +103,7 @@ spec:
       await producer.connect();
       await produceAll(producer, spans, messages);
       await producer.disconnect();
-      const letters = await readAll(dlq, messages.length);
+      const letters = await readMessages(createTestKafka("dlq-redaction-reader"), dlq, messages.length);
       expect(letters).toHaveLength(messages.length);
       const raw = [
         ...Array.from({ length: PER_KIND }, (_, i) => email(i)),

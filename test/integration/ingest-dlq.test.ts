@@ -1,11 +1,17 @@
-import type { KafkaMessage } from "kafkajs";
 import { afterAll, describe, expect, it } from "vitest";
 import { syntheticSpans } from "../../src/bench/ingest-data.js";
 import type { Span } from "../../src/domain/span.js";
 import type { CompletedTrace } from "../../src/domain/trace.js";
 import { encodeOtlpProto } from "../../src/otlp/index.js";
 import { createTestKafka, createTestTopic, deleteTopics } from "../helpers/kafka.js";
-import { deliveries, produceAll, testConsumer, traceMessages, waitFor } from "./ingest-support.js";
+import {
+  deliveries,
+  produceAll,
+  readMessages,
+  testConsumer,
+  traceMessages,
+  waitFor,
+} from "./ingest-support.js";
 
 const topics: string[] = [];
 afterAll(() => deleteTopics(topics));
@@ -32,21 +38,6 @@ const MALFORMED: Array<[string, () => Buffer, string]> = [
   ],
   ["oversize", () => Buffer.alloc(70_000, 0x0a), "TW_MESSAGE_TOO_LARGE"],
 ];
-
-async function readAll(kafka: ReturnType<typeof createTestKafka>, topic: string, count: number) {
-  const consumer = kafka.consumer({ groupId: `${topic}-reader` });
-  const got: KafkaMessage[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => void got.push(message) });
-  try {
-    await waitFor(() => got.length >= count, 60_000, `${count} dead letters`);
-    await new Promise((r) => setTimeout(r, 1_000));
-  } finally {
-    await consumer.disconnect();
-  }
-  return got;
-}
 
 describe("dead letters against a real broker", () => {
   it("dead-letters 1,000 malformed and 50 partly valid messages with reasons; every good trace completes", async () => {
@@ -98,7 +89,7 @@ describe("dead letters against a real broker", () => {
     const seen = deliveries(delivered);
     for (const [traceId, count] of expected) expect(seen.get(traceId), traceId).toEqual([count]);
 
-    const letters = await readAll(kafka, dlq, 1_050);
+    const letters = await readMessages(kafka, dlq, 1_050, 1_000);
     expect(letters).toHaveLength(1_050);
     for (const letter of letters) {
       const h = (name: string) => letter.headers?.[name]?.toString();

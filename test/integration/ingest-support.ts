@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from "kafkajs";
+import type { Kafka, KafkaMessage, Producer } from "kafkajs";
 import { syntheticSpans } from "../../src/bench/ingest-data.js";
 import { ManualClock } from "../../src/core/clock.js";
 import { TraceAssembler } from "../../src/core/assembler/index.js";
@@ -86,4 +86,28 @@ export function deliveries(delivered: readonly CompletedTrace[]): Map<string, nu
   const out = new Map<string, number[]>();
   for (const t of delivered) out.set(t.traceId, [...(out.get(t.traceId) ?? []), t.spans.length]);
   return out;
+}
+
+/**
+ * Reads `topic` from its beginning until `count` messages have come (60 s at most), then
+ * `settleMs` longer, so that messages beyond `count` are read too.
+ */
+export async function readMessages(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  settleMs = 0,
+): Promise<KafkaMessage[]> {
+  const consumer = kafka.consumer({ groupId: `${topic}-reader` });
+  const got: KafkaMessage[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ message }) => void got.push(message) });
+  try {
+    await waitFor(() => got.length >= count, 60_000, `${count} messages on ${topic}`);
+    if (settleMs > 0) await new Promise((r) => setTimeout(r, settleMs));
+  } finally {
+    await consumer.disconnect();
+  }
+  return got;
 }
