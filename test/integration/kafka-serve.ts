@@ -4,10 +4,24 @@ import { join } from "node:path";
 import type { Admin, Consumer, EachMessagePayload, Kafka, Producer } from "kafkajs";
 import { loadConfig, type LoadConfigOptions } from "../../src/config/index.js";
 import type { Config } from "../../src/config/schema.js";
+import type { TraceFeatures } from "../../src/domain/features.js";
 import { createLogger } from "../../src/log/index.js";
+import { featureRecord } from "../../src/service/records.js";
 import { Service } from "../../src/service/service.js";
 import { createTestKafka, createTestTopic, deleteTopics, kafkaBrokers } from "../helpers/kafka.js";
 import { TS_WORKER } from "../helpers/ts-worker.js";
+
+/** The feature record of a trace scored while warming up (no score, no model): what retrain reads. */
+export function unscoredRecord(features: TraceFeatures): string {
+  return featureRecord({
+    features,
+    anomaly_score: null,
+    p99_baseline: null,
+    new_edges: [],
+    new_service_combination: false,
+    model_version: null,
+  });
+}
 
 /**
  * The detector document of `tracewatch retrain` on the test broker: it reads feature records from

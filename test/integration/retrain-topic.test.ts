@@ -8,9 +8,8 @@ import { loadModel } from "../../src/core/model/model.js";
 import { ModelStore } from "../../src/model/store.js";
 import { ModelFollower } from "../../src/model/model-topic.js";
 import type { ModelArtifact } from "../../src/core/model/artifact.js";
-import { featureRecord } from "../../src/service/records.js";
 import { createTestKafka, createTestTopic, deleteTopics } from "../helpers/kafka.js";
-import { retrainJobConfig } from "./kafka-serve.js";
+import { retrainJobConfig, unscoredRecord } from "./kafka-serve.js";
 
 describe("tracewatch retrain from the features topic", () => {
   let dir: string;
@@ -33,18 +32,11 @@ describe("tracewatch retrain from the features topic", () => {
     const { features } = syntheticFeatures(2_000, 5);
     const producer = createTestKafka("retrain-test").producer();
     await producer.connect();
-    const scored = features.map((f) => ({
-      features: f,
-      anomaly_score: null,
-      p99_baseline: null,
-      new_edges: [],
-      new_service_combination: false,
-      model_version: null,
-    }));
+
     await producer.send({
       topic: topics.features!,
       messages: [
-        ...scored.map((s) => ({ key: s.features.traceId, value: featureRecord(s) })),
+        ...features.map((f) => ({ key: f.traceId, value: unscoredRecord(f) })),
         { key: "bad", value: "{not json" },
       ],
     });

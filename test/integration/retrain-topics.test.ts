@@ -5,10 +5,9 @@ import { ConfigResourceTypes } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syntheticFeatures } from "../../src/bench/model-data.js";
 import { retrainCommand } from "../../src/cli/retrain.js";
-import { featureRecord } from "../../src/service/records.js";
 import { createTestKafka, createTestTopic, deleteTopics, uniqueTopicName } from "../helpers/kafka.js";
 import { captureCli } from "../helpers/cli-output.js";
-import { retrainJobConfig } from "./kafka-serve.js";
+import { retrainJobConfig, unscoredRecord } from "./kafka-serve.js";
 
 /** Runs `tracewatch retrain ARGS` in process; returns the exit code and what it wrote to stderr. */
 const retrain = (args: string[]) => captureCli(() => retrainCommand.run(args));
@@ -38,16 +37,7 @@ describe("tracewatch retrain and the topics it reads and writes", () => {
     topics.push(features, models);
     const producer = createTestKafka("retrain-topics").producer();
     await producer.connect();
-    const records = syntheticFeatures(600, 7).features.map((f) =>
-      featureRecord({
-        features: f,
-        anomaly_score: null,
-        p99_baseline: null,
-        new_edges: [],
-        new_service_combination: false,
-        model_version: null,
-      }),
-    );
+    const records = syntheticFeatures(600, 7).features.map(unscoredRecord);
     await producer.send({ topic: features, messages: records.map((value) => ({ value })) });
     await producer.disconnect();
 
