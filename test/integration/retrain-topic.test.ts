@@ -32,7 +32,6 @@ describe("tracewatch retrain from the features topic", () => {
     const { features } = syntheticFeatures(2_000, 5);
     const producer = createTestKafka("retrain-test").producer();
     await producer.connect();
-
     await producer.send({
       topic: topics.features!,
       messages: [
