@@ -213,12 +213,14 @@ export class OperationWindow {
         s.merge(t.total);
         // The type's flagged traces are its normal tail unless the (bucket, type) cell holds
         // clearly more of them than that (the training window's test, per cell): leaving the
-        // tail out would put the p99 at about the 95th percentile of normal traffic.
-        if (
-          t.flaggedTotal !== undefined &&
-          (policy === undefined || t.flagged <= allowedTail(t.scored, policy))
-        )
-          s.merge(t.flaggedTotal);
+        // tail out would put the p99 at about the 95th percentile of normal traffic. In such a
+        // cell the normal tail is still there, among the flagged: the share of the scored
+        // traces the tail holds by construction (tailShare) is learned, the fastest of the
+        // flagged traces (normalTailCount), so the incident's excess stays out.
+        if (t.flaggedTotal !== undefined) {
+          if (policy === undefined || t.flagged <= allowedTail(t.scored, policy)) s.merge(t.flaggedTotal);
+          else s.mergeLowest(t.flaggedTotal, normalTailCount(t.scored, t.flagged, policy));
+        }
         let list = typeBuckets.get(key);
         if (list === undefined) typeBuckets.set(key, (list = []));
         list.push(s);
@@ -254,6 +256,20 @@ export class OperationWindow {
       ? { operations: opStats, types }
       : { operations: opStats, types, calls: callSnapshot };
   }
+}
+
+/**
+ * Flagged traces of a (bucket, type) cell judged an incident that are taken as its normal tail.
+ * The calibration flags a share tailShare of normal traffic, so the cell's unflagged traces are
+ * the other 1 − tailShare of its normal traffic, and its normal tail is about
+ * unflagged × tailShare / (1 − tailShare) of the flagged (at most all of them); the rest is the
+ * incident.
+ */
+export function normalTailCount(scored: number, flagged: number, policy: HoldBackPolicy): number {
+  const share = Math.min(Math.max(policy.tailShare, 0), 1);
+  if (share >= 1) return flagged;
+  const unflagged = Math.max(0, scored - flagged);
+  return Math.max(0, Math.min(flagged, Math.floor((unflagged * share) / (1 - share))));
 }
 
 /**

@@ -59,6 +59,32 @@ export class LogSketch {
       if ((c[i] as number) > 0) this.addToBin(other.offset + i, c[i] as number);
   }
 
+  /**
+   * Adds the `n` lowest values of `other` (all of them when it holds no more; none for n ≤ 0;
+   * fractional n rounds down), lowest bins first, a bin split where n ends.
+   */
+  mergeLowest(other: LogSketch, n: number): void {
+    if (other.lnGamma !== this.lnGamma) throw new RangeError("sketches with different accuracies");
+    let left = Math.floor(n);
+    if (!(left > 0)) return;
+    if (left >= other.total) {
+      this.merge(other);
+      return;
+    }
+    const z = Math.min(left, other.zeros);
+    this.total += z;
+    this.zeros += z;
+    left -= z;
+    const c = other.counts;
+    for (let i = 0; i < c.length && left > 0; i++) {
+      const k = Math.min(left, c[i] as number);
+      if (k === 0) continue;
+      this.total += k;
+      this.addToBin(other.offset + i, k);
+      left -= k;
+    }
+  }
+
   /** The q-quantile (0 ≤ q ≤ 1), lower rank convention of DDSketch; NaN when empty. */
   quantile(q: number): number {
     if (this.total === 0) return Number.NaN;
