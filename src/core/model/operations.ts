@@ -99,12 +99,8 @@ export class OperationWindow {
 
   /** Adds a trace's spans (by the trace's event time). Without a profile only the type's duration is kept. */
   observe(f: TraceFeatures, p: SpanProfile | undefined, flag: TraceFlag): void {
-    const id = Math.floor(f.startTimeMs / this.o.bucketMs);
-    const cutoff = this.o.clock.now() - this.o.windowMs;
-    if ((id + 1) * this.o.bucketMs <= cutoff) return;
-    this.expire(cutoff);
-    let b = this.buckets.get(id);
-    if (b === undefined) this.buckets.set(id, (b = new OpBucket(id * this.o.bucketMs)));
+    const b = this.bucketFor(f.startTimeMs);
+    if (b === null) return;
     const flagged = flag === "flagged";
     if (flag !== "unscored") b.scored++;
     if (flagged) b.flagged++;
@@ -151,18 +147,25 @@ export class OperationWindow {
    * type) cell holds no more of them than the normal tail. Every trace is counted, errors or not.
    */
   observeCalls(f: TraceFeatures, p: SpanProfile, flagged: boolean): void {
-    const id = Math.floor(f.startTimeMs / this.o.bucketMs);
-    const cutoff = this.o.clock.now() - this.o.windowMs;
-    if ((id + 1) * this.o.bucketMs <= cutoff) return;
-    this.expire(cutoff);
-    let b = this.buckets.get(id);
-    if (b === undefined) this.buckets.set(id, (b = new OpBucket(id * this.o.bucketMs)));
+    const b = this.bucketFor(f.startTimeMs);
+    if (b === null) return;
     let c = b.calls.get(f.group_key);
     if (c === undefined) {
       if (b.calls.size >= this.maxTypes) return;
       b.calls.set(f.group_key, (c = new CallCell(this.maxCallOps)));
     }
     c.add(p, flagged);
+  }
+
+  /** The bucket of event time `atMs` (made if new); null when it ended before the window. */
+  private bucketFor(atMs: number): OpBucket | null {
+    const id = Math.floor(atMs / this.o.bucketMs);
+    const cutoff = this.o.clock.now() - this.o.windowMs;
+    if ((id + 1) * this.o.bucketMs <= cutoff) return null;
+    this.expire(cutoff);
+    let b = this.buckets.get(id);
+    if (b === undefined) this.buckets.set(id, (b = new OpBucket(id * this.o.bucketMs)));
+    return b;
   }
 
   /** Drops buckets that ended before `cutoff` (default now − window). */
