@@ -1,6 +1,5 @@
 import { readdirSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import {
   AMBIGUOUS_BEFORE_MS,
   loadTrainTicketFaults,
@@ -8,6 +7,7 @@ import {
   type TrainTicketFault,
   type TrainTicketTrace,
 } from "./trainticket.js";
+import { datasetDir } from "./location.js";
 
 /**
  * The OnlineBoutique split of the Nezha recordings (`../shared/datasets/onlineboutique-nezha`):
@@ -22,7 +22,6 @@ import {
 export const LATENCY_FAULT_KINDS: readonly string[] = ["network_delay", "cpu_contention", "cpu_consumed"];
 export const CODE_LEVEL_FAULT_KINDS: readonly string[] = ["return", "exception"];
 
-const PROJECT_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const MINUTE_MS = 60_000;
 
 /**
@@ -30,11 +29,7 @@ const MINUTE_MS = 60_000;
  * `../shared/datasets/onlineboutique-nezha` relative to the project root.
  */
 export function onlineBoutiqueDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  const fromEnv = env["TRACEWATCH_ONLINEBOUTIQUE_DIR"];
-  if (fromEnv !== undefined && fromEnv !== "") return resolve(fromEnv);
-  // Compiled code lives one level deeper (dist/datasets): walk up to the directory with package.json.
-  const root = PROJECT_ROOT.endsWith("dist") ? resolve(PROJECT_ROOT, "..") : PROJECT_ROOT;
-  return resolve(root, "..", "shared", "datasets", "onlineboutique-nezha");
+  return datasetDir("TRACEWATCH_ONLINEBOUTIQUE_DIR", "onlineboutique-nezha", env);
 }
 
 const isSpanCsv = (name: string): boolean => name.endsWith(".csv") || name.endsWith(".csv.gz");

@@ -1,11 +1,11 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { Span } from "../domain/span.js";
 import { NO_ATTRIBUTES } from "../domain/span.js";
 import type { CompletedTrace } from "../domain/trace.js";
 import { TracewatchError } from "../errors.js";
+import { datasetDir } from "./location.js";
 
 /** One injected fault of the TrainTicket recording (`labels/faults.json`). */
 export interface TrainTicketFault {
@@ -38,18 +38,12 @@ export type TrainTicketLabel = "anomalous" | "normal" | "window_other" | "ambigu
 /** Length of the span before an injection whose traces touching the faulty pod are ambiguous, ms. */
 export const AMBIGUOUS_BEFORE_MS = 60_000;
 
-const PROJECT_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-
 /**
  * Directory of the TrainTicket development split: `env.TRACEWATCH_DATASET_DIR` when set, else
  * `../shared/datasets/trainticket-nezha` relative to the project root.
  */
 export function trainTicketDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  const fromEnv = env["TRACEWATCH_DATASET_DIR"];
-  if (fromEnv !== undefined && fromEnv !== "") return resolve(fromEnv);
-  // Compiled code lives one level deeper (dist/datasets): walk up to the directory with package.json.
-  const root = PROJECT_ROOT.endsWith("dist") ? resolve(PROJECT_ROOT, "..") : PROJECT_ROOT;
-  return resolve(root, "..", "shared", "datasets", "trainticket-nezha");
+  return datasetDir("TRACEWATCH_DATASET_DIR", "trainticket-nezha", env);
 }
 
 /** Service of a pod: the pod name without its last two `-` parts (replica set hash, pod suffix). */

@@ -1,7 +1,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { defaultDatasetsHome } from "../../../src/datasets/location.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   loadOnlineBoutiqueDataset,
@@ -77,9 +78,7 @@ afterAll(async () => {
 
 describe("OnlineBoutique dataset", () => {
   it("locates the split next to the project, or where TRACEWATCH_ONLINEBOUTIQUE_DIR says", () => {
-    expect(onlineBoutiqueDir({})).toBe(
-      resolve(process.cwd(), "..", "shared", "datasets", "onlineboutique-nezha"),
-    );
+    expect(onlineBoutiqueDir({})).toBe(join(defaultDatasetsHome(), "onlineboutique-nezha"));
     expect(onlineBoutiqueDir({ TRACEWATCH_ONLINEBOUTIQUE_DIR: "/data/ob" })).toBe("/data/ob");
   });
 

@@ -1,6 +1,7 @@
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join } from "node:path";
+import { defaultDatasetsHome } from "../../../src/datasets/location.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   labelTrainTicketTrace,
@@ -72,7 +73,9 @@ describe("TrainTicket dataset", () => {
   });
 
   it("locates the split next to the project, or where TRACEWATCH_DATASET_DIR says", () => {
-    expect(trainTicketDir({})).toBe(resolve(process.cwd(), "..", "shared", "datasets", "trainticket-nezha"));
+    expect(trainTicketDir({})).toBe(join(defaultDatasetsHome(), "trainticket-nezha"));
+    // The default home is a directory beside the project's, outside the repository.
+    expect(dirname(dirname(defaultDatasetsHome()))).toBe(dirname(process.cwd()));
     expect(trainTicketDir({ TRACEWATCH_DATASET_DIR: "/data/tt" })).toBe("/data/tt");
   });
 
