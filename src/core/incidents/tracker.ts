@@ -26,7 +26,8 @@ export interface IncidentTrackerOptions {
 /** An update is notified when the trace count reaches twice the last notified count, and at least this. */
 const SIGNIFICANT_MIN_TRACES = 5;
 
-const EMPTY_EVIDENCE: IncidentEvidence = {
+/** Evidence of an incident before any alert added to it. */
+export const EMPTY_EVIDENCE: IncidentEvidence = {
   worstDurationRatio: null,
   p99BaselineMs: null,
   worstRequestType: null,

@@ -7,6 +7,7 @@ import { INCIDENT_VERSION, type Incident } from "../../../src/core/incidents/inc
 import { detectorConfig } from "../../helpers/detector-config.js";
 import { freePortsSpec, startEmbeddedServe } from "../../helpers/embedded-serve.js";
 import { captureCli } from "../../helpers/cli-output.js";
+import { EMPTY_EVIDENCE } from "../../../src/core/incidents/tracker.js";
 
 const TOKEN = "status-test-token-5d1c";
 
@@ -49,15 +50,10 @@ function savedIncident(
     revision: 3,
     description: "",
     evidence: {
+      ...EMPTY_EVIDENCE,
       worstDurationRatio: 4.2,
       p99BaselineMs: 180,
       worstRequestType: "frontend GET /checkout",
-      culprit: null,
-      slowestService: null,
-      slowestCall: null,
-      newEdges: [],
-      erroringServices: [],
-      likelyOrigin: null,
     },
     ...over,
   };
