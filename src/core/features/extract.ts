@@ -58,7 +58,9 @@ export function extractTrace(
   const spans = trace.spans;
   const n = spans.length;
   if (n === 0) return { features: emptyFeatures(trace, options.groupKey ?? "entry"), repairs: NO_REPAIRS };
-  const graph = spanGraph(spans);
+  const profiler = options.profile;
+  // A profiler's graph arrays are reused: its profile is valid until its next one anyway.
+  const graph = spanGraph(spans, profiler instanceof SpanProfiler ? profiler.graphStore(n) : undefined);
   const { parentOf, roles } = graph;
 
   let minStart = (spans[0] as Span).startTimeUnixNano;
@@ -120,7 +122,6 @@ export function extractTrace(
     graph.duplicates === 0 && graph.cycles === 0
       ? NO_REPAIRS
       : { duplicateSpans: graph.duplicates, parentCycles: graph.cycles };
-  const profiler = options.profile;
   if (profiler === undefined || profiler === false) return { features, repairs };
   const profile =
     profiler instanceof SpanProfiler

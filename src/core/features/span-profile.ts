@@ -1,5 +1,5 @@
 import type { Span } from "../../domain/span.js";
-import { SpanRole, type SpanGraph } from "./span-graph.js";
+import { SpanRole, type SpanGraph, type SpanGraphStore } from "./span-graph.js";
 
 /**
  * Per-span timings of one trace, in arrays indexed like the trace's spans: what per-operation
@@ -93,6 +93,7 @@ export class SpanProfiler {
   private first = new Int32Array(1);
   private fill = new Int32Array(0);
   private kids = new Int32Array(0);
+  private graph: SpanGraphStore = { parentOf: new Int32Array(0), roles: new Uint8Array(0) };
 
   constructor(capacity = 64) {
     this.reserve(capacity);
@@ -117,6 +118,16 @@ export class SpanProfiler {
     this.first = new Int32Array(c + 1);
     this.fill = new Int32Array(c);
     this.kids = new Int32Array(c);
+    this.graph = { parentOf: new Int32Array(c), roles: new Uint8Array(c) };
+  }
+
+  /**
+   * Arrays for the span graph of a trace of `n` spans, this profiler's to reuse: a graph built in
+   * them is valid until the next one, like a profile.
+   */
+  graphStore(n: number): SpanGraphStore {
+    this.reserve(n);
+    return this.graph;
   }
 
   /** The profile of `spans` given their graph and the root's index: valid until the next call. */
