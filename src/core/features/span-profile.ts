@@ -12,6 +12,8 @@ export interface SpanProfile {
   readonly n: number;
   /** Operation key per span: {@link operationKey}. */
   readonly op: readonly string[];
+  /** Operation id per span: {@link operationOf}. */
+  readonly opId: Int32Array;
   readonly service: readonly string[];
   readonly spanId: readonly string[];
   /** 1 for a duplicate span id: not profiled. */
@@ -40,29 +42,84 @@ export interface SpanProfile {
 
 /** `service|KIND|name`: the identity an operation's baseline is kept under. */
 export function operationKey(s: Span): string {
-  let byName = KEYS.get(s.service);
-  if (byName === undefined) {
-    if (KEYS.size >= MAX_CACHED_SERVICES) KEYS.clear();
-    KEYS.set(s.service, (byName = new Map()));
-  }
-  let byKind = byName.get(s.name);
-  if (byKind === undefined) {
-    if (byName.size >= MAX_CACHED_OPERATIONS) byName.clear();
-    byName.set(s.name, (byKind = new Map()));
-  }
-  let key = byKind.get(s.kind);
-  if (key === undefined) byKind.set(s.kind, (key = s.service + "|" + s.kind + "|" + s.name));
-  return key;
+  return operationOf(s).key;
 }
 
 /**
- * Operation keys by service, name and kind: built once, so that every span of an operation shares
- * one flat string whose hash is computed once (a fresh concatenation per span is rehashed at each
- * map lookup). Bounded: a cache past its size starts over.
+ * An operation as the span profile names it: its key ({@link operationKey}) and a small integer
+ * id, the same for every span of the operation while the table of operations lasts. Ids are
+ * indexes for caches that check the key (see {@link OperationMemo}): the table starts over past
+ * {@link MAX_OPERATION_IDS} operations, and then ids are given again.
  */
-const KEYS = new Map<string, Map<string, Map<string, string>>>();
-const MAX_CACHED_SERVICES = 1_000;
-const MAX_CACHED_OPERATIONS = 1_000;
+export interface Operation {
+  readonly key: string;
+  readonly id: number;
+}
+
+interface OperationEntry extends Operation {
+  readonly kind: string;
+  /** Another kind of the same service and name. */
+  readonly next: OperationEntry | undefined;
+}
+
+/**
+ * Operations by service, then name, then (a short chain) kind: built once, so that every span of
+ * an operation shares one flat key string, whose hash is computed once (a fresh concatenation per
+ * span is rehashed at each map lookup), and one id.
+ */
+const OPERATIONS = new Map<string, Map<string, OperationEntry>>();
+let nextOperationId = 0;
+/** Operations the table holds before it starts over. */
+export const MAX_OPERATION_IDS = 16_384;
+
+/** The operation of span `s`. */
+export function operationOf(s: Span): Operation {
+  let byName = OPERATIONS.get(s.service);
+  if (byName === undefined) OPERATIONS.set(s.service, (byName = new Map()));
+  const head = byName.get(s.name);
+  for (let e = head; e !== undefined; e = e.next) if (e.kind === s.kind) return e;
+  if (nextOperationId >= MAX_OPERATION_IDS) {
+    OPERATIONS.clear();
+    nextOperationId = 0;
+    return operationOf(s);
+  }
+  const e: OperationEntry = {
+    key: s.service + "|" + s.kind + "|" + s.name,
+    id: nextOperationId++,
+    kind: s.kind,
+    next: head,
+  };
+  byName.set(s.name, e);
+  return e;
+}
+
+/**
+ * Values looked up by operation key, remembered by operation id: an array read and a key check
+ * (the same string object, in the common case) instead of a map lookup by string. A remembered
+ * value is used only while its key is the span's, so ids given again after the table of
+ * operations started over are harmless. `lookup` must give the same value for a key every time.
+ */
+export class OperationMemo<V> {
+  private readonly keys: Array<string | undefined> = [];
+  private readonly values: Array<V | undefined> = [];
+
+  constructor(private readonly lookup: (key: string) => V) {}
+
+  /** The value of span `i` of `p`. */
+  get(p: SpanProfile, i: number): V {
+    const id = p.opId[i] as number;
+    const key = p.op[i] as string;
+    if (this.keys[id] === key) return this.values[id] as V;
+    const v = this.lookup(key);
+    while (this.keys.length <= id) {
+      this.keys.push(undefined);
+      this.values.push(undefined);
+    }
+    this.keys[id] = key;
+    this.values[id] = v;
+    return v;
+  }
+}
 
 /** Builds the profile of `spans` given their graph and the root's index, in arrays of its own. */
 export function profileSpans(spans: readonly Span[], graph: SpanGraph, root: number): SpanProfile {
@@ -79,6 +136,7 @@ export function profileSpans(spans: readonly Span[], graph: SpanGraph, root: num
 export class SpanProfiler {
   private capacity = 0;
   private op: string[] = [];
+  private opId = new Int32Array(0);
   private service: string[] = [];
   private spanId: string[] = [];
   private skip = new Uint8Array(0);
@@ -104,6 +162,7 @@ export class SpanProfiler {
     const c = Math.max(n, 2 * this.capacity);
     this.capacity = c;
     this.op = new Array<string>(c);
+    this.opId = new Int32Array(c);
     this.service = new Array<string>(c);
     this.spanId = new Array<string>(c);
     this.skip = new Uint8Array(c);
@@ -134,8 +193,21 @@ export class SpanProfiler {
   profile(spans: readonly Span[], graph: SpanGraph, root: number): SpanProfile {
     const n = spans.length;
     this.reserve(n);
-    const { op, service, spanId, skip, critical, error, start, end, durationMs, selfMs, callee, delegates } =
-      this;
+    const {
+      op,
+      opId,
+      service,
+      spanId,
+      skip,
+      critical,
+      error,
+      start,
+      end,
+      durationMs,
+      selfMs,
+      callee,
+      delegates,
+    } = this;
     const { first, fill, kids } = this;
     const { parentOf, roles } = graph;
     skip.fill(0, 0, n);
@@ -149,7 +221,9 @@ export class SpanProfiler {
     const base = n > 0 ? (spans[0] as Span).startTimeUnixNano : 0n;
     for (let i = 0; i < n; i++) {
       const s = spans[i] as Span;
-      op[i] = operationKey(s);
+      const o = operationOf(s);
+      op[i] = o.key;
+      opId[i] = o.id;
       service[i] = s.service;
       spanId[i] = s.spanId;
       if (roles[i] === SpanRole.Duplicate) skip[i] = 1;
@@ -209,6 +283,7 @@ export class SpanProfiler {
     return {
       n,
       op,
+      opId,
       service,
       spanId,
       skip,

@@ -252,10 +252,19 @@ interface CallCount {
   children?: Map<string, { n: number; stamp: number }>;
   spans: number;
   errors: number;
+  /**
+   * The {@link ANY_CALL} entry of `children` (its first, made with it): counted for every span with
+   * a parent of this operation, so it is kept at hand rather than looked up each time.
+   */
+  anyCall?: { n: number; stamp: number };
   /** Traces this operation was last counted in (so each trace counts once). */
   stamp: number;
-  /** Parent operation → traces, at most {@link MAX_PARENTS} kept. */
-  readonly parents: Map<string, number>;
+  /**
+   * Parent operations, at most {@link MAX_PARENTS} in the order first seen, and the traces where
+   * each was the parent: arrays scanned by identity (a trace's operation keys are shared strings).
+   */
+  readonly parentKeys: string[];
+  readonly parentCounts: number[];
 }
 
 const MAX_PARENTS = 4;
@@ -289,41 +298,71 @@ export class CallCell {
       this.traces++;
       ops = this.ops;
     }
+    const counts = resolved.length < p.n ? (resolved = new Array<CallCount | undefined>(2 * p.n)) : resolved;
     for (let i = 0; i < p.n; i++) {
+      counts[i] = undefined;
       if (p.skip[i] === 1) continue;
       const key = p.op[i] as string;
       let c = ops.get(key);
       if (c === undefined) {
         if (ops.size >= this.maxOps) continue;
-        ops.set(key, (c = { present: 0, spans: 0, errors: 0, stamp: 0, parents: new Map() }));
+        ops.set(key, (c = { present: 0, spans: 0, errors: 0, stamp: 0, parentKeys: [], parentCounts: [] }));
       }
+      counts[i] = c;
       c.spans++;
       if (p.error[i] === 1) c.errors++;
       if (c.stamp === stamp) continue;
       c.stamp = stamp;
       c.present++;
       const parent = p.parent[i] as number;
-      const pk = parent < 0 ? "" : (p.op[parent] as string);
-      const n = c.parents.get(pk);
-      if (n !== undefined) c.parents.set(pk, n + 1);
-      else if (c.parents.size < MAX_PARENTS) c.parents.set(pk, 1);
+      countParent(c, parent < 0 ? "" : (p.op[parent] as string));
     }
-    // Child operations per parent operation, once per trace and (parent, child).
+    // Child operations per parent operation, once per trace and (parent, child). A parent's count
+    // is the one its own span found above: the map only grew since, and an operation left out for
+    // lack of room stays out.
     for (let i = 0; i < p.n; i++) {
       const parent = p.parent[i] as number;
       if (parent < 0 || p.skip[i] === 1 || p.skip[parent] === 1) continue;
-      const pc = ops.get(p.op[parent] as string);
+      const pc = counts[parent];
       if (pc === undefined) continue;
-      const children = (pc.children ??= new Map());
-      countChild(children, ANY_CALL, stamp);
-      countChild(children, p.op[i] as string, stamp);
+      let any = pc.anyCall;
+      if (any === undefined) {
+        any = pc.anyCall = { n: 0, stamp: 0 };
+        pc.children = new Map([[ANY_CALL, any]]);
+      }
+      if (any.stamp !== stamp) {
+        any.stamp = stamp;
+        any.n++;
+      }
+      countChild(pc.children as Map<string, { n: number; stamp: number }>, p.op[i] as string, stamp);
     }
+    counts.fill(undefined, 0, p.n);
   }
 
   /** Adds this cell's counts into `into`, its flagged traces' too when `withFlagged`. */
   mergeInto(into: CallWindowMerge, type: string, withFlagged: boolean): void {
     into.add(type, this.traces, this.ops);
     if (withFlagged && this.flaggedOps !== undefined) into.add(type, this.flagged, this.flaggedOps);
+  }
+}
+
+/**
+ * Per span of the trace being added, its operation's count in the cell (undefined when skipped or
+ * left out): scratch space reused by every cell (the core is single-threaded).
+ */
+let resolved: Array<CallCount | undefined> = new Array<CallCount | undefined>(256);
+
+function countParent(c: CallCount, key: string): void {
+  const keys = c.parentKeys;
+  for (let j = 0; j < keys.length; j++) {
+    if (keys[j] === key) {
+      c.parentCounts[j]!++;
+      return;
+    }
+  }
+  if (keys.length < MAX_PARENTS) {
+    keys.push(key);
+    c.parentCounts.push(1);
   }
 }
 
@@ -357,7 +396,10 @@ export class CallWindowMerge {
       let m = t.ops.get(key);
       if (m === undefined) t.ops.set(key, (m = { present: 0, parents: new Map() }));
       m.present += c.present;
-      for (const [pk, n] of c.parents) m.parents.set(pk, (m.parents.get(pk) ?? 0) + n);
+      for (let j = 0; j < c.parentKeys.length; j++) {
+        const pk = c.parentKeys[j] as string;
+        m.parents.set(pk, (m.parents.get(pk) ?? 0) + (c.parentCounts[j] as number));
+      }
       let e = this.errors.get(key);
       if (e === undefined) this.errors.set(key, (e = { spans: 0, errors: 0 }));
       e.spans += c.spans;

@@ -88,6 +88,7 @@ export class OperationWindow {
   private lastCutoffBucket = Number.NaN;
   private readonly learnFlagged: boolean;
   private readonly maxCallOps: number;
+  private readonly cells = new CellMemo();
 
   constructor(private readonly o: OperationWindowOptions) {
     this.maxCallOps = o.maxTypeCallOperations ?? 256;
@@ -118,14 +119,23 @@ export class OperationWindow {
     }
     if (p === undefined || (flagged && !this.learnFlagged)) return;
     const rootService = p.root >= 0 ? p.service[p.root] : undefined;
+    const memo = this.cells;
     for (let i = 0; i < p.n; i++) {
       if (p.skip[i] === 1) continue;
+      const id = p.opId[i] as number;
       let key = p.op[i] as string;
-      let c = b.ops.get(key);
-      if (c === undefined) {
-        if (b.ops.size >= this.maxOperations) key = OVERFLOW_OPERATION;
+      let c: OpCell | undefined;
+      if (memo.keys[id] === key && memo.buckets[id] === b) {
+        c = memo.cells[id] as OpCell;
+        key = memo.keyed[id] as string;
+      } else {
         c = b.ops.get(key);
-        if (c === undefined) b.ops.set(key, (c = { duration: new LogSketch(), self: new LogSketch() }));
+        if (c === undefined) {
+          if (b.ops.size >= this.maxOperations) key = OVERFLOW_OPERATION;
+          c = b.ops.get(key);
+          if (c === undefined) b.ops.set(key, (c = { duration: new LogSketch(), self: new LogSketch() }));
+        }
+        memo.remember(id, p.op[i] as string, b, c, key);
       }
       if (flagged) {
         (c.flaggedDuration ??= new LogSketch()).add(p.durationMs[i] as number);
@@ -174,7 +184,12 @@ export class OperationWindow {
     const cutoffBucket = Math.floor(cutoff / this.o.bucketMs);
     if (cutoffBucket === this.lastCutoffBucket) return;
     this.lastCutoffBucket = cutoffBucket;
-    for (const [id, b] of this.buckets) if (b.startMs + this.o.bucketMs <= cutoff) this.buckets.delete(id);
+    for (const [id, b] of this.buckets) {
+      if (b.startMs + this.o.bucketMs > cutoff) continue;
+      this.buckets.delete(id);
+      // Nothing remembered may keep an expired bucket alive.
+      this.cells.clear();
+    }
   }
 
   /** Live buckets and types not kept for lack of room. */
@@ -258,6 +273,40 @@ export class OperationWindow {
     return callSnapshot.types.length === 0 && callSnapshot.errors.length === 0
       ? { operations: opStats, types }
       : { operations: opStats, types, calls: callSnapshot };
+  }
+}
+
+/**
+ * Per operation id, the cell its spans went to in the bucket they last went to, and the key it is
+ * kept under there ({@link OVERFLOW_OPERATION} past the cap): most traces fall in the latest
+ * bucket, so this spares a map lookup by string per span. Valid while the key and the bucket
+ * match: a bucket's operation never changes cell (operations are only added, the cap only
+ * reached), and an id given again to another operation has another key (see OperationMemo).
+ */
+class CellMemo {
+  readonly keys: Array<string | undefined> = [];
+  readonly buckets: Array<OpBucket | undefined> = [];
+  readonly cells: Array<OpCell | undefined> = [];
+  readonly keyed: Array<string | undefined> = [];
+
+  clear(): void {
+    this.keys.length = 0;
+    this.buckets.length = 0;
+    this.cells.length = 0;
+    this.keyed.length = 0;
+  }
+
+  remember(id: number, key: string, bucket: OpBucket, cell: OpCell, keyed: string): void {
+    while (this.keys.length <= id) {
+      this.keys.push(undefined);
+      this.buckets.push(undefined);
+      this.cells.push(undefined);
+      this.keyed.push(undefined);
+    }
+    this.keys[id] = key;
+    this.buckets[id] = bucket;
+    this.cells[id] = cell;
+    this.keyed[id] = keyed;
   }
 }
 
