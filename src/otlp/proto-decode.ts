@@ -20,6 +20,7 @@ import {
 import { readKeyValueInto, readValueIfKey } from "./proto-attributes.js";
 import { hex16, hex8 } from "./hex.js";
 import { ProtoReader } from "./reader.js";
+import { StringTable } from "../core/string-table.js";
 import type { StringCache } from "./string-cache.js";
 
 /** What the OTLP decoders need besides the bytes. */
@@ -343,19 +344,30 @@ type MutableIds = { traceId: string; parentSpanId: string | null };
  * one copy of each id instead of two.
  */
 function shareIds(spans: Span[]): void {
-  if (spans.length < 2) return;
-  const ids = new Map<string, string>();
-  for (const s of spans) {
-    ids.set(s.spanId, s.spanId);
+  const n = spans.length;
+  if (n < 2) return;
+  const ids = SPAN_IDS;
+  const traces = TRACE_IDS;
+  ids.reset(n);
+  traces.reset(n);
+  for (let i = 0; i < n; i++) {
+    const s = spans[i]!;
+    ids.add(s.spanId, i);
     // Equal strings compare equal whatever their identity, so assign the shared one unconditionally.
-    const trace = ids.get(s.traceId);
-    if (trace === undefined) ids.set(s.traceId, s.traceId);
-    else (s as MutableIds).traceId = trace;
+    const first = traces.add(s.traceId, i);
+    if (first >= 0) (s as MutableIds).traceId = spans[first]!.traceId;
   }
-  for (const s of spans) {
+  for (let i = 0; i < n; i++) {
+    const s = spans[i]!;
     const parent = s.parentSpanId;
     if (parent === null) continue;
-    const shared = ids.get(parent);
-    if (shared !== undefined) (s as MutableIds).parentSpanId = shared;
+    const at = ids.find(parent);
+    if (at >= 0) (s as MutableIds).parentSpanId = spans[at]!.spanId;
   }
+  ids.release();
+  traces.release();
 }
+
+/** Span and trace ids of the message being decoded, by span index (decoding is synchronous). */
+const SPAN_IDS = new StringTable();
+const TRACE_IDS = new StringTable();

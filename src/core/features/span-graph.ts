@@ -1,4 +1,5 @@
 import type { Span } from "../../domain/span.js";
+import { StringTable } from "../string-table.js";
 
 /** What a span is in its trace's parent graph. */
 export const SpanRole = {
@@ -60,8 +61,15 @@ export function spanGraph(spans: readonly Span[], store?: SpanGraphStore): SpanG
     roles = store.roles.subarray(0, n).fill(0);
   }
   const index = ID_TABLE;
-  // A repeated id: the first span with it is the one kept, later ones are marked.
-  const duplicates = index.reset(spans, roles);
+  index.reset(n);
+  let duplicates = 0;
+  for (let i = 0; i < n; i++) {
+    // A repeated id: the first span with it is the one kept, later ones are marked.
+    if (index.add((spans[i] as Span).spanId, i) >= 0) {
+      roles[i] = SpanRole.Duplicate;
+      duplicates++;
+    }
+  }
   // Links that all point the same way (every parent earlier in the array, or every one later)
   // cannot form a cycle: the usual case is settled without walking the chains.
   let earlier = 0;
@@ -87,117 +95,8 @@ export function spanGraph(spans: readonly Span[], store?: SpanGraphStore): SpanG
   return { parentOf, roles, duplicates, cycles };
 }
 
-/**
- * Span indexes by span id in an open-addressing table (linear probing), reused from trace to
- * trace (the core is single-threaded): a Map per trace costs its allocation, its growth and its
- * garbage, more than the lookups.
- */
-export class SpanIdTable {
-  /** Span index + 1 per slot, 0 for an empty slot; its length a power of two. */
-  private slots = new Int32Array(64);
-  private mask = 63;
-  private spans: readonly Span[] = [];
-  /** Whether ids are hashed whole (else by their last characters). */
-  private full = false;
-
-  /**
-   * Indexes `spans` by id, the first span with an id kept; later spans with the same id are
-   * marked {@link SpanRole.Duplicate} in `roles`. Returns how many were.
-   */
-  reset(spans: readonly Span[], roles: Uint8Array): number {
-    const n = spans.length;
-    // At most half full: probes stay short.
-    let size = 64;
-    while (size < 2 * n) size *= 2;
-    if (size > this.slots.length) this.slots = new Int32Array(size);
-    this.mask = size - 1;
-    this.spans = spans;
-    this.full = false;
-    const duplicates = this.fill(spans, roles);
-    if (duplicates >= 0) return duplicates;
-    // Ids alike in their last characters (not random ones): hash them whole.
-    this.full = true;
-    return this.fill(spans, roles);
-  }
-
-  /** Fills the table; -1 when a probe ran past MAX_PROBES with the short hash. */
-  private fill(spans: readonly Span[], roles: Uint8Array): number {
-    const n = spans.length;
-    const slots = this.slots;
-    const mask = this.mask;
-    slots.fill(0, 0, mask + 1);
-    let duplicates = 0;
-    for (let i = 0; i < n; i++) {
-      const id = (spans[i] as Span).spanId;
-      let at = this.hash(id) & mask;
-      for (let probes = 0; ; probes++) {
-        const k = slots[at] as number;
-        if (k === 0) {
-          slots[at] = i + 1;
-          break;
-        }
-        if ((spans[k - 1] as Span).spanId === id) {
-          roles[i] = SpanRole.Duplicate;
-          duplicates++;
-          break;
-        }
-        if (probes === MAX_PROBES && !this.full) return -1;
-        at = (at + 1) & mask;
-      }
-    }
-    return duplicates;
-  }
-
-  /** Index of the first span with `id`, -1 when none. */
-  find(id: string): number {
-    const slots = this.slots;
-    let at = this.hash(id) & this.mask;
-    for (;;) {
-      const k = slots[at] as number;
-      if (k === 0) return -1;
-      if ((this.spans[k - 1] as Span).spanId === id) return k - 1;
-      at = (at + 1) & this.mask;
-    }
-  }
-
-  private hash(id: string): number {
-    return this.full ? hashWhole(id) : hashTail(id);
-  }
-
-  /** Lets go of the spans (the table itself is kept for the next trace). */
-  release(): void {
-    this.spans = [];
-  }
-}
-
-const ID_TABLE = new SpanIdTable();
-
-/** Slots a short-hash insertion may probe before the table is filled again with whole-id hashes. */
-const MAX_PROBES = 32;
-
-/**
- * The last four characters of an id, mixed: span ids are random hex (W3C trace context), so these
- * are enough, and reading four characters instead of sixteen matters at a few per span.
- */
-function hashTail(id: string): number {
-  const n = id.length;
-  if (n < 4) return hashWhole(id);
-  const h = Math.imul(
-    id.charCodeAt(n - 1) ^
-      (id.charCodeAt(n - 2) << 8) ^
-      (id.charCodeAt(n - 3) << 16) ^
-      (id.charCodeAt(n - 4) << 24),
-    0x9e3779b1,
-  );
-  return h ^ (h >>> 15);
-}
-
-/** FNV-1a over the id's UTF-16 code units, with a final mix so the low bits depend on all of them. */
-function hashWhole(id: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-  return h ^ (h >>> 16);
-}
+/** Span indexes by span id, reused from trace to trace (the core is single-threaded). */
+const ID_TABLE = new StringTable();
 
 /** Scratch space of {@link breakCycles}, reused across calls (the core is single-threaded). */
 let colours = new Uint8Array(1_024);

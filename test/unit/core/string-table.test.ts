@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { spanGraph, SpanIdTable, SpanRole } from "../../../../src/core/features/span-graph.js";
-import { Prng } from "../../../../src/core/model/prng.js";
-import type { Span } from "../../../../src/domain/span.js";
-import { span } from "../alerts/spans.js";
+import { spanGraph } from "../../../src/core/features/span-graph.js";
+import { Prng } from "../../../src/core/model/prng.js";
+import { StringTable } from "../../../src/core/string-table.js";
+import type { Span } from "../../../src/domain/span.js";
+import { span } from "./alerts/spans.js";
 
 /** How a random trace's ids are drawn. */
 type IdStyle = "random" | "repeats" | "same_tail" | "short";
@@ -47,20 +48,22 @@ function reference(spans: readonly Span[]): { first: Map<string, number>; duplic
 
 const STYLES: readonly IdStyle[] = ["random", "repeats", "same_tail", "short"];
 
-describe("SpanIdTable", () => {
-  it("finds what a Map of the first span per id finds, on random traces of every id style", () => {
+describe("StringTable", () => {
+  it("finds what a Map of the first value per key finds, on random traces of every id style", () => {
     const rng = new Prng(7);
-    const table = new SpanIdTable();
+    const table = new StringTable();
     for (let round = 0; round < 400; round++) {
       const style = STYLES[round % STYLES.length] as IdStyle;
       const n = rng.int(round % 10 === 0 ? 600 : 40);
       const spans = randomTrace(rng, n, style);
-      const roles = new Uint8Array(n);
-      const duplicates = table.reset(spans, roles);
+      // Sized too small now and then: the table grows.
+      table.reset(round % 7 === 0 ? rng.int(n + 1) : n);
       const ref = reference(spans);
-      expect(duplicates).toBe(ref.duplicate.filter(Boolean).length);
       spans.forEach((s, i) => {
-        expect(roles[i] === SpanRole.Duplicate).toBe(ref.duplicate[i]);
+        const added = table.add(s.spanId, i);
+        expect(added).toBe(ref.duplicate[i] ? ref.first.get(s.spanId) : -1);
+      });
+      spans.forEach((s) => {
         expect(table.find(s.spanId)).toBe(ref.first.get(s.spanId));
         const parent = s.parentSpanId;
         if (parent !== null) expect(table.find(parent)).toBe(ref.first.get(parent) ?? -1);
@@ -69,8 +72,19 @@ describe("SpanIdTable", () => {
         const absent = randomId(rng, style, k);
         expect(table.find(absent)).toBe(ref.first.get(absent) ?? -1);
       }
-      table.release();
+      if (round % 2 === 0) table.release();
     }
+  });
+
+  it("finds nothing once reset or released", () => {
+    const table = new StringTable();
+    table.reset(2);
+    table.add("a", 1);
+    table.reset(2);
+    expect(table.find("a")).toBe(-1);
+    table.add("b", 2);
+    table.release();
+    expect(table.find("b")).toBe(-1);
   });
 });
 
