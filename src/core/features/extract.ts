@@ -71,7 +71,9 @@ export function extractTrace(
   let rootIdx = -1;
   let rootIsOrphan = true;
   let erroring: Set<string> | undefined;
-  const edges = new Set<string>();
+  // Distinct edges in the order first seen: a short list, with a set beside it past a few dozen.
+  let edges: string[] | undefined;
+  let edgeSet: Set<string> | undefined;
   for (let i = 0; i < n; i++) {
     if (roles[i] === SpanRole.Duplicate) continue;
     const s = spans[i] as Span;
@@ -97,7 +99,17 @@ export function extractTrace(
     const parentService = (spans[p] as Span).service;
     if (parentService !== s.service) {
       hops++;
-      edges.add(edgeKey(parentService, s.service));
+      const e = edgeKey(parentService, s.service);
+      if (edges === undefined) edges = [e];
+      else if (edgeSet !== undefined) {
+        if (!edgeSet.has(e)) {
+          edgeSet.add(e);
+          edges.push(e);
+        }
+      } else if (!edges.includes(e)) {
+        edges.push(e);
+        if (edges.length > MAX_LISTED_EDGES) edgeSet = new Set(edges);
+      }
     }
   }
   const root = spans[rootIdx] as Span;
@@ -113,7 +125,7 @@ export function extractTrace(
     max_span_duration: Number(maxSpanNs) / 1e6,
     affected_services: erroringServices.length,
     erroring_services: erroringServices,
-    edges: edges.size === 0 ? EMPTY : edges.size === 1 ? [...edges] : [...edges].sort(),
+    edges: edges === undefined ? EMPTY : sortDistinct(edges),
     root_service: root.service,
     root_operation: root.name,
     group_key: groupKeyOf(shape, options.groupKey ?? "entry"),
@@ -152,6 +164,27 @@ function edgeKey(caller: string, callee: string): string {
 const EDGE_KEYS = new Map<string, Map<string, string>>();
 const MAX_CACHED_CALLERS = 1_000;
 const MAX_CACHED_CALLEES = 1_000;
+
+/** Distinct edges kept in a list alone; past this a set finds the repeats. */
+const MAX_LISTED_EDGES = 32;
+
+/**
+ * Sorts distinct strings in place as `Array#sort` does (by UTF-16 code units, which is what `<`
+ * compares): by insertion when few, which spares the built-in sort's set-up on a handful of edges.
+ */
+function sortDistinct(xs: string[]): string[] {
+  if (xs.length > MAX_LISTED_EDGES) return xs.sort();
+  for (let i = 1; i < xs.length; i++) {
+    const x = xs[i] as string;
+    let j = i - 1;
+    while (j >= 0 && (xs[j] as string) > x) {
+      xs[j + 1] = xs[j] as string;
+      j--;
+    }
+    xs[j + 1] = x;
+  }
+  return xs;
+}
 
 const NO_REPAIRS: GraphRepairs = Object.freeze({ duplicateSpans: 0, parentCycles: 0 });
 

@@ -151,6 +151,7 @@ export class SpanProfiler {
   private first = new Int32Array(1);
   private fill = new Int32Array(0);
   private kids = new Int32Array(0);
+  private walk!: CriticalWalk;
   private graph: SpanGraphStore = { parentOf: new Int32Array(0), roles: new Uint8Array(0) };
 
   constructor(capacity = 64) {
@@ -178,6 +179,8 @@ export class SpanProfiler {
     this.fill = new Int32Array(c);
     this.kids = new Int32Array(c);
     this.graph = { parentOf: new Int32Array(c), roles: new Uint8Array(c) };
+    const { first, kids, start, end, critical } = this;
+    this.walk = { first, kids, start, end, critical };
   }
 
   /**
@@ -193,25 +196,11 @@ export class SpanProfiler {
   profile(spans: readonly Span[], graph: SpanGraph, root: number): SpanProfile {
     const n = spans.length;
     this.reserve(n);
-    const {
-      op,
-      opId,
-      service,
-      spanId,
-      skip,
-      critical,
-      error,
-      start,
-      end,
-      durationMs,
-      selfMs,
-      callee,
-      delegates,
-    } = this;
+    const { op, opId, service, spanId, skip, error, start, end, durationMs, selfMs, callee, delegates } =
+      this;
     const { first, fill, kids } = this;
     const { parentOf, roles } = graph;
     skip.fill(0, 0, n);
-    critical.fill(0, 0, n);
     error.fill(0, 0, n);
     callee.fill(-1, 0, n);
     // Children in CSR form: first[p]..first[p+1] in `kids`.
@@ -279,8 +268,7 @@ export class SpanProfiler {
       if (curE === curE) covered += curE - curS;
       selfMs[i] = Math.max(0, durationMs[i]! - covered);
     }
-    if (root >= 0) markCritical(root, first, kids, start, end, critical);
-    return {
+    return new Profile(
       n,
       op,
       opId,
@@ -289,12 +277,55 @@ export class SpanProfiler {
       skip,
       durationMs,
       selfMs,
-      parent: parentOf,
+      parentOf,
       callee,
-      critical,
       error,
       root,
-    };
+      this.walk,
+    );
+  }
+}
+
+/** What the critical path is walked on, the profiler's arrays. */
+interface CriticalWalk {
+  readonly first: Int32Array;
+  readonly kids: Int32Array;
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  readonly critical: Uint8Array;
+}
+
+/**
+ * A profile whose critical path is marked when first read: only traces with a span beyond its
+ * baseline need it (and the trace view).
+ */
+class Profile implements SpanProfile {
+  private marked = false;
+
+  constructor(
+    readonly n: number,
+    readonly op: readonly string[],
+    readonly opId: Int32Array,
+    readonly service: readonly string[],
+    readonly spanId: readonly string[],
+    readonly skip: Uint8Array,
+    readonly durationMs: Float64Array,
+    readonly selfMs: Float64Array,
+    readonly parent: Int32Array,
+    readonly callee: Int32Array,
+    readonly error: Uint8Array,
+    readonly root: number,
+    private readonly walk: CriticalWalk,
+  ) {}
+
+  get critical(): Uint8Array {
+    const w = this.walk;
+    if (!this.marked) {
+      this.marked = true;
+      w.critical.fill(0, 0, this.n);
+      if (this.root >= 0) markCritical(this.root, w.first, w.kids, w.start, w.end, w.critical);
+    }
+    return w.critical;
   }
 }
 
