@@ -5,7 +5,7 @@ import {
   type TraceFeatures,
 } from "../../domain/features.js";
 import { CallBaselines } from "./call-baselines.js";
-import type { SpanProfile } from "../features/span-profile.js";
+import { OperationMemo, type SpanProfile } from "../features/span-profile.js";
 import { scoreSpans, type OperationStats } from "./op-baselines.js";
 import { TracewatchError } from "../../errors.js";
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelArtifact } from "./artifact.js";
@@ -51,6 +51,8 @@ export class Model {
   private readonly forest: ForestScorer;
   private readonly plan: ColumnPlan;
   private readonly operations: ReadonlyMap<string, OperationStats> | null;
+  /** The operation baselines remembered by operation id (see OperationMemo). */
+  private readonly byOperation: OperationMemo<OperationStats | undefined> | null;
   private readonly typeP99: ReadonlyMap<string, number>;
   private readonly calls: CallBaselines | null;
   /** Whether the forest reads span-level columns (then the window must store them). */
@@ -71,6 +73,8 @@ export class Model {
     this.plan = planColumns(artifact.columns);
     const ops = artifact.operations;
     this.operations = ops === undefined ? null : new Map(ops.operations);
+    const byKey = this.operations;
+    this.byOperation = byKey === null ? null : new OperationMemo((key) => byKey.get(key));
     this.typeP99 = new Map((ops?.types ?? []).map(([k, t]) => [k, t.p99]));
     this.calls = ops?.calls === undefined ? null : new CallBaselines(ops.calls);
     this.usesSpanFeatures = artifact.columns.some((c) => RAW_INDEX[c.feature] >= SEED_FEATURES.length);
@@ -84,8 +88,8 @@ export class Model {
       own !== undefined && own.count >= this.baselines.minGroupSamples
         ? own
         : baselineFor(this.baselines, f.group_key, rootKeyOf(f));
-    const ops = this.operations;
-    const spans = ops === null || profile === undefined ? null : scoreSpans(profile, ops);
+    const spans =
+      this.byOperation === null || profile === undefined ? null : scoreSpans(profile, this.byOperation);
     writeRaw(f, this.raw, 0);
     if (spans !== null) {
       this.raw[RAW_INDEX.max_span_excess] = spans.max_span_excess;

@@ -1,5 +1,5 @@
 import type { SpanExcess, SpanScores } from "../../domain/features.js";
-import type { SpanProfile } from "../features/span-profile.js";
+import { OperationMemo, type SpanProfile } from "../features/span-profile.js";
 import { LogSketch } from "./sketch.js";
 import type { CallSnapshot } from "./call-baselines.js";
 
@@ -183,9 +183,11 @@ export function splitCallExcess(callee: CallTally, caller: CallTally): number {
  */
 export function scoreSpans(
   p: SpanProfile,
-  ops: ReadonlyMap<string, OperationStats>,
+  baselines: ReadonlyMap<string, OperationStats> | OperationMemo<OperationStats | undefined>,
   o: SpanScoring = {},
 ): SpanScores {
+  // A model passes its memo of baselines by operation id; a plain map is looked up by key.
+  const ops = baselines instanceof OperationMemo ? baselines : new OperationMemo((key) => baselines.get(key));
   const minCount = o.minOperationSamples ?? 20;
   const floor = o.floorMs ?? 1;
   const topN = o.topSpans ?? 5;
@@ -211,7 +213,7 @@ export function scoreSpans(
     for (let i = 0; i < p.n; i++) {
       const callee = p.callee[i] as number;
       if (callee < 0 || p.skip[i] === 1) continue;
-      const s = ops.get(p.op[i] as string);
+      const s = ops.get(p, i);
       if (s === undefined || s.count < minCount) continue;
       const slow = (p.selfMs[i] as number) > s.selfP99 ? 1 : 0;
       if (made === undefined || received === undefined) {
@@ -227,7 +229,7 @@ export function scoreSpans(
   }
   for (let i = 0; i < p.n; i++) {
     if (p.skip[i] === 1) continue;
-    const s = ops.get(p.op[i] as string);
+    const s = ops.get(p, i);
     if (s === undefined || s.count < minCount) continue;
     const d = p.durationMs[i] as number;
     const self = p.selfMs[i] as number;

@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import { extractTrace } from "../../../../src/core/features/extract.js";
+import { SpanProfiler, type SpanProfile } from "../../../../src/core/features/span-profile.js";
+import { Prng } from "../../../../src/core/model/prng.js";
+import type { Span, SpanKind } from "../../../../src/domain/span.js";
+import { completed } from "../alerts/spans.js";
+
+const T0 = 1_700_000_000_000_000_000n;
+const KINDS: readonly SpanKind[] = ["SERVER", "CLIENT", "INTERNAL"];
+
+/**
+ * A random trace: a tree (parents earlier or later in the array), now and then a duplicate id, an
+ * orphan, an end before the start, or times months apart (past 2^53 ns from the first span).
+ */
+function randomTrace(rng: Prng, n: number, duplicates = true): Span[] {
+  const hex = (k: number): string => k.toString(16).padStart(16, "0");
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++)
+    ids.push(
+      duplicates && i > 0 && rng.next() < 0.03 ? (ids[i - 1] as string) : hex(i + 1 + rng.int(3) * 1_000),
+    );
+  const order = Array.from({ length: n }, (_, i) => i).sort(() => rng.next() - 0.5);
+  const far = rng.next() < 0.2;
+  return order.map((i) => {
+    const startMs = rng.int(1_000);
+    const lengthNs = BigInt(rng.int(500_000_000)) - (rng.next() < 0.05 ? 600_000_000n : 0n);
+    const offset = far && rng.next() < 0.3 ? 10_000_000_000_000_000n : 0n;
+    const start = T0 + offset + BigInt(startMs) * 1_000_000n + BigInt(rng.int(1_000));
+    const r = rng.next();
+    const parent = i === 0 ? null : r < 0.1 ? hex(99_999) : (ids[rng.int(i)] as string);
+    return {
+      traceId: "0af7651916cd43dd8448eb211c80319c",
+      spanId: ids[i] as string,
+      parentSpanId: parent,
+      service: `svc-${rng.int(4)}`,
+      name: `op-${rng.int(3)}`,
+      kind: KINDS[rng.int(KINDS.length)] as SpanKind,
+      startTimeUnixNano: start,
+      endTimeUnixNano: start + lengthNs,
+      status: rng.next() < 0.1 ? "ERROR" : "OK",
+      attributes: {},
+    };
+  });
+}
+
+/** The profile's per-span values, read while it is valid. */
+function rows(p: SpanProfile): unknown[] {
+  return Array.from({ length: p.n }, (_, i) => [
+    p.op[i],
+    p.service[i],
+    p.spanId[i],
+    p.skip[i],
+    p.durationMs[i],
+    p.selfMs[i],
+    p.parent[i],
+    p.callee[i],
+    p.critical[i],
+    p.error[i],
+  ]);
+}
+
+describe("a reused span profiler", () => {
+  it("profiles every trace as a profile in arrays of its own does, and extracts the same features", () => {
+    const rng = new Prng(3);
+    const profiler = new SpanProfiler(4);
+    for (let round = 0; round < 300; round++) {
+      const trace = completed(randomTrace(rng, 1 + rng.int(round % 10 === 0 ? 200 : 30)));
+      const own = extractTrace(trace, { profile: true });
+      const reused = extractTrace(trace, { profile: profiler });
+      expect(reused.features).toEqual(own.features);
+      expect(reused.repairs).toEqual(own.repairs);
+      const a = own.profile as SpanProfile;
+      const b = reused.profile as SpanProfile;
+      expect(b.root).toBe(a.root);
+      expect(rows(b)).toEqual(rows(a));
+      // Operation ids name operations: one id per key, one key per id.
+      const idOf = new Map<string, number>();
+      const keyOf = new Map<number, string>();
+      for (let i = 0; i < b.n; i++) {
+        expect(idOf.get(b.op[i] as string) ?? b.opId[i]).toBe(b.opId[i]);
+        expect(keyOf.get(b.opId[i] as number) ?? b.op[i]).toBe(b.op[i]);
+        idOf.set(b.op[i] as string, b.opId[i] as number);
+        keyOf.set(b.opId[i] as number, b.op[i] as string);
+      }
+    }
+  });
+
+  it("lists a trace's distinct edges sorted, as a set sorted by Array#sort would", () => {
+    const rng = new Prng(5);
+    for (let round = 0; round < 100; round++) {
+      const spans = randomTrace(rng, 2 + rng.int(300), false).map((s, i) => ({
+        ...s,
+        service: `s${rng.int(round % 2 === 0 ? 5 : 40)}-${i % 3}`,
+      }));
+      const f = extractTrace(completed(spans)).features;
+      const byId = new Map(spans.map((s) => [s.spanId, s]));
+      const edges = new Set<string>();
+      for (const s of spans) {
+        const parent = s.parentSpanId === null ? undefined : byId.get(s.parentSpanId);
+        if (parent !== undefined && parent !== s && parent.service !== s.service)
+          edges.add(`${parent.service}->${s.service}`);
+      }
+      expect(f.edges).toEqual([...edges].sort());
+    }
+  });
+});
