@@ -253,7 +253,6 @@ export class SpanProfiler {
       const p = parentOf[i] as number;
       if (p >= 0) kids[fill[p]!++] = i;
     }
-    const byStart = (a: number, b: number): number => start[a]! - start[b]!;
     for (let i = 0; i < n; i++) {
       const p = parentOf[i] as number;
       if (p >= 0 && first[i + 1]! > first[i]!) delegates[p]!++;
@@ -268,7 +267,7 @@ export class SpanProfiler {
         continue;
       }
       if (hi - lo === 1 && service[kids[lo]!] !== service[i]) callee[i] = kids[lo]!;
-      if (hi - lo > 1 && !sortedByStart(kids, lo, hi, start)) kids.subarray(lo, hi).sort(byStart);
+      if (hi - lo > 1 && !sortedByStart(kids, lo, hi, start)) sortByStart(kids, lo, hi, start);
       // Union of the children's intervals (in start order), clipped to the span.
       let covered = 0;
       let curS = Number.NaN;
@@ -353,6 +352,30 @@ class Profile implements SpanProfile {
 function sortedByStart(kids: Int32Array, lo: number, hi: number, start: Float64Array): boolean {
   for (let j = lo + 1; j < hi; j++) if (start[kids[j]!]! < start[kids[j - 1]!]!) return false;
   return true;
+}
+
+/** Children sorted by insertion; more are sorted by the built-in sort. */
+const INSERTION_SORT_MAX = 32;
+
+/**
+ * Sorts kids[lo, hi) by start, stably (ties keep their order) like the built-in typed-array sort
+ * with a comparator, which costs more than the sorting for a handful of children.
+ */
+export function sortByStart(kids: Int32Array, lo: number, hi: number, start: Float64Array): void {
+  if (hi - lo > INSERTION_SORT_MAX) {
+    kids.subarray(lo, hi).sort((a, b) => start[a]! - start[b]!);
+    return;
+  }
+  for (let j = lo + 1; j < hi; j++) {
+    const k = kids[j]!;
+    const s = start[k]!;
+    let m = j - 1;
+    while (m >= lo && start[kids[m]!]! > s) {
+      kids[m + 1] = kids[m]!;
+      m--;
+    }
+    kids[m + 1] = k;
+  }
 }
 
 /** Siblings looked at per leaf span; beyond it a leaf's self time is its duration. */

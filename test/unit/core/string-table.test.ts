@@ -54,7 +54,7 @@ describe("StringTable", () => {
     const table = new StringTable();
     for (let round = 0; round < 400; round++) {
       const style = STYLES[round % STYLES.length] as IdStyle;
-      const n = rng.int(round % 10 === 0 ? 600 : 40);
+      const n = rng.int(round % 50 === 0 ? 3_000 : round % 10 === 0 ? 600 : 40);
       const spans = randomTrace(rng, n, style);
       // Sized too small now and then: the table grows.
       table.reset(round % 7 === 0 ? rng.int(n + 1) : n);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { extractTrace } from "../../../../src/core/features/extract.js";
-import { SpanProfiler, type SpanProfile } from "../../../../src/core/features/span-profile.js";
+import { sortByStart, SpanProfiler, type SpanProfile } from "../../../../src/core/features/span-profile.js";
 import { Prng } from "../../../../src/core/model/prng.js";
 import type { Span, SpanKind } from "../../../../src/domain/span.js";
 import { completed } from "../alerts/spans.js";
@@ -101,6 +101,26 @@ describe("a reused span profiler", () => {
           edges.add(`${parent.service}->${s.service}`);
       }
       expect(f.edges).toEqual([...edges].sort());
+    }
+  });
+});
+
+describe("sortByStart", () => {
+  it("orders children as the built-in stable sort does, ties kept in order", () => {
+    const rng = new Prng(9);
+    for (let round = 0; round < 500; round++) {
+      const n = 2 + rng.int(round % 5 === 0 ? 80 : 12);
+      const start = Float64Array.from({ length: n }, () => rng.int(6) / 4);
+      const kids = Int32Array.from({ length: n }, (_, i) => i);
+      const lo = rng.int(n);
+      const hi = lo + rng.int(n - lo + 1);
+      const expected = [
+        ...kids.subarray(0, lo),
+        ...[...kids.subarray(lo, hi)].sort((a, b) => start[a]! - start[b]!),
+        ...kids.subarray(hi),
+      ];
+      sortByStart(kids, lo, hi, start);
+      expect([...kids]).toEqual(expected);
     }
   });
 });
