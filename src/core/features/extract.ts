@@ -109,7 +109,7 @@ export function extractTrace(
           edgeSet.add(e);
           edges.push(e);
         }
-      } else if (!edges.includes(e)) {
+      } else if (!listed(edges, e)) {
         edges.push(e);
         if (edges.length > MAX_LISTED_EDGES) edgeSet = new Set(edges);
       }
@@ -151,11 +151,14 @@ export function extractTrace(
  * compared character by character when sorted). Bounded: a cache past its size starts over.
  */
 function edgeKey(caller: string, callee: string): string {
-  let byCallee = EDGE_KEYS.get(caller);
+  // Consecutive hops often leave one caller: its callees are kept at hand.
+  let byCallee = caller === lastCaller ? lastByCallee : EDGE_KEYS.get(caller);
   if (byCallee === undefined) {
     if (EDGE_KEYS.size >= MAX_CACHED_CALLERS) EDGE_KEYS.clear();
     EDGE_KEYS.set(caller, (byCallee = new Map()));
   }
+  lastCaller = caller;
+  lastByCallee = byCallee;
   let key = byCallee.get(callee);
   if (key === undefined) {
     if (byCallee.size >= MAX_CACHED_CALLEES) byCallee.clear();
@@ -165,11 +168,19 @@ function edgeKey(caller: string, callee: string): string {
 }
 
 const EDGE_KEYS = new Map<string, Map<string, string>>();
+let lastCaller: string | undefined;
+let lastByCallee: Map<string, string> | undefined;
 const MAX_CACHED_CALLERS = 1_000;
 const MAX_CACHED_CALLEES = 1_000;
 
 /** Distinct edges kept in a list alone; past this a set finds the repeats. */
 const MAX_LISTED_EDGES = 32;
+
+/** Whether `e` is in `list` (a loop: the built-in `includes` is a call for a handful of entries). */
+function listed(list: readonly string[], e: string): boolean {
+  for (let i = 0; i < list.length; i++) if (list[i] === e) return true;
+  return false;
+}
 
 /**
  * Sorts distinct strings in place as `Array#sort` does (by UTF-16 code units, which is what `<`

@@ -22,7 +22,10 @@ export const SpanRole = {
  * - a parent id absent from the trace: the span is an orphan (a subtree root).
  */
 export interface SpanGraph {
-  /** Index of each span's parent in `spans`, -1 for roots, orphans and duplicates. */
+  /**
+   * Index of each span's parent in `spans`, -1 for roots, orphans and duplicates. Built in a
+   * store, this and `roles` may be longer than the trace: read indexes below its span count.
+   */
   readonly parentOf: Int32Array;
   /** {@link SpanRole} of each span. */
   readonly roles: Uint8Array;
@@ -56,9 +59,14 @@ export function spanGraph(spans: readonly Span[], store?: SpanGraphStore): SpanG
     parentOf = new Int32Array(buffer, 0, n).fill(-1);
     roles = new Uint8Array(buffer, 4 * n, n);
   } else {
-    // Allocating a backing store costs more per trace than building the whole graph.
-    parentOf = store.parentOf.subarray(0, n).fill(-1);
-    roles = store.roles.subarray(0, n).fill(0);
+    // Allocating a backing store costs more per trace than building the whole graph; the store's
+    // arrays themselves, not views, so the graph's arrays may be longer than the trace.
+    parentOf = store.parentOf;
+    roles = store.roles;
+    for (let i = 0; i < n; i++) {
+      parentOf[i] = -1;
+      roles[i] = 0;
+    }
   }
   const index = ID_TABLE;
   index.reset(n);

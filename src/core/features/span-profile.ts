@@ -69,17 +69,25 @@ interface OperationEntry extends Operation {
  */
 const OPERATIONS = new Map<string, Map<string, OperationEntry>>();
 let nextOperationId = 0;
+let lastService: string | undefined;
+let lastByName: Map<string, OperationEntry> | undefined;
 /** Operations the table holds before it starts over. */
 export const MAX_OPERATION_IDS = 16_384;
 
 /** The operation of span `s`. */
 export function operationOf(s: Span): Operation {
-  let byName = OPERATIONS.get(s.service);
+  // A trace's spans come in runs of one service (its resource's spans): the last service's
+  // operations are kept at hand.
+  let byName = s.service === lastService ? lastByName : OPERATIONS.get(s.service);
   if (byName === undefined) OPERATIONS.set(s.service, (byName = new Map()));
+  lastService = s.service;
+  lastByName = byName;
   const head = byName.get(s.name);
   for (let e = head; e !== undefined; e = e.next) if (e.kind === s.kind) return e;
   if (nextOperationId >= MAX_OPERATION_IDS) {
     OPERATIONS.clear();
+    lastService = undefined;
+    lastByName = undefined;
     nextOperationId = 0;
     return operationOf(s);
   }

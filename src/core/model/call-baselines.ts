@@ -336,7 +336,6 @@ export class CallCell {
       }
       countChild(pc.children as Map<string, { n: number; stamp: number }>, p.op[i] as string, stamp);
     }
-    counts.fill(undefined, 0, p.n);
   }
 
   /** Adds this cell's counts into `into`, its flagged traces' too when `withFlagged`. */
@@ -348,7 +347,8 @@ export class CallCell {
 
 /**
  * Per span of the trace being added, its operation's count in the cell (undefined when skipped or
- * left out): scratch space reused by every cell (the core is single-threaded).
+ * left out): scratch space reused by every cell (the core is single-threaded), written for every
+ * span before it is read, not cleared after (it may hold on to a trace's worth of counts).
  */
 let resolved: Array<CallCount | undefined> = new Array<CallCount | undefined>(256);
 

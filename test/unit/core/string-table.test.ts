@@ -97,8 +97,9 @@ describe("spanGraph in a reused store", () => {
       const spans = randomTrace(rng, rng.int(round % 10 === 0 ? 600 : 40), style);
       const own = spanGraph(spans);
       const reused = spanGraph(spans, store);
-      expect([...reused.parentOf]).toEqual([...own.parentOf]);
-      expect([...reused.roles]).toEqual([...own.roles]);
+      // A store's arrays may be longer than the trace.
+      expect([...reused.parentOf.subarray(0, spans.length)]).toEqual([...own.parentOf]);
+      expect([...reused.roles.subarray(0, spans.length)]).toEqual([...own.roles]);
       expect(reused.duplicates).toBe(own.duplicates);
       expect(reused.cycles).toBe(own.cycles);
     }
