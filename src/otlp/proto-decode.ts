@@ -18,7 +18,8 @@ import {
   Tag_Status,
 } from "./generated/fields.js";
 import { readKeyValueInto, readValueIfKey } from "./proto-attributes.js";
-import { hex16, hex8 } from "./hex.js";
+import { hex8 } from "./hex.js";
+import { IdTable } from "./id-table.js";
 import { ProtoReader } from "./reader.js";
 import { StringTable } from "../core/string-table.js";
 import type { StringCache } from "./string-cache.js";
@@ -51,8 +52,6 @@ class MessageDecoder {
   readonly spans: Span[] = [];
   readonly rejected: Rejection[] = [];
   private index = 0;
-  private lastTraceAt = -1;
-  private lastTraceId = "";
   private attrStarts = new Int32Array(64);
   private attrEnds = new Int32Array(64);
   private scopeStarts = new Int32Array(8);
@@ -226,18 +225,9 @@ class MessageDecoder {
     });
   }
 
-  /** Consecutive spans of one trace share one id string. */
+  /** The spans of one trace in the message share one id string, made once. */
   private traceId(at: number): string {
-    const buf = this.r.buf;
-    const last = this.lastTraceAt;
-    if (last >= 0) {
-      let i = 0;
-      while (i < 16 && buf[at + i] === buf[last + i]) i++;
-      if (i === 16) return this.lastTraceId;
-    }
-    this.lastTraceAt = at;
-    this.lastTraceId = hex16(buf, at);
-    return this.lastTraceId;
+    return TRACE_IDS.idAt(at);
   }
 
   private statusCode(end: number, previous: number): number {
@@ -331,32 +321,29 @@ export function decodeOtlpProtoSpans(
 ): { spans: Span[]; rejected: Rejection[] } {
   const reader = new ProtoReader(bytes);
   const decoder = new MessageDecoder(reader, ctx);
-  decoder.request(bytes.byteLength);
+  TRACE_IDS.reset(reader.buf);
+  try {
+    decoder.request(bytes.byteLength);
+  } finally {
+    TRACE_IDS.release();
+  }
   shareIds(decoder.spans);
   return decoder;
 }
 
-type MutableIds = { traceId: string; parentSpanId: string | null };
+type MutableIds = { parentSpanId: string | null };
 
 /**
  * Makes spans of one message share id strings: a child's parent id becomes the parent's own
- * span id string, and every span of a trace gets one trace id string. Buffered spans then cost
- * one copy of each id instead of two.
+ * span id string (every span of a trace already has its one trace id string, see TRACE_IDS).
+ * Buffered spans then cost one copy of each id instead of two.
  */
 function shareIds(spans: Span[]): void {
   const n = spans.length;
   if (n < 2) return;
   const ids = SPAN_IDS;
-  const traces = TRACE_IDS;
   ids.reset(n);
-  traces.reset(n);
-  for (let i = 0; i < n; i++) {
-    const s = spans[i]!;
-    ids.add(s.spanId, i);
-    // Equal strings compare equal whatever their identity, so assign the shared one unconditionally.
-    const first = traces.add(s.traceId, i);
-    if (first >= 0) (s as MutableIds).traceId = spans[first]!.traceId;
-  }
+  for (let i = 0; i < n; i++) ids.add(spans[i]!.spanId, i);
   for (let i = 0; i < n; i++) {
     const s = spans[i]!;
     const parent = s.parentSpanId;
@@ -365,9 +352,9 @@ function shareIds(spans: Span[]): void {
     if (at >= 0) (s as MutableIds).parentSpanId = spans[at]!.spanId;
   }
   ids.release();
-  traces.release();
 }
 
-/** Span and trace ids of the message being decoded, by span index (decoding is synchronous). */
+/** Span ids of the message being decoded, by span index (decoding is synchronous). */
 const SPAN_IDS = new StringTable();
-const TRACE_IDS = new StringTable();
+/** Trace id strings of the message being decoded, by their bytes. */
+const TRACE_IDS = new IdTable(16);
