@@ -18,10 +18,8 @@ import {
   Tag_Status,
 } from "./generated/fields.js";
 import { readKeyValueInto, readValueIfKey } from "./proto-attributes.js";
-import { hex8 } from "./hex.js";
 import { IdTable } from "./id-table.js";
 import { ProtoReader } from "./reader.js";
-import { StringTable } from "../core/string-table.js";
 import type { StringCache } from "./string-cache.js";
 
 /** What the OTLP decoders need besides the bytes. */
@@ -213,8 +211,8 @@ class MessageDecoder {
     const isError = status === Enum_Status_StatusCode.STATUS_CODE_ERROR;
     this.spans.push({
       traceId: this.traceId(traceAt),
-      spanId: hex8(r.buf, spanAt),
-      parentSpanId: isRoot ? null : hex8(r.buf, parentAt),
+      spanId: SPAN_IDS.idAt(spanAt),
+      parentSpanId: isRoot ? null : SPAN_IDS.idAt(parentAt),
       service,
       name,
       kind: KINDS[kind] ?? "UNSPECIFIED",
@@ -322,39 +320,21 @@ export function decodeOtlpProtoSpans(
   const reader = new ProtoReader(bytes);
   const decoder = new MessageDecoder(reader, ctx);
   TRACE_IDS.reset(reader.buf);
+  SPAN_IDS.reset(reader.buf);
   try {
     decoder.request(bytes.byteLength);
   } finally {
     TRACE_IDS.release();
+    SPAN_IDS.release();
   }
-  shareIds(decoder.spans);
   return decoder;
 }
 
-type MutableIds = { parentSpanId: string | null };
-
 /**
- * Makes spans of one message share id strings: a child's parent id becomes the parent's own
- * span id string (every span of a trace already has its one trace id string, see TRACE_IDS).
- * Buffered spans then cost one copy of each id instead of two.
+ * Id strings of the message being decoded, by their bytes (decoding is synchronous): every span of
+ * a trace in the message shares one trace id string, and a child's parent id is its parent's own
+ * span id string when both are in the message, so buffered spans cost one copy of each id, and
+ * each distinct id is converted to hex once.
  */
-function shareIds(spans: Span[]): void {
-  const n = spans.length;
-  if (n < 2) return;
-  const ids = SPAN_IDS;
-  ids.reset(n);
-  for (let i = 0; i < n; i++) ids.add(spans[i]!.spanId, i);
-  for (let i = 0; i < n; i++) {
-    const s = spans[i]!;
-    const parent = s.parentSpanId;
-    if (parent === null) continue;
-    const at = ids.find(parent);
-    if (at >= 0) (s as MutableIds).parentSpanId = spans[at]!.spanId;
-  }
-  ids.release();
-}
-
-/** Span ids of the message being decoded, by span index (decoding is synchronous). */
-const SPAN_IDS = new StringTable();
-/** Trace id strings of the message being decoded, by their bytes. */
 const TRACE_IDS = new IdTable(16);
+const SPAN_IDS = new IdTable(8);
