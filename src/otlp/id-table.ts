@@ -15,6 +15,11 @@ export class IdTable {
   private slots = new Int32Array(64);
   /** Batch that last wrote each slot: the slot is empty unless it is the current one. */
   private stamps = new Int32Array(64);
+  /** The last four bytes of each slot's id, compared before the whole id. */
+  private tails = new Int32Array(64);
+  /** Each slot's id as 32-bit words but the last (`words` per slot): no need to read it back from the message. */
+  private heads: Int32Array;
+  private readonly words: number;
   private batch = 1;
   private mask = 63;
   private whole = false;
@@ -25,7 +30,10 @@ export class IdTable {
   private buf: Uint8Array = EMPTY;
 
   /** @param width id length in bytes: 16 (trace ids) or 8 (span ids). */
-  constructor(private readonly width: 8 | 16) {}
+  constructor(private readonly width: 8 | 16) {
+    this.words = width / 4 - 1;
+    this.heads = new Int32Array(64 * this.words);
+  }
 
   /** Empties the table for the ids of the message in `buf`. */
   reset(buf: Uint8Array): void {
@@ -38,7 +46,8 @@ export class IdTable {
       this.stamps.fill(0);
       this.batch = 1;
     } else this.batch++;
-    this.mask = Math.min(this.slots.length, 64) - 1;
+    // The size the last messages needed: messages are alike, and a sparser table probes less.
+    this.mask = this.slots.length - 1;
   }
 
   /** Lets go of the message's bytes (the table's arrays are kept for the next message). */
@@ -57,12 +66,12 @@ export class IdTable {
 
   /** The entry of the id at `at`, -1 when the message had none such yet. */
   private find(at: number): number {
-    const { slots, stamps, batch, mask } = this;
-    let s = this.hash(at) & mask;
+    const { slots, stamps, tails, batch, mask } = this;
+    const tail = this.tail(at);
+    let s = (this.whole ? this.wholeHash(at) : mix(tail)) & mask;
     for (;;) {
       if (stamps[s] !== batch) return -1;
-      const e = (slots[s] as number) - 1;
-      if (this.sameBytes(this.offsets[e] as number, at)) return e;
+      if (tails[s] === tail && this.sameHead(s, at)) return (slots[s] as number) - 1;
       s = (s + 1) & mask;
     }
   }
@@ -82,8 +91,10 @@ export class IdTable {
 
   /** Puts entry `e` in a free slot; false when it took more than MAX_PROBES with short hashes. */
   private place(e: number): boolean {
-    const { slots, stamps, batch, mask } = this;
-    let s = this.hash(this.offsets[e] as number) & mask;
+    const { slots, stamps, tails, batch, mask } = this;
+    const at = this.offsets[e] as number;
+    const tail = this.tail(at);
+    let s = (this.whole ? this.wholeHash(at) : mix(tail)) & mask;
     let probes = 0;
     while (stamps[s] === batch) {
       s = (s + 1) & mask;
@@ -91,6 +102,8 @@ export class IdTable {
     }
     stamps[s] = batch;
     slots[s] = e + 1;
+    tails[s] = tail;
+    for (let w = 0; w < this.words; w++) this.heads[s * this.words + w] = this.word(at + 4 * w);
     return probes <= MAX_PROBES;
   }
 
@@ -108,36 +121,50 @@ export class IdTable {
   private allocate(size: number): void {
     this.slots = new Int32Array(size);
     this.stamps = new Int32Array(size);
+    this.tails = new Int32Array(size);
+    this.heads = new Int32Array(size * this.words);
     this.batch = 1;
     this.mask = size - 1;
   }
 
-  private sameBytes(a: number, b: number): boolean {
-    const buf = this.buf;
-    for (let i = 0; i < this.width; i++) if (buf[a + i] !== buf[b + i]) return false;
+  /** Whether slot `s` holds the id at `at`, its last four bytes known to be equal. */
+  private sameHead(s: number, at: number): boolean {
+    const heads = this.heads;
+    const base = s * this.words;
+    for (let w = 0; w < this.words; w++) if (heads[base + w] !== this.word(at + 4 * w)) return false;
     return true;
   }
 
-  private hash(at: number): number {
+  private word(at: number): number {
+    const buf = this.buf;
+    return (
+      (buf[at] as number) |
+      ((buf[at + 1] as number) << 8) |
+      ((buf[at + 2] as number) << 16) |
+      ((buf[at + 3] as number) << 24)
+    );
+  }
+
+  private tail(at: number): number {
+    return this.word(at + this.width - 4);
+  }
+
+  /** FNV-1a over the whole id, with a final mix so the low bits depend on all of it. */
+  private wholeHash(at: number): number {
     const buf = this.buf;
     const end = at + this.width;
-    if (this.whole) {
-      let h = 0x811c9dc5;
-      for (let i = at; i < end; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
-      return h ^ (h >>> 16);
-    }
-    const h = Math.imul(
-      (buf[end - 1] as number) |
-        ((buf[end - 2] as number) << 8) |
-        ((buf[end - 3] as number) << 16) |
-        ((buf[end - 4] as number) << 24),
-      0x9e3779b1,
-    );
-    return h ^ (h >>> 15);
+    let h = 0x811c9dc5;
+    for (let i = at; i < end; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+    return h ^ (h >>> 16);
   }
 }
 
-const EMPTY = new Uint8Array(0);
+function mix(tail: number): number {
+  const h = Math.imul(tail, 0x9e3779b1);
+  return h ^ (h >>> 15);
+}
+
+const EMPTY: Uint8Array = Buffer.alloc(0);
 
 /** Slots a probe may run through with short hashes before whole ids are hashed. */
 export const MAX_PROBES = 32;
