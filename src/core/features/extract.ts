@@ -62,12 +62,19 @@ export function extractTrace(
   // A profiler's graph arrays are reused: its profile is valid until its next one anyway.
   const graph = spanGraph(spans, profiler instanceof SpanProfiler ? profiler.graphStore(n) : undefined);
   const { parentOf, roles } = graph;
-  // Span durations handed to a reusing profiler, which then spares a BigInt subtraction per span.
+  // Span times handed to a reusing profiler, which then does no BigInt arithmetic of its own.
+  const startsNs = profiler instanceof SpanProfiler ? profiler.startsNs(n) : undefined;
   const durationsNs = profiler instanceof SpanProfiler ? profiler.durationsNs(n) : undefined;
-
-  let minStart = (spans[0] as Span).startTimeUnixNano;
-  let maxEnd = (spans[0] as Span).endTimeUnixNano;
-  let maxSpanNs = 0n;
+  // Times in ns from the first span's start, as numbers: exact integers for any trace shorter than
+  // about 104 days, then compared as such (BigInt comparisons cost more); else compared as BigInts.
+  const base = (spans[0] as Span).startTimeUnixNano;
+  let exact = true;
+  let minStartNs = Number.POSITIVE_INFINITY;
+  let maxEndNs = Number.NEGATIVE_INFINITY;
+  let maxDurationNs = 0;
+  let firstIdx = 0;
+  let lastIdx = 0;
+  let longestIdx = -1;
   let errorCount = 0;
   let hops = 0;
   let rootIdx = -1;
@@ -79,13 +86,31 @@ export function extractTrace(
   for (let i = 0; i < n; i++) {
     if (roles[i] === SpanRole.Duplicate) continue;
     const s = spans[i] as Span;
-    const start = s.startTimeUnixNano;
-    const end = s.endTimeUnixNano;
-    if (start < minStart) minStart = start;
-    if (end > maxEnd) maxEnd = end;
-    const d = end - start;
-    if (d > maxSpanNs) maxSpanNs = d;
-    if (durationsNs !== undefined) durationsNs[i] = Number(d);
+    const startNs = Number(s.startTimeUnixNano - base);
+    const durationNs = Number(s.endTimeUnixNano - s.startTimeUnixNano);
+    const endNs = startNs + durationNs;
+    if (!(
+      Math.abs(startNs) <= MAX_EXACT &&
+      Math.abs(durationNs) <= MAX_EXACT &&
+      Math.abs(endNs) <= MAX_EXACT
+    ))
+      exact = false;
+    if (startsNs !== undefined && durationsNs !== undefined) {
+      startsNs[i] = startNs;
+      durationsNs[i] = durationNs;
+    }
+    if (startNs < minStartNs) {
+      minStartNs = startNs;
+      firstIdx = i;
+    }
+    if (endNs > maxEndNs) {
+      maxEndNs = endNs;
+      lastIdx = i;
+    }
+    if (durationNs > maxDurationNs) {
+      maxDurationNs = durationNs;
+      longestIdx = i;
+    }
     if (s.status === "ERROR") {
       errorCount++;
       (erroring ??= new Set()).add(s.service);
@@ -115,6 +140,10 @@ export function extractTrace(
       }
     }
   }
+  let minStart = (spans[firstIdx] as Span).startTimeUnixNano;
+  let maxEnd = (spans[lastIdx] as Span).endTimeUnixNano;
+  let maxSpanNs = longestIdx < 0 ? 0n : spanNs(spans[longestIdx] as Span);
+  if (!exact) [minStart, maxEnd, maxSpanNs] = bigIntExtent(spans, roles);
   const root = spans[rootIdx] as Span;
   const shape: TraceShape = { spans, parentOf, rootIdx };
   const erroringServices = erroring === undefined ? EMPTY : [...erroring].sort();
@@ -140,7 +169,7 @@ export function extractTrace(
   if (profiler === undefined || profiler === false) return { features, repairs };
   const profile =
     profiler instanceof SpanProfiler
-      ? profiler.profile(spans, graph, rootIdx, true)
+      ? profiler.profile(spans, graph, rootIdx, exact)
       : profileSpans(spans, graph, rootIdx);
   return { features, repairs, profile };
 }
@@ -172,6 +201,29 @@ let lastCaller: string | undefined;
 let lastByCallee: Map<string, string> | undefined;
 const MAX_CACHED_CALLERS = 1_000;
 const MAX_CACHED_CALLEES = 1_000;
+
+/** Largest magnitude up to which every integer is a double. */
+const MAX_EXACT = Number.MAX_SAFE_INTEGER;
+
+function spanNs(s: Span): bigint {
+  return s.endTimeUnixNano - s.startTimeUnixNano;
+}
+
+/** Earliest start, latest end and longest span of the spans not duplicates, in BigInt. */
+function bigIntExtent(spans: readonly Span[], roles: Uint8Array): [bigint, bigint, bigint] {
+  let minStart = (spans[0] as Span).startTimeUnixNano;
+  let maxEnd = (spans[0] as Span).endTimeUnixNano;
+  let maxSpanNs = 0n;
+  for (let i = 0; i < spans.length; i++) {
+    if (roles[i] === SpanRole.Duplicate) continue;
+    const s = spans[i] as Span;
+    if (s.startTimeUnixNano < minStart) minStart = s.startTimeUnixNano;
+    if (s.endTimeUnixNano > maxEnd) maxEnd = s.endTimeUnixNano;
+    const d = spanNs(s);
+    if (d > maxSpanNs) maxSpanNs = d;
+  }
+  return [minStart, maxEnd, maxSpanNs];
+}
 
 /** Distinct edges kept in a list alone; past this a set finds the repeats. */
 const MAX_LISTED_EDGES = 32;

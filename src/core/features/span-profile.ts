@@ -160,6 +160,7 @@ export class SpanProfiler {
   private fill = new Int32Array(0);
   private kids = new Int32Array(0);
   private spanNs = new Float64Array(0);
+  private spanStartNs = new Float64Array(0);
   private walk!: CriticalWalk;
   private graph: SpanGraphStore = { parentOf: new Int32Array(0), roles: new Uint8Array(0) };
 
@@ -188,18 +189,29 @@ export class SpanProfiler {
     this.fill = new Int32Array(c);
     this.kids = new Int32Array(c);
     this.spanNs = new Float64Array(c);
+    this.spanStartNs = new Float64Array(c);
     this.graph = { parentOf: new Int32Array(c), roles: new Uint8Array(c) };
     const { first, kids, start, end, critical } = this;
     this.walk = { first, kids, start, end, critical };
   }
 
   /**
-   * Where the trace's span durations (end − start, ns, as a number) may be written for the next
-   * {@link profile} with `knownDurations` (spans not duplicates), at least `n` long.
+   * Where the trace's span durations (end − start, ns) may be written for the next
+   * {@link profile} with `knownTimes`, at least `n` long.
    */
   durationsNs(n: number): Float64Array {
     this.reserve(n);
     return this.spanNs;
+  }
+
+  /**
+   * Where the trace's span starts (ns from the first span's start) may be written for the next
+   * {@link profile} with `knownTimes`, at least `n` long. Known times are given for every span
+   * but duplicates, and are exact integers (as are their sums).
+   */
+  startsNs(n: number): Float64Array {
+    this.reserve(n);
+    return this.spanStartNs;
   }
 
   /**
@@ -212,12 +224,13 @@ export class SpanProfiler {
   }
 
   /** The profile of `spans` given their graph and the root's index: valid until the next call. */
-  profile(spans: readonly Span[], graph: SpanGraph, root: number, knownDurations = false): SpanProfile {
+  profile(spans: readonly Span[], graph: SpanGraph, root: number, knownTimes = false): SpanProfile {
     const n = spans.length;
     this.reserve(n);
     const { op, opId, service, spanId, skip, error, start, end, durationMs, selfMs, callee, delegates } =
       this;
     const { first, fill, kids, spanNs } = this;
+    const startNs_ = this.spanStartNs;
     const { parentOf, roles } = graph;
     skip.fill(0, 0, n);
     error.fill(0, 0, n);
@@ -237,18 +250,12 @@ export class SpanProfiler {
       if (roles[i] === SpanRole.Duplicate) skip[i] = 1;
       if (s.status === "ERROR") error[i] = 1;
       // Offsets from the first span in exact BigInt: Unix ns exceed 2^53.
-      const startNs = Number(s.startTimeUnixNano - base);
+      // With times the features took (exact integers, see knownTimes), end − base is start − base
+      // plus the duration exactly: the same numbers without BigInt arithmetic.
+      const known = knownTimes && roles[i] !== SpanRole.Duplicate;
+      const startNs = known ? (startNs_[i] as number) : Number(s.startTimeUnixNano - base);
       const st = startNs / 1e6;
-      // end − base as start − base plus the duration the features already took, when all three
-      // are exact integers in a double (as they are but for traces spanning months): one BigInt
-      // subtraction fewer per span, the same number.
-      const sum = knownDurations && roles[i] !== SpanRole.Duplicate ? startNs + (spanNs[i] as number) : NaN;
-      const e =
-        Math.abs(startNs) <= Number.MAX_SAFE_INTEGER &&
-        (spanNs[i] as number) <= Number.MAX_SAFE_INTEGER &&
-        Math.abs(sum) <= Number.MAX_SAFE_INTEGER
-          ? sum / 1e6
-          : Number(s.endTimeUnixNano - base) / 1e6;
+      const e = known ? (startNs + (spanNs[i] as number)) / 1e6 : Number(s.endTimeUnixNano - base) / 1e6;
       start[i] = st;
       end[i] = e > st ? e : st;
       durationMs[i] = e > st ? e - st : 0;

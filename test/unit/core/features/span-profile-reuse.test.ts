@@ -68,6 +68,26 @@ describe("a reused span profiler", () => {
       const own = extractTrace(trace, { profile: true });
       const reused = extractTrace(trace, { profile: profiler });
       expect(reused.features).toEqual(own.features);
+      // The trace's extent against plain BigInt arithmetic over its spans (first of each id).
+      const seen = new Set<string>();
+      const kept = trace.spans.filter((x) => !seen.has(x.spanId) && seen.add(x.spanId));
+      const minStart = kept.reduce(
+        (m, x) => (x.startTimeUnixNano < m ? x.startTimeUnixNano : m),
+        kept[0]!.startTimeUnixNano,
+      );
+      const maxEnd = kept.reduce(
+        (m, x) => (x.endTimeUnixNano > m ? x.endTimeUnixNano : m),
+        kept[0]!.endTimeUnixNano,
+      );
+      const longest = kept.reduce(
+        (m, x) => (x.endTimeUnixNano - x.startTimeUnixNano > m ? x.endTimeUnixNano - x.startTimeUnixNano : m),
+        0n,
+      );
+      expect(own.features.total_duration).toBe(Number(maxEnd - minStart) / 1e6);
+      expect(own.features.max_span_duration).toBe(Number(longest) / 1e6);
+      expect(own.features.startTimeMs).toBe(
+        Number(minStart / 1_000_000n) + Number(minStart % 1_000_000n) / 1e6,
+      );
       expect(reused.repairs).toEqual(own.repairs);
       const a = own.profile as SpanProfile;
       const b = reused.profile as SpanProfile;
