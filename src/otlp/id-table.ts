@@ -28,6 +28,7 @@ export class IdTable {
   private ids: string[] = [];
   private count = 0;
   private buf: Uint8Array = EMPTY;
+  private view: DataView = EMPTY_VIEW;
 
   /** @param width id length in bytes: 16 (trace ids) or 8 (span ids). */
   constructor(private readonly width: 8 | 16) {
@@ -38,6 +39,7 @@ export class IdTable {
   /** Empties the table for the ids of the message in `buf`. */
   reset(buf: Uint8Array): void {
     this.buf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.count = 0;
     if (this.ids.length > MAX_KEPT_SLOTS) this.ids = [];
     this.whole = false;
@@ -53,6 +55,7 @@ export class IdTable {
   /** Lets go of the message's bytes (the table's arrays are kept for the next message). */
   release(): void {
     this.buf = EMPTY;
+    this.view = EMPTY_VIEW;
   }
 
   /** The id string of the `width` bytes at `at`: the first one made for these bytes in the message. */
@@ -135,14 +138,9 @@ export class IdTable {
     return true;
   }
 
+  /** The little-endian 32-bit word at `at`. */
   private word(at: number): number {
-    const buf = this.buf;
-    return (
-      (buf[at] as number) |
-      ((buf[at + 1] as number) << 8) |
-      ((buf[at + 2] as number) << 16) |
-      ((buf[at + 3] as number) << 24)
-    );
+    return this.view.getInt32(at, true);
   }
 
   private tail(at: number): number {
@@ -165,6 +163,7 @@ function mix(tail: number): number {
 }
 
 const EMPTY: Uint8Array = Buffer.alloc(0);
+const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
 
 /** Slots a probe may run through with short hashes before whole ids are hashed. */
 export const MAX_PROBES = 32;
