@@ -138,12 +138,12 @@ export class OperationWindow {
         memo.remember(id, p.op[i] as string, b, c, key);
       }
       if (flagged) {
-        (c.flaggedDuration ??= new LogSketch()).add(p.durationMs[i] as number);
-        (c.flaggedSelf ??= new LogSketch()).add(p.selfMs[i] as number);
-      } else {
-        c.duration.add(p.durationMs[i] as number);
-        c.self.add(p.selfMs[i] as number);
-      }
+        (c.flaggedDuration ??= new LogSketch()).addPair(
+          p.durationMs[i] as number,
+          (c.flaggedSelf ??= new LogSketch()),
+          p.selfMs[i] as number,
+        );
+      } else c.duration.addPair(p.durationMs[i] as number, c.self, p.selfMs[i] as number);
       if (t === undefined) continue;
       if (i === p.root) t.rootOp = key;
       else if (t.ops.size < this.maxTypeOps && isEntry(p, i, rootService)) t.ops.add(key);

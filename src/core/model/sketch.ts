@@ -49,6 +49,29 @@ export class LogSketch {
     this.addToBin(Math.ceil(Math.log(x) / this.lnGamma), n);
   }
 
+  /**
+   * Adds `x` to this sketch and `y` to `other`, as `add` each would: one logarithm when the two
+   * values are equal and the sketches alike (a span's self time is its duration when it has no
+   * children).
+   */
+  addPair(x: number, other: LogSketch, y: number): void {
+    if (x !== y || other.lnGamma !== this.lnGamma || other.minValue !== this.minValue) {
+      this.add(x);
+      other.add(y);
+      return;
+    }
+    this.total++;
+    other.total++;
+    if (!(x > this.minValue)) {
+      this.zeros++;
+      other.zeros++;
+      return;
+    }
+    const bin = Math.ceil(Math.log(x) / this.lnGamma);
+    this.addToBin(bin, 1);
+    other.addToBin(bin, 1);
+  }
+
   /** Adds every value of `other` (same relative accuracy). */
   merge(other: LogSketch): void {
     if (other.lnGamma !== this.lnGamma) throw new RangeError("sketches with different accuracies");
