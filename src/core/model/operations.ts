@@ -138,12 +138,13 @@ export class OperationWindow {
         memo.remember(id, p.op[i] as string, b, c, key);
       }
       if (flagged) {
-        (c.flaggedDuration ??= new LogSketch()).addPair(
-          p.durationMs[i] as number,
+        (c.flaggedDuration ??= new LogSketch()).addPairAt(
+          p.durationMs,
           (c.flaggedSelf ??= new LogSketch()),
-          p.selfMs[i] as number,
+          p.selfMs,
+          i,
         );
-      } else c.duration.addPair(p.durationMs[i] as number, c.self, p.selfMs[i] as number);
+      } else c.duration.addPairAt(p.durationMs, c.self, p.selfMs, i);
       if (t === undefined) continue;
       if (i === p.root) t.rootOp = key;
       else if (t.ops.size < this.maxTypeOps && isEntry(p, i, rootService)) t.ops.add(key);

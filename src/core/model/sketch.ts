@@ -55,6 +55,16 @@ export class LogSketch {
    * children).
    */
   addPair(x: number, other: LogSketch, y: number): void {
+    this.addPairAt(PAIR_X.fill(x), other, PAIR_Y.fill(y), 0);
+  }
+
+  /**
+   * {@link addPair} of `xs[i]` and `ys[i]`: the values stay in their arrays, not boxed as
+   * arguments of a call the compiler may not inline.
+   */
+  addPairAt(xs: Float64Array, other: LogSketch, ys: Float64Array, i: number): void {
+    const x = xs[i] as number;
+    const y = ys[i] as number;
     if (x !== y || other.lnGamma !== this.lnGamma || other.minValue !== this.minValue) {
       this.add(x);
       other.add(y);
@@ -172,6 +182,8 @@ export class LogSketch {
 }
 
 const EMPTY = new Uint32Array(0);
+const PAIR_X = new Float64Array(1);
+const PAIR_Y = new Float64Array(1);
 
 /** 2%: a p99 of 100 ms is answered within ±2 ms. */
 export const DEFAULT_RELATIVE_ACCURACY = 0.02;
