@@ -45,6 +45,18 @@ interface EdgeTotals extends SeriesTotals {
   readonly server: string | null;
 }
 
+/**
+ * A recorded edge by its services' own names, both admitted and the edge not folded: its key and
+ * its totals in the bucket it last counted in. Recording a known edge again then skips admission
+ * and key lookups (their outcome cannot change before the next expiry, which forgets the slots).
+ */
+interface EdgeSlot {
+  readonly key: string;
+  readonly server: string;
+  bucket: Bucket;
+  totals: EdgeTotals;
+}
+
 interface Bucket {
   readonly startMs: number;
   /** Entry requests, and the calls folded into the overflow edge, by service. */
@@ -102,6 +114,8 @@ export class ServiceMapWindow {
   private readonly edgeKeys = new Set<string>();
   /** `client` → `server` → admitted edge key, so recording a known edge builds no string. */
   private readonly edgeIndex = new Map<string, Map<string, string>>();
+  /** `client` → `server` → slot of each edge recorded under its own names since the last expiry. */
+  private readonly slots = new Map<string, Map<string, EdgeSlot>>();
   private folded = 0;
 
   constructor(o: ServiceMapWindowOptions = {}) {
@@ -116,17 +130,24 @@ export class ServiceMapWindow {
     const b = this.bucketAt(nowMs);
     // A call counts once, on its edge; its server's node takes the edge's totals when read.
     for (const c of calls) {
+      const ms = c.serverSeconds * 1000;
+      const slot = this.slots.get(c.client)?.get(c.server);
+      if (slot !== undefined) {
+        if (slot.bucket !== b) {
+          slot.totals = edgeTotals(b, slot.key, slot.server);
+          slot.bucket = b;
+        }
+        count(slot.totals, c.failed, ms);
+        continue;
+      }
       const client = this.admit(c.client);
       const server = this.admit(c.server);
-      const ms = c.serverSeconds * 1000;
       const key = this.edgeKey(client, server);
-      let t = b.edges.get(key);
-      if (t === undefined) {
-        const folded = key === OVERFLOW_EDGE;
-        b.edges.set(key, (t = { ...newTotals(), server: folded ? null : server }));
-      }
+      const t = edgeTotals(b, key, key === OVERFLOW_EDGE ? null : server);
       count(t, c.failed, ms);
       if (t.server === null) add(b.nodes, server, c.failed, ms);
+      else if (client === c.client && server === c.server)
+        this.addSlot({ key, server, bucket: b, totals: t }, client);
     }
     for (const e of entries) add(b.nodes, this.admit(e.service), e.failed, e.ms);
   }
@@ -178,6 +199,12 @@ export class ServiceMapWindow {
     return key;
   }
 
+  private addSlot(slot: EdgeSlot, client: string): void {
+    let servers = this.slots.get(client);
+    if (servers === undefined) this.slots.set(client, (servers = new Map()));
+    servers.set(slot.server, slot);
+  }
+
   private bucketAt(nowMs: number): Bucket {
     const startMs = Math.floor(nowMs / this.bucketMs) * this.bucketMs;
     const last = this.buckets[this.buckets.length - 1];
@@ -198,6 +225,7 @@ export class ServiceMapWindow {
     this.services.clear();
     this.edgeKeys.clear();
     this.edgeIndex.clear();
+    this.slots.clear();
     for (const b of this.buckets) {
       for (const k of b.nodes.keys()) if (k !== OVERFLOW_SERVICE) this.services.add(k);
       for (const [k, e] of b.edges) {
@@ -207,6 +235,13 @@ export class ServiceMapWindow {
       }
     }
   }
+}
+
+/** The totals of edge `key` in bucket `b`, created empty when new (`server` null: the overflow edge). */
+function edgeTotals(b: Bucket, key: string, server: string | null): EdgeTotals {
+  let t = b.edges.get(key);
+  if (t === undefined) b.edges.set(key, (t = { ...newTotals(), server }));
+  return t;
 }
 
 function merge(into: Map<string, SeriesTotals>, from: ReadonlyMap<string, SeriesTotals>): void {
