@@ -134,9 +134,14 @@ describe("ServiceMapWindow and buildServiceMap", () => {
         call(`s${next(16)}`, `s${next(16)}`, next(500) / 7, next(10) === 0),
       );
       const entries = next(3) === 0 ? [{ service: `s${next(16)}`, failed: false, ms: next(90) }] : [];
-      w.record(now, calls, entries);
+      if (next(4) === 0 && entries.length === 1) {
+        const e = entries[0]!;
+        w.record(now, calls);
+        w.recordEntry(now, e.service, e.failed, e.ms);
+      } else w.record(now, calls, entries);
       plain.record(now, calls, entries);
-      if (i % 997 === 0) expect(summary(w.totals(now, 3000))).toEqual(summary(plain.totals(now, 3000)));
+      if (i % 997 === 0 || next(500) === 0)
+        expect(summary(w.totals(now, 3000))).toEqual(summary(plain.totals(now, 3000)));
     }
     expect(summary(w.totals(now, 4000))).toEqual(summary(plain.totals(now, 4000)));
     expect(w.totals(now, 4000).overflowed).toBeGreaterThan(0);
