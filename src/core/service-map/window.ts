@@ -99,6 +99,14 @@ function count(t: SeriesTotals, failed: boolean, ms: number): void {
   t.latency.add(ms);
 }
 
+/** {@link count} into empty totals, the sketch's bins sized like `like`'s (LogSketch.addSizedLike). */
+function countSizedLike(t: SeriesTotals, failed: boolean, ms: number, like: LogSketch): void {
+  t.requests++;
+  if (failed) t.failed++;
+  t.sumMs += ms;
+  t.latency.addSizedLike(ms, like);
+}
+
 /**
  * Rolling time buckets of service-graph traffic: per bucket, per service and per edge, request
  * and failure counts and a latency sketch. Memory is bounded whatever the traffic: at most
@@ -201,8 +209,14 @@ export class ServiceMapWindow {
     const slot = this.slots.get(caller)?.get(callee);
     if (slot !== undefined) {
       if (slot.bucket !== b) {
+        const before = slot.totals;
         slot.totals = edgeTotals(b, slot.key, slot.server);
         slot.bucket = b;
+        // The edge's first call in this bucket: its latency sketch is sized like the last bucket's.
+        if (slot.totals.requests === 0) {
+          countSizedLike(slot.totals, failed, ms, before.latency);
+          return;
+        }
       }
       count(slot.totals, failed, ms);
       return;
