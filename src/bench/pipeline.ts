@@ -83,10 +83,11 @@ async function onePass(
         onCall?.keepAlerted(alert, t);
         void dispatcher.dispatch(alert);
       },
-      scored: (scored, t) => {
+      scored: (scored, t, parentOf) => {
         // A trace re-opened by a late span (an asynchronous consumer span) is processed again.
         if (t.earlierSpans === undefined) traces++;
-        onCall?.recordTrace(t, serviceGraphEdges(t.spans, t.earlierSpans));
+        // As served: the edges from the parent links scoring built.
+        onCall?.recordTrace(t, serviceGraphEdges(t.spans, t.earlierSpans, parentOf));
         if (onCall?.sample(scored, t)?.keep === true) kept.push(t.spans);
       },
     },

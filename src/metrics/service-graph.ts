@@ -25,15 +25,26 @@ const isCaller = (kind: string): boolean => kind === "CLIENT" || kind === "PRODU
  * (the same edges the `service_hop_count` feature counts). A span whose parent is not in the
  * trace has no known caller and yields no edge. With `newFrom`, only the pairs with a span at or
  * after that index (the edges a re-opened trace's late spans added; see `CompletedTrace.earlierSpans`).
+ * With `parentOf` (each span's parent index, -1 for none: the links scoring built, given for a
+ * trace without repeated span ids or parent cycles), parents are not looked up again.
  */
-export function serviceGraphEdges(spans: readonly Span[], newFrom = 0): ServiceGraphEdge[] {
-  const byId = spans.length > SCAN_MAX_SPANS ? indexById(spans) : null;
+export function serviceGraphEdges(
+  spans: readonly Span[],
+  newFrom = 0,
+  parentOf?: Readonly<Int32Array>,
+): ServiceGraphEdge[] {
+  const byId = parentOf === undefined && spans.length > SCAN_MAX_SPANS ? indexById(spans) : null;
   const edges: ServiceGraphEdge[] = [];
   for (let i = 0; i < spans.length; i++) {
     const span = spans[i]!;
     const parentId = span.parentSpanId;
     if (parentId === null) continue;
-    const p = byId === null ? findId(spans, parentId, i) : (byId.get(parentId) ?? -1);
+    const p =
+      parentOf !== undefined
+        ? parentOf[i]!
+        : byId === null
+          ? findId(spans, parentId, i)
+          : (byId.get(parentId) ?? -1);
     if (p < 0 || (i < newFrom && p < newFrom)) continue;
     const parent = spans[p]!;
     if (parent.service === span.service) continue;

@@ -314,9 +314,10 @@ export class Service {
           // Held by the trace's acknowledgement until every sink delivered or dead-lettered it.
           return dispatcher.dispatchSettled(alert);
         },
-        scored: (scored, trace) => {
-          // One computation of the trace's service-graph edges for the metrics and the service map.
-          const edges = serviceGraphEdges(trace.spans, trace.earlierSpans);
+        scored: (scored, trace, parentOf) => {
+          // One computation of the trace's service-graph edges for the metrics and the service map,
+          // on the parent links scoring built.
+          const edges = serviceGraphEdges(trace.spans, trace.earlierSpans, parentOf);
           metrics.traces.record(trace, edges);
           this.views.recordTrace(trace, edges);
           const kept = this.views.sample(scored, trace)?.keep === true ? sampled?.publish(trace) : undefined;

@@ -59,7 +59,11 @@ export interface KeptTracesOptions {
 /** Estimated heap of a span: fixed part, its strings and its attributes. */
 export function spanBytes(s: Span): number {
   let n = 240 + 2 * (s.service.length + s.name.length);
-  for (const k in s.attributes) n += 48 + 2 * k.length + 2 * String(s.attributes[k]).length;
+  const attributes = s.attributes;
+  for (const k in attributes) {
+    const v = attributes[k];
+    n += 48 + 2 * k.length + 2 * (typeof v === "string" ? v.length : String(v).length);
+  }
   return n;
 }
 

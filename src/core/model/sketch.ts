@@ -132,6 +132,24 @@ export class LogSketch {
     return (2 * Math.pow(this.gamma, this.offset + c.length - 1)) / (this.gamma + 1);
   }
 
+  /**
+   * Adds `x` once to this empty sketch, its bins sized like `like`'s (same accuracy and bin cap)
+   * when `x` falls within them: a series expected to spread over the same range (the next time
+   * bucket's) then fills without growing its array step by step. Only the storage differs: every
+   * count, quantile and merge is that of a sketch that had `x` added.
+   */
+  addSizedLike(x: number, like: LogSketch): void {
+    const c = like.counts;
+    if (this.total === 0 && c.length > 8 && like.lnGamma === this.lnGamma && like.maxBins === this.maxBins) {
+      const bin = x > this.minValue ? Math.ceil(Math.log(x) / this.lnGamma) : Number.NaN;
+      if (bin >= like.offset && bin < like.offset + c.length) {
+        this.counts = new Uint32Array(c.length);
+        this.offset = like.offset;
+      }
+    }
+    this.add(x);
+  }
+
   private addToBin(bin: number, n: number): void {
     let c = this.counts;
     if (c.length === 0) {

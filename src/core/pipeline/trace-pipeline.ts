@@ -36,7 +36,7 @@ export interface PipelineOutputs {
    * Each scored trace (features topic, span metrics, score logs). A rejected promise makes the
    * assembler process the trace again (scoring it again), once the trace's alerts are kept.
    */
-  scored?(scored: ScoredTrace, trace: CompletedTrace): void | Promise<void>;
+  scored?(scored: ScoredTrace, trace: CompletedTrace, parentOf?: ParentLinks): void | Promise<void>;
   /**
    * A trace whose processing threw (a bug, or input nothing else caught): keep its spans with the
    * error (the dead-letter topic). The trace is acknowledged once the returned promise resolves;
@@ -51,6 +51,14 @@ export interface PipelineOutputs {
    */
   decided?(verdict: TraceVerdict, trace: CompletedTrace): void;
 }
+
+/**
+ * Each span's parent as scoring linked them: entry i is the index in the trace's spans of span i's
+ * parent, -1 when it has none in the trace (a root, or a parent id not in the trace). Given to the
+ * scored output only for a trace whose graph needed no repair (no repeated span id, no parent
+ * cycle), so that it is exactly the trace's parent-id links; read it during the call only.
+ */
+export type ParentLinks = Readonly<Int32Array>;
 
 /** What the pipeline reports per trace; implemented by the metrics adapter. */
 export interface PipelineMetrics {
@@ -77,6 +85,8 @@ export interface TracePipelineOptions {
 export interface TraceVerdict {
   readonly scored: ScoredTrace;
   readonly decisions: readonly AlertDecision[];
+  /** The trace's parent links when its graph needed no repair (see {@link ParentLinks}). */
+  readonly parentOf?: ParentLinks;
 }
 
 /** Heap kept per waiting trace besides its alerts (promises, the assembler's entry), bytes. */
@@ -127,7 +137,10 @@ export class TracePipeline implements TraceProcessor {
       stage = "rules";
       const decisions = alerter.process(scored, trace);
       if (metrics?.decision !== undefined) for (const d of decisions) metrics.decision(d);
-      return { scored, decisions };
+      const repaired = repairs.duplicateSpans > 0 || repairs.parentCycles > 0;
+      return profile === undefined || repaired
+        ? { scored, decisions }
+        : { scored, decisions, parentOf: profile.parent };
     } catch (err) {
       throw stageError(stage, err);
     }
@@ -157,7 +170,7 @@ export class TracePipeline implements TraceProcessor {
         const settled = this.o.outputs.alert(d.alert, trace);
         if (settled !== undefined) kept.push(settled);
       }
-      output = this.o.outputs.scored?.(verdict.scored, trace);
+      output = this.o.outputs.scored?.(verdict.scored, trace, verdict.parentOf);
     } catch (err) {
       return this.isolate(trace, stageError("outputs", err), kept);
     }

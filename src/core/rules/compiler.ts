@@ -279,6 +279,7 @@ class Checker {
       const v = value(t, s, spans);
       return v === null ? null : matchBounded(regex, v as string) !== negated;
     };
+    if (node.left.kind === "attribute") return anyAttributeMatch(node.left.key, regex, negated, one);
     return left.span === true ? anySpan(one) : one;
   }
 }
@@ -308,6 +309,23 @@ function anySpan(one: Fn<boolean>, settled?: (t: ScoredTrace) => boolean): Fn<bo
     if (s !== undefined) return one(t, s, spans);
     if (settled !== undefined && t.features.span_count === spans.length && settled(t)) return false;
     for (const span of spans) if (one(t, span, spans) === true) return true;
+    return false;
+  };
+}
+
+/**
+ * `attributes['key'] =~ 'pattern'` (or `!~`) on the whole trace: {@link anySpan} of `one` in a
+ * single loop, each span's attribute read as a string as `one` reads it (absent, null or a list:
+ * no match; a number or boolean: its text). `one` answers for the span in hand.
+ */
+function anyAttributeMatch(key: string, regex: RegExp, negated: boolean, one: Fn<boolean>): Fn<boolean> {
+  return (t, s, spans) => {
+    if (s !== undefined) return one(t, s, spans);
+    for (let i = 0; i < spans.length; i++) {
+      const v = (spans[i] as Span).attributes[key];
+      if (v === undefined || v === null || typeof v === "object") continue;
+      if (matchBounded(regex, typeof v === "string" ? v : String(v)) !== negated) return true;
+    }
     return false;
   };
 }

@@ -45,6 +45,18 @@ interface EdgeTotals extends SeriesTotals {
   readonly server: string | null;
 }
 
+/**
+ * A recorded edge by its services' own names, both admitted and the edge not folded: its key and
+ * its totals in the bucket it last counted in. Recording a known edge again then skips admission
+ * and key lookups (their outcome cannot change before the next expiry, which forgets the slots).
+ */
+interface EdgeSlot {
+  readonly key: string;
+  readonly server: string;
+  bucket: Bucket;
+  totals: EdgeTotals;
+}
+
 interface Bucket {
   readonly startMs: number;
   /** Entry requests, and the calls folded into the overflow edge, by service. */
@@ -63,6 +75,8 @@ export interface ServiceMapTotals {
 }
 
 const ACCURACY = 0.02;
+/** Calls and entries queued before they are counted in one batch. */
+const QUEUE = 1024;
 const OVERFLOW_EDGE = OVERFLOW_SERVICE + "->" + OVERFLOW_SERVICE;
 const NO_ENTRIES: readonly ServiceRequest[] = [];
 const newTotals = (): SeriesTotals => ({
@@ -85,6 +99,14 @@ function count(t: SeriesTotals, failed: boolean, ms: number): void {
   t.latency.add(ms);
 }
 
+/** {@link count} into empty totals, the sketch's bins sized like `like`'s (LogSketch.addSizedLike). */
+function countSizedLike(t: SeriesTotals, failed: boolean, ms: number, like: LogSketch): void {
+  t.requests++;
+  if (failed) t.failed++;
+  t.sumMs += ms;
+  t.latency.addSizedLike(ms, like);
+}
+
 /**
  * Rolling time buckets of service-graph traffic: per bucket, per service and per edge, request
  * and failure counts and a latency sketch. Memory is bounded whatever the traffic: at most
@@ -102,7 +124,14 @@ export class ServiceMapWindow {
   private readonly edgeKeys = new Set<string>();
   /** `client` → `server` → admitted edge key, so recording a known edge builds no string. */
   private readonly edgeIndex = new Map<string, Map<string, string>>();
+  /** `client` → `server` → slot of each edge recorded under its own names since the last expiry. */
+  private readonly slots = new Map<string, Map<string, EdgeSlot>>();
   private folded = 0;
+  /** Calls and entries queued for the newest bucket (see `enqueue`): names in pairs, then figures. */
+  private readonly queuedNames: (string | null)[] = new Array<string | null>(2 * QUEUE).fill(null);
+  private readonly queuedMs = new Float64Array(QUEUE);
+  private readonly queuedFailed = new Uint8Array(QUEUE);
+  private queued = 0;
 
   constructor(o: ServiceMapWindowOptions = {}) {
     this.bucketMs = o.bucketMs ?? 15_000;
@@ -113,31 +142,20 @@ export class ServiceMapWindow {
 
   /** Records one trace's calls and entry requests at time `nowMs`. */
   record(nowMs: number, calls: Iterable<ServiceCall>, entries: Iterable<ServiceRequest> = NO_ENTRIES): void {
-    const b = this.bucketAt(nowMs);
-    // A call counts once, on its edge; its server's node takes the edge's totals when read.
-    for (const c of calls) {
-      const client = this.admit(c.client);
-      const server = this.admit(c.server);
-      const ms = c.serverSeconds * 1000;
-      const key = this.edgeKey(client, server);
-      let t = b.edges.get(key);
-      if (t === undefined) {
-        const folded = key === OVERFLOW_EDGE;
-        b.edges.set(key, (t = { ...newTotals(), server: folded ? null : server }));
-      }
-      count(t, c.failed, ms);
-      if (t.server === null) add(b.nodes, server, c.failed, ms);
-    }
-    for (const e of entries) add(b.nodes, this.admit(e.service), e.failed, e.ms);
+    this.bucketAt(nowMs);
+    for (const c of calls) this.enqueue(c.client, c.server, c.failed, c.serverSeconds * 1000);
+    for (const e of entries) this.enqueue(e.service, null, e.failed, e.ms);
   }
 
   /** Records one entry request (a trace's root span) into `service` at time `nowMs`. */
   recordEntry(nowMs: number, service: string, failed: boolean, ms: number): void {
-    add(this.bucketAt(nowMs).nodes, this.admit(service), failed, ms);
+    this.bucketAt(nowMs);
+    this.enqueue(service, null, failed, ms);
   }
 
   /** Totals over `[nowMs - windowMs, nowMs]` (whole buckets; windowMs capped at the retention). */
   totals(nowMs: number, windowMs: number): ServiceMapTotals {
+    this.flush();
     this.expire(nowMs);
     const fromMs = nowMs - Math.min(windowMs, this.retentionMs);
     const nodes = new Map<string, SeriesTotals>();
@@ -149,6 +167,68 @@ export class ServiceMapWindow {
       for (const e of b.edges.values()) if (e.server !== null) mergeOne(nodes, e.server, e);
     }
     return { fromMs, toMs: nowMs, nodes, edges, overflowed: this.folded };
+  }
+
+  /**
+   * Queues a call (`server` null: an entry request into `client`) for the newest bucket. Queued
+   * requests are counted in order, in a batch, before a newer bucket opens, before the totals are
+   * read, and when the queue is full: each counts as if counted at once (admission, edge keys and
+   * the overflow see the same order), while one batch keeps the map's tables and sketches in cache
+   * instead of touching them between the traces' other work.
+   */
+  private enqueue(client: string, server: string | null, failed: boolean, ms: number): void {
+    const i = this.queued;
+    this.queuedNames[2 * i] = client;
+    this.queuedNames[2 * i + 1] = server;
+    this.queuedMs[i] = ms;
+    this.queuedFailed[i] = failed ? 1 : 0;
+    this.queued = i + 1;
+    if (this.queued === QUEUE) this.flush();
+  }
+
+  /** Counts the queued calls and entries into the newest bucket. */
+  private flush(): void {
+    const n = this.queued;
+    if (n === 0) return;
+    this.queued = 0;
+    const b = this.buckets[this.buckets.length - 1]!;
+    const names = this.queuedNames;
+    for (let i = 0; i < n; i++) {
+      const client = names[2 * i]!;
+      const server = names[2 * i + 1]!;
+      names[2 * i] = names[2 * i + 1] = null;
+      const failed = this.queuedFailed[i] === 1;
+      const ms = this.queuedMs[i]!;
+      if (server === null) add(b.nodes, this.admit(client), failed, ms);
+      else this.countCall(b, client, server, failed, ms);
+    }
+  }
+
+  /** Counts one call on its edge; its server's node takes the edge's totals when read. */
+  private countCall(b: Bucket, caller: string, callee: string, failed: boolean, ms: number): void {
+    const slot = this.slots.get(caller)?.get(callee);
+    if (slot !== undefined) {
+      if (slot.bucket !== b) {
+        const before = slot.totals;
+        slot.totals = edgeTotals(b, slot.key, slot.server);
+        slot.bucket = b;
+        // The edge's first call in this bucket: its latency sketch is sized like the last bucket's.
+        if (slot.totals.requests === 0) {
+          countSizedLike(slot.totals, failed, ms, before.latency);
+          return;
+        }
+      }
+      count(slot.totals, failed, ms);
+      return;
+    }
+    const client = this.admit(caller);
+    const server = this.admit(callee);
+    const key = this.edgeKey(client, server);
+    const t = edgeTotals(b, key, key === OVERFLOW_EDGE ? null : server);
+    count(t, failed, ms);
+    if (t.server === null) add(b.nodes, server, failed, ms);
+    else if (client === caller && server === callee)
+      this.addSlot({ key, server, bucket: b, totals: t }, client);
   }
 
   private admit(service: string): string {
@@ -178,10 +258,18 @@ export class ServiceMapWindow {
     return key;
   }
 
+  private addSlot(slot: EdgeSlot, client: string): void {
+    let servers = this.slots.get(client);
+    if (servers === undefined) this.slots.set(client, (servers = new Map()));
+    servers.set(slot.server, slot);
+  }
+
   private bucketAt(nowMs: number): Bucket {
     const startMs = Math.floor(nowMs / this.bucketMs) * this.bucketMs;
     const last = this.buckets[this.buckets.length - 1];
     if (last !== undefined && last.startMs >= startMs) return last;
+    // What was queued belongs to the bucket before this one, counted as things stood then.
+    this.flush();
     this.expire(nowMs);
     const b: Bucket = { startMs, nodes: new Map(), edges: new Map() };
     this.buckets.push(b);
@@ -198,6 +286,7 @@ export class ServiceMapWindow {
     this.services.clear();
     this.edgeKeys.clear();
     this.edgeIndex.clear();
+    this.slots.clear();
     for (const b of this.buckets) {
       for (const k of b.nodes.keys()) if (k !== OVERFLOW_SERVICE) this.services.add(k);
       for (const [k, e] of b.edges) {
@@ -207,6 +296,13 @@ export class ServiceMapWindow {
       }
     }
   }
+}
+
+/** The totals of edge `key` in bucket `b`, created empty when new (`server` null: the overflow edge). */
+function edgeTotals(b: Bucket, key: string, server: string | null): EdgeTotals {
+  let t = b.edges.get(key);
+  if (t === undefined) b.edges.set(key, (t = { ...newTotals(), server }));
+  return t;
 }
 
 function merge(into: Map<string, SeriesTotals>, from: ReadonlyMap<string, SeriesTotals>): void {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { spanGraph } from "../../../src/core/features/span-graph.js";
 import { serviceGraphEdges } from "../../../src/metrics/service-graph.js";
 import { span } from "./spans.js";
 
@@ -50,5 +51,38 @@ describe("serviceGraphEdges", () => {
     expect(endOrder).toEqual([...startOrder].reverse());
     // Only the edges of the spans at or after newFrom, or with their parent there.
     expect(serviceGraphEdges(chain, n - 1)).toEqual([startOrder[n - 2]]);
+  });
+
+  it("finds the same edges from the parent links scoring built as by looking parents up", () => {
+    // Random forests (orphans, cross-service calls, any order, small and large) without repeated
+    // ids or cycles: the traces whose links the pipeline hands over.
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return Math.floor(seed / 65_536) % n;
+    };
+    const kinds = ["SERVER", "CLIENT", "PRODUCER", "CONSUMER", "INTERNAL"] as const;
+    let edges = 0;
+    for (let t = 0; t < 200; t++) {
+      const n = 1 + next(t % 10 === 0 ? 150 : 20);
+      const spans = Array.from({ length: n }, (_, i) =>
+        span(i + 1, i === 0 || next(8) === 0 ? (next(2) === 0 ? null : n + 5) : 1 + next(i), `s${next(4)}`, {
+          kind: kinds[next(kinds.length)]!,
+          status: next(6) === 0 ? "ERROR" : "UNSET",
+          durationMs: next(50),
+        }),
+      );
+      for (let i = n - 1; i > 0; i--) {
+        const j = next(i + 1);
+        [spans[i], spans[j]] = [spans[j]!, spans[i]!];
+      }
+      const graph = spanGraph(spans);
+      expect(graph.duplicates + graph.cycles).toBe(0);
+      const newFrom = next(n + 1);
+      const linked = serviceGraphEdges(spans, newFrom, graph.parentOf);
+      expect(linked).toEqual(serviceGraphEdges(spans, newFrom));
+      edges += linked.length;
+    }
+    expect(edges).toBeGreaterThan(1000);
   });
 });

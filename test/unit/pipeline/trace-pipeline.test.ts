@@ -142,3 +142,20 @@ describe("TracePipeline behind the assembler", () => {
     },
   );
 });
+
+describe("TracePipeline scored output", () => {
+  it("hands over each span's parent index for a trace needing no repair, and none for a repaired one", async () => {
+    const links: (readonly number[] | undefined)[] = [];
+    const { pipeline, deliverer } = pipelineWithSink({
+      scored: (_s, _t, parentOf) => void links.push(parentOf === undefined ? undefined : [...parentOf]),
+    });
+    const clean = cascadeTrace(40);
+    void pipeline.process(clean);
+    // A repeated span id: the graph ignores the copy, so the links are not the trace's own.
+    const repeated = cascadeTrace(41);
+    void pipeline.process({ ...repeated, spans: [...repeated.spans, repeated.spans[2]!] });
+    await wait(5);
+    for (const a of deliverer.attempts) a.answer.resolve(delivered);
+    expect(links).toEqual([[-1, 0, 1, 2, 3, 4], undefined]);
+  });
+});

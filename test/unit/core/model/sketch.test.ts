@@ -119,3 +119,42 @@ describe("LogSketch", () => {
     expect(() => new LogSketch(0.01).merge(new LogSketch(0.02))).toThrow(RangeError);
   });
 });
+
+describe("LogSketch.addSizedLike", () => {
+  it("holds what a sketch that had the same values added holds, only its storage sized ahead", () => {
+    const p = new Prng(17);
+    const draw = (kind: number) =>
+      kind === 0 ? 0.5 + 1e5 * p.next() ** 4 : kind === 1 ? Math.exp(20 * p.next() - 8) : 1 + 50 * p.next();
+    for (let round = 0; round < 300; round++) {
+      // Small bin caps make collapsing common; `like` spans another series' range.
+      const maxBins = round % 3 === 0 ? 16 : round % 3 === 1 ? 64 : 512;
+      const kind = round % 5 === 0 ? 3 : round % 3;
+      const like = new LogSketch(0.02, maxBins);
+      for (let i = 0; i < 50; i++) like.add(draw(kind === 3 ? 0 : kind));
+      const sized = new LogSketch(0.02, maxBins);
+      const plain = new LogSketch(0.02, maxBins);
+      const first = round % 7 === 0 ? 0 : draw(kind % 3);
+      sized.addSizedLike(first, like);
+      plain.add(first);
+      for (let i = 0, n = Math.floor(p.next() * 200); i < n; i++) {
+        const x = draw(p.next() < 0.8 ? kind % 3 : Math.floor(p.next() * 3));
+        sized.add(x);
+        plain.add(x);
+      }
+      expect(sized.count).toBe(plain.count);
+      for (let q = 0; q <= 1; q += 0.01) expect(sized.quantile(q)).toBe(plain.quantile(q));
+      const a = new LogSketch(0.02, maxBins);
+      const b = new LogSketch(0.02, maxBins);
+      a.merge(sized);
+      b.merge(plain);
+      const lowA = new LogSketch(0.02, maxBins);
+      const lowB = new LogSketch(0.02, maxBins);
+      lowA.mergeLowest(sized, plain.count / 3);
+      lowB.mergeLowest(plain, plain.count / 3);
+      for (const q of [0, 0.25, 0.5, 0.75, 0.99, 1]) {
+        expect(a.quantile(q)).toBe(b.quantile(q));
+        expect(lowA.quantile(q)).toBe(lowB.quantile(q));
+      }
+    }
+  });
+});

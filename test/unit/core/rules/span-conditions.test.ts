@@ -126,3 +126,34 @@ describe("regular expressions are limited to a safe subset", () => {
     expect(() => compileCondition("a", "attributes[user] == 'x'", ctx)).toThrow(/quoted attribute key/);
   });
 });
+
+describe("an attribute match over a trace's spans", () => {
+  it("is true exactly when some span's attribute, read as text, matches (or, with !~, does not)", () => {
+    let seed = 3;
+    const next = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return Math.floor(seed / 65_536) % n;
+    };
+    const values = ["/health", "/cart", "/ping/x", "", "health", 404, 0, true, false, null, ["/health"]];
+    const regex = /\/health|\/ping|^4|true/;
+    let matched = 0;
+    for (let t = 0; t < 500; t++) {
+      const spans = Array.from({ length: next(6) }, () =>
+        span({ attributes: next(3) === 0 ? {} : { "http.path": values[next(values.length)]! } }),
+      );
+      // The straightforward reading: each span's value as the comparison's text, or none.
+      const texts = spans.flatMap((s) => {
+        const v = s.attributes["http.path"];
+        return v === undefined || v === null || typeof v === "object" ? [] : [String(v)];
+      });
+      const some = texts.some((v) => regex.test(v));
+      expect(run("attributes['http.path'] =~ '/health|/ping|^4|true'", spans)).toBe(some);
+      expect(run("attributes['http.path'] !~ '/health|/ping|^4|true'", spans)).toBe(
+        texts.some((v) => !regex.test(v)),
+      );
+      expect(run("NOT attributes['http.path'] =~ '/health|/ping|^4|true'", spans)).toBe(!some);
+      if (some) matched++;
+    }
+    expect(matched).toBeGreaterThan(100);
+  });
+});

@@ -143,3 +143,35 @@ describe("TailSampler with the seed's policies", () => {
     expect(() => new TailSampler(DEFAULT_SAMPLING.spec, ctx)).not.toThrow();
   });
 });
+
+describe("traceDraw", () => {
+  it("is the number the id's first 13 characters parse to in base 16, over 2^52", () => {
+    const plain = (id: string) => {
+      const n = Number.parseInt(id.slice(0, 13), 16);
+      return Number.isFinite(n) ? n / 2 ** 52 : 0;
+    };
+    let seed = 5;
+    const hex = "0123456789abcdefABCDEFxz -";
+    const ids = [
+      "",
+      "f",
+      "fffffffffffff",
+      "ffffffffffffffffffffffffffffffff",
+      "0x1f",
+      " 12",
+      "-abc",
+      "0000000000000",
+    ];
+    for (let i = 0; i < 2_000; i++) {
+      let id = "";
+      const length = i % 4 === 0 ? (i >> 2) % 20 : 32;
+      for (let c = 0; c < length; c++) {
+        seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+        const pick = Math.floor(seed / 65_536);
+        id += hex[i % 3 === 0 ? pick % hex.length : pick % 16];
+      }
+      ids.push(id);
+    }
+    for (const id of ids) expect(traceDraw(id)).toBe(plain(id));
+  });
+});

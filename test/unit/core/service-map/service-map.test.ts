@@ -1,9 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { buildServiceMap, healthOf, DEFAULT_THRESHOLDS } from "../../../../src/core/service-map/graph.js";
+import { LogSketch } from "../../../../src/core/model/sketch.js";
 import {
   OVERFLOW_SERVICE,
   ServiceMapWindow,
+  type SeriesTotals,
   type ServiceCall,
+  type ServiceMapTotals,
+  type ServiceRequest,
 } from "../../../../src/core/service-map/window.js";
 
 const call = (client: string, server: string, ms: number, failed = false): ServiceCall => ({
@@ -112,4 +116,171 @@ describe("ServiceMapWindow and buildServiceMap", () => {
     expect(t.edges.get("a->b")).toMatchObject({ requests: 1, failed: 0 });
     expect(t.edges.get(`${OVERFLOW_SERVICE}->${OVERFLOW_SERVICE}`)).toMatchObject({ requests: 2, failed: 2 });
   });
+
+  it("records as the plain admit-and-look-up-each-call window does, through caps, buckets and expiry", () => {
+    let seed = 11;
+    const next = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return Math.floor(seed / 65_536) % n;
+    };
+    const o = { bucketMs: 1000, retentionMs: 4000, maxServices: 12, maxEdges: 30 };
+    const w = new ServiceMapWindow(o);
+    const plain = new PlainWindow(o);
+    let now = 0;
+    for (let i = 0; i < 20_000; i++) {
+      // Mostly small steps within a bucket, now and then past the retention.
+      now += next(100) === 0 ? 5_000 : next(40);
+      const calls = Array.from({ length: next(6) }, () =>
+        call(`s${next(16)}`, `s${next(16)}`, next(500) / 7, next(10) === 0),
+      );
+      const entries = next(3) === 0 ? [{ service: `s${next(16)}`, failed: false, ms: next(90) }] : [];
+      if (next(4) === 0 && entries.length === 1) {
+        const e = entries[0]!;
+        w.record(now, calls);
+        w.recordEntry(now, e.service, e.failed, e.ms);
+      } else w.record(now, calls, entries);
+      plain.record(now, calls, entries);
+      if (i % 997 === 0 || next(500) === 0)
+        expect(summary(w.totals(now, 3000))).toEqual(summary(plain.totals(now, 3000)));
+    }
+    expect(summary(w.totals(now, 4000))).toEqual(summary(plain.totals(now, 4000)));
+    expect(w.totals(now, 4000).overflowed).toBeGreaterThan(0);
+  });
 });
+
+/** What a window's totals say: counts, sums and a few quantiles per node and edge, by name. */
+function summary(t: ServiceMapTotals) {
+  const of = (m: ReadonlyMap<string, SeriesTotals>) =>
+    [...m]
+      .map(([k, v]) => [
+        k,
+        v.requests,
+        v.failed,
+        v.sumMs,
+        v.latency.count,
+        v.latency.quantile(0.5),
+        v.latency.quantile(0.99),
+      ])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+  return { nodes: of(t.nodes), edges: of(t.edges), overflowed: t.overflowed };
+}
+
+interface PlainTotals extends SeriesTotals {
+  readonly server: string | null;
+}
+
+/** The window recorded the straightforward way: every call admits its services and builds its key. */
+class PlainWindow {
+  private readonly buckets: {
+    startMs: number;
+    nodes: Map<string, SeriesTotals>;
+    edges: Map<string, PlainTotals>;
+  }[] = [];
+  private readonly services = new Set<string>();
+  private readonly edgeKeys = new Set<string>();
+  private folded = 0;
+
+  constructor(
+    private readonly o: { bucketMs: number; retentionMs: number; maxServices: number; maxEdges: number },
+  ) {}
+
+  record(nowMs: number, calls: readonly ServiceCall[], entries: readonly ServiceRequest[]): void {
+    const b = this.bucketAt(nowMs);
+    for (const c of calls) {
+      const client = this.admit(c.client);
+      const server = this.admit(c.server);
+      const ms = c.serverSeconds * 1000;
+      let key = client + "->" + server;
+      if (!this.edgeKeys.has(key)) {
+        if (this.edgeKeys.size >= this.o.maxEdges) {
+          this.folded++;
+          key = OVERFLOW_EDGE;
+        } else this.edgeKeys.add(key);
+      }
+      let t = b.edges.get(key);
+      if (t === undefined)
+        b.edges.set(key, (t = { ...fresh(), server: key === OVERFLOW_EDGE ? null : server }));
+      count(t, c.failed, ms);
+      if (t.server === null) count(nodeOf(b.nodes, server), c.failed, ms);
+    }
+    for (const e of entries) count(nodeOf(b.nodes, this.admit(e.service)), e.failed, e.ms);
+  }
+
+  totals(nowMs: number, windowMs: number): ServiceMapTotals {
+    this.expire(nowMs);
+    const fromMs = nowMs - Math.min(windowMs, this.o.retentionMs);
+    const nodes = new Map<string, SeriesTotals>();
+    const edges = new Map<string, SeriesTotals>();
+    const into = (m: Map<string, SeriesTotals>, k: string, v: SeriesTotals) => {
+      const t = nodeOf(m, k);
+      t.requests += v.requests;
+      t.failed += v.failed;
+      t.sumMs += v.sumMs;
+      t.latency.merge(v.latency);
+    };
+    for (const b of this.buckets) {
+      if (b.startMs + this.o.bucketMs <= fromMs) continue;
+      for (const [k, v] of b.nodes) into(nodes, k, v);
+      for (const [k, v] of b.edges) into(edges, k, v);
+      for (const e of b.edges.values()) if (e.server !== null) into(nodes, e.server, e);
+    }
+    return { fromMs, toMs: nowMs, nodes, edges, overflowed: this.folded };
+  }
+
+  private admit(service: string): string {
+    if (this.services.has(service)) return service;
+    if (this.services.size >= this.o.maxServices) {
+      this.folded++;
+      return OVERFLOW_SERVICE;
+    }
+    this.services.add(service);
+    return service;
+  }
+
+  private bucketAt(nowMs: number) {
+    const startMs = Math.floor(nowMs / this.o.bucketMs) * this.o.bucketMs;
+    const last = this.buckets[this.buckets.length - 1];
+    if (last !== undefined && last.startMs >= startMs) return last;
+    this.expire(nowMs);
+    const b = { startMs, nodes: new Map<string, SeriesTotals>(), edges: new Map<string, PlainTotals>() };
+    this.buckets.push(b);
+    return b;
+  }
+
+  private expire(nowMs: number): void {
+    let n = 0;
+    while (
+      n < this.buckets.length &&
+      this.buckets[n]!.startMs + this.o.bucketMs <= nowMs - this.o.retentionMs
+    )
+      n++;
+    if (n === 0) return;
+    this.buckets.splice(0, n);
+    this.services.clear();
+    this.edgeKeys.clear();
+    for (const b of this.buckets) {
+      for (const k of b.nodes.keys()) if (k !== OVERFLOW_SERVICE) this.services.add(k);
+      for (const [k, e] of b.edges) {
+        if (e.server === null) continue;
+        this.edgeKeys.add(k);
+        if (e.server !== OVERFLOW_SERVICE) this.services.add(e.server);
+      }
+    }
+  }
+}
+
+const OVERFLOW_EDGE = `${OVERFLOW_SERVICE}->${OVERFLOW_SERVICE}`;
+const fresh = (): SeriesTotals => ({ requests: 0, failed: 0, sumMs: 0, latency: new LogSketch(0.02) });
+
+function nodeOf(m: Map<string, SeriesTotals>, k: string): SeriesTotals {
+  let t = m.get(k);
+  if (t === undefined) m.set(k, (t = fresh()));
+  return t;
+}
+
+function count(t: SeriesTotals, failed: boolean, ms: number): void {
+  t.requests++;
+  if (failed) t.failed++;
+  t.sumMs += ms;
+  t.latency.add(ms);
+}
