@@ -85,7 +85,10 @@ export class Model {
         ? own
         : baselineFor(this.baselines, f.group_key, rootKeyOf(f));
     const ops = this.operations;
-    const spans = ops === null || profile === undefined ? null : scoreSpans(profile, ops, live === undefined ? {} : { live });
+    const spans =
+      ops === null || profile === undefined
+        ? null
+        : scoreSpans(profile, ops, live === undefined ? {} : { live });
     writeRaw(f, this.raw, 0);
     if (spans !== null) {
       this.raw[RAW_INDEX.max_span_excess] = spans.max_span_excess;
