@@ -34,8 +34,22 @@ export const CODE_LEVEL_ALERTS = [
   },
 ] as const;
 
-/** The rules used when `spec.alerts` is absent: the seed's three and the code-level two. */
-export const DEFAULT_ALERTS = [...SEED_ALERTS, ...CODE_LEVEL_ALERTS] as const;
+/**
+ * The operation-level latency rule config/default.yaml adds (docs/alerts.md): one service's own
+ * spans became slow, a significant share of them at once, where whole traces are not twice their
+ * type's p99.
+ */
+export const OPERATION_ALERTS = [
+  {
+    type: "slow_operation",
+    condition: "degraded_spans >= 1",
+    severity: "high",
+    description: "spans of an operation many of whose recent spans took over twice its p99",
+  },
+] as const;
+
+/** The rules used when `spec.alerts` is absent: the seed's three, the code-level two and slow_operation. */
+export const DEFAULT_ALERTS = [...SEED_ALERTS, ...CODE_LEVEL_ALERTS, ...OPERATION_ALERTS] as const;
 
 export const SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;
 
@@ -122,7 +136,7 @@ export const alertsSchema = z
   .array(alertRuleSchema)
   .default(DEFAULT_ALERTS.map((a) => ({ ...a, enabled: true })))
   .describe(
-    "Alert rules (seed section); when absent, the seed's three rules and the code-level missing_calls and unexpected_errors.",
+    "Alert rules (seed section); when absent, the seed's three rules, the code-level missing_calls and unexpected_errors, and slow_operation.",
   );
 
 export const metadataSchema = z

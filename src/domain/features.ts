@@ -79,6 +79,17 @@ export interface SpanScores {
   readonly critical_path_excess_ms: number;
   /** Spans longer than their operation's p99. */
   readonly spans_over_p99: number;
+  /**
+   * Slow spans (self time over twice their operation's self-time p99) of degraded operations: a
+   * significant share of their spans in the last minute were slow too (0 without live shares;
+   * see SlowShare).
+   */
+  readonly degraded_spans: number;
+  /**
+   * Among the operations of the trace's slow spans, the largest lower bound of the recent share
+   * of slow spans, as a multiple of the share the baseline predicts (0 without slow spans).
+   */
+  readonly degraded_share: number;
   /** Service with the most time beyond its baselines (see scoreSpans), or null. */
   readonly culprit: string | null;
   /** Time blamed on the culprit beyond its baselines, ms (0 without one). */

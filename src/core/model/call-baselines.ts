@@ -82,6 +82,16 @@ export function wilsonUpper(k: number, n: number, z = 1.645): number {
   return Math.min(1, (centre + spread) / (1 + z2 / n));
 }
 
+/** Wilson score lower bound of a binomial proportion (see {@link wilsonUpper}); 0 without trials. */
+export function wilsonLower(k: number, n: number, z = 1.645): number {
+  if (n <= 0) return 0;
+  const p = k / n;
+  const z2 = z * z;
+  const centre = p + z2 / (2 * n);
+  const spread = z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return Math.max(0, (centre - spread) / (1 + z2 / n));
+}
+
 interface Required {
   readonly op: string;
   readonly service: string;

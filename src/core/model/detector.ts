@@ -1,3 +1,4 @@
+import { SlowShare } from "./slow-share.js";
 import type { ScoredTrace, TraceFeatures } from "../../domain/features.js";
 import type { GroupKeyStrategy } from "../features/group-key.js";
 import type { Model } from "./model.js";
@@ -33,6 +34,8 @@ export interface DetectorOptions {
    * on the window's geometry.
    */
   readonly operations?: OperationWindow;
+  /** Live shares of slow spans per operation (`degraded_spans`). Default: SlowShare's defaults. */
+  readonly slowShare?: SlowShare;
 }
 
 const NONE: readonly string[] = Object.freeze([]);
@@ -51,6 +54,8 @@ export class Detector {
   private current: Model | null = null;
   /** Span duration and self-time sketches per operation, trace duration per type. */
   readonly operations: OperationWindow;
+  /** Each operation's share of slow spans over the last minute, from every scored trace. */
+  readonly slowShare: SlowShare;
 
   constructor(o: DetectorOptions) {
     this.name = o.name;
@@ -59,6 +64,7 @@ export class Detector {
     this.learnBelow = o.learnBelow ?? 0.95;
     this.holdBack = this.learnBelow >= 1 ? undefined : { tailShare: 1 - this.learnBelow };
     this.operations = o.operations ?? new OperationWindow(o.window.geometry);
+    this.slowShare = o.slowShare ?? new SlowShare();
   }
 
   /** The model in use, or null while warming up. */
@@ -93,7 +99,8 @@ export class Detector {
         model_version: null,
       };
     }
-    const s = m.score(f, profile);
+    // The trace's spans count in their operations' shares at its end (event time).
+    const s = m.score(f, profile, { share: this.slowShare, atMs: f.startTimeMs + f.total_duration });
     return {
       features: f,
       anomaly_score: s.anomalyScore,

@@ -6,7 +6,7 @@ import {
 } from "../../domain/features.js";
 import { CallBaselines } from "./call-baselines.js";
 import { OperationMemo, type SpanProfile } from "../features/span-profile.js";
-import { scoreSpans, type OperationStats } from "./op-baselines.js";
+import { scoreSpans, type OperationStats, type SpanScoring } from "./op-baselines.js";
 import { TracewatchError } from "../../errors.js";
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelArtifact } from "./artifact.js";
 import { baselineFor, type Baselines, type GroupStats } from "./baselines.js";
@@ -81,7 +81,7 @@ export class Model {
   }
 
   /** Scores a trace; with its span profile (and operation baselines) its spans are scored too. */
-  score(f: TraceFeatures, profile?: SpanProfile): ModelScore {
+  score(f: TraceFeatures, profile?: SpanProfile, live?: SpanScoring["live"]): ModelScore {
     // The group's own baseline in the common case; the root key string is built only for fallbacks.
     const own = this.baselines.groups.get(f.group_key);
     const baseline =
@@ -89,7 +89,9 @@ export class Model {
         ? own
         : baselineFor(this.baselines, f.group_key, rootKeyOf(f));
     const spans =
-      this.byOperation === null || profile === undefined ? null : scoreSpans(profile, this.byOperation);
+      this.byOperation === null || profile === undefined
+        ? null
+        : scoreSpans(profile, this.byOperation, live === undefined ? {} : { live });
     writeRaw(f, this.raw, 0);
     if (spans !== null) {
       this.raw[RAW_INDEX.max_span_excess] = spans.max_span_excess;

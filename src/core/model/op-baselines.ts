@@ -1,3 +1,4 @@
+import type { SlowShare } from "./slow-share.js";
 import type { SpanExcess, SpanScores } from "../../domain/features.js";
 import { OperationMemo, type SpanProfile } from "../features/span-profile.js";
 import { LogSketch } from "./sketch.js";
@@ -130,6 +131,11 @@ export interface SpanScoring {
   readonly floorMs?: number;
   /** Spans listed as evidence. Default 5. */
   readonly topSpans?: number;
+  /**
+   * Live shares of slow spans per operation: every scored span is counted in it at `atMs`
+   * (event time), and `degraded_spans` counts the trace's slow spans of degraded operations.
+   */
+  readonly live?: { readonly share: SlowShare; readonly atMs: number };
 }
 
 const NO_SPANS: readonly SpanExcess[] = Object.freeze([]);
@@ -207,6 +213,8 @@ export function scoreSpans(
   // trace that can be judged (the client span's operation has a baseline), and of each those
   // whose time outside the callee is beyond its p99: the evidence splitCallExcess weighs. Counted
   // only when some call is slow (most traces have none).
+  const live = o.live;
+  let slowSpans: number[] | undefined;
   let made: Map<string, CallTally> | undefined;
   let received: Map<string, CallTally> | undefined;
   for (let pass = 0; pass < 2; pass++) {
@@ -235,6 +243,13 @@ export function scoreSpans(
     const self = p.selfMs[i] as number;
     const ratio = Math.max(d / Math.max(s.p99, floor), self / Math.max(s.selfP99, floor));
     if (ratio > maxExcess) maxExcess = ratio;
+    if (live !== undefined) {
+      // Slow by its own time (a caller waiting on a slow callee is not), as the seed's latency
+      // rule judges a trace: beyond twice the p99.
+      const slowSelf = self > live.share.multiple * Math.max(s.selfP99, floor);
+      live.share.record(p.op[i] as string, slowSelf, live.atMs);
+      if (slowSelf) (slowSpans ??= []).push(i);
+    }
     if (d > Math.max(s.p99, floor)) over++;
     const excess = self - s.selfP99;
     if (!(excess > 0)) continue;
@@ -279,11 +294,25 @@ export function scoreSpans(
       }
     }
   }
+  let degraded = 0;
+  let degradedShare = 0;
+  if (live !== undefined && slowSpans !== undefined) {
+    for (const i of slowSpans) {
+      const op = p.op[i] as string;
+      // A p99 learned from n spans is exceeded by about max(1%, 1/(n + 1)) of new ones.
+      const expected = Math.max(0.01, 1 / ((ops.get(p, i) as OperationStats).count + 1));
+      const lower = live.share.lowerBound(op, live.atMs) / expected;
+      if (lower > degradedShare) degradedShare = lower;
+      if (lower > live.share.factor) degraded++;
+    }
+  }
   const topSpans = top === undefined ? NO_SPANS : top.sort((a, b) => b.excessMs - a.excessMs).slice(0, topN);
   return {
     max_span_excess: maxExcess,
     critical_path_excess_ms: criticalExcess,
     spans_over_p99: over,
+    degraded_spans: degraded,
+    degraded_share: degradedShare,
     culprit,
     culprit_excess_ms: culprit === null ? 0 : best.total,
     top_spans: topSpans,

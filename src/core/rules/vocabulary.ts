@@ -69,6 +69,11 @@ export const VOCABULARY: Readonly<Record<string, Identifier>> = Object.freeze({
     "spans longer than their operation's p99",
     (t) => t.spans?.spans_over_p99 ?? null,
   ),
+  degraded_spans: num(
+    true,
+    "spans with self time over twice their operation's self-time p99, of operations with a significant share of such spans in the last minute",
+    (t) => (warm(t) ? (t.spans?.degraded_spans ?? 0) : null),
+  ),
   missing_calls: num(
     true,
     "operations the trace's request type calls in (almost) every trace that are absent from it",

@@ -202,8 +202,8 @@ describe("loadConfig", () => {
   it("loads an empty file with every default", () => {
     const config = loadConfig({ text: "" }, {});
     expect(config.kind).toBe("TraceAnomalyDetector");
-    // The seed's three rules and the code-level missing_calls and unexpected_errors.
-    expect(config.spec.alerts).toHaveLength(5);
+    // The seed's three rules, the code-level missing_calls and unexpected_errors, slow_operation.
+    expect(config.spec.alerts).toHaveLength(6);
     expect(config.spec.assembly).toEqual({
       decision_wait: 10_000,
       root_grace: 6_000,

@@ -49,7 +49,7 @@ describe("the seed's TraceAnomalyDetector document", () => {
     expect(config.spec.sinks).toEqual([{ type: "log", name: "log", level: "warn" }]);
   });
 
-  it("is the detector part of config/default.yaml, which adds the code-level rules after its three", () => {
+  it("is the detector part of config/default.yaml, which adds the code-level rules and slow_operation after its three", () => {
     const fromDefault = loadConfig({ path: repo("config/default.yaml") }, {});
     const fromSeed = loadConfig({ text: seedYaml() }, {});
     expect(fromSeed.spec.alerts.map((a) => a.type)).toEqual([
@@ -65,8 +65,9 @@ describe("the seed's TraceAnomalyDetector document", () => {
         "unexpected_errors >= 1 AND NOT (error_count > 5 AND affected_services > 3)",
         "high",
       ],
+      ["slow_operation", "degraded_spans >= 1", "high"],
     ]);
-    // Without spec.alerts the same five rules apply.
+    // Without spec.alerts the same six rules apply.
     expect(loadConfig({ text: "" }, {}).spec.alerts).toEqual(fromDefault.spec.alerts);
     expect({ ...fromDefault, spec: { ...fromDefault.spec, alerts: [] } }).toEqual({
       ...fromSeed,

@@ -295,13 +295,14 @@ describe("code-level conditions and rules", () => {
   );
   const rule = (type: string) => rules.find((r) => r.type === type)!;
 
-  it("ships the seed's three rules and the code-level two as defaults", () => {
+  it("ships the seed's three rules, the code-level two and slow_operation as defaults", () => {
     expect(config.spec.alerts.map((a) => a.type)).toEqual([
       "latency_spike",
       "unusual_path",
       "cascade_failure",
       "missing_calls",
       "unexpected_errors",
+      "slow_operation",
     ]);
   });
 
