@@ -140,7 +140,8 @@ export class TracePipeline implements TraceProcessor {
       const repaired = repairs.duplicateSpans > 0 || repairs.parentCycles > 0;
       return profile === undefined || repaired
         ? { scored, decisions }
-        : { scored, decisions, parentOf: profile.parent };
+        : // The profile's arrays are reused by the next trace: the links are copied, n entries.
+          { scored, decisions, parentOf: profile.parent.slice(0, profile.n) };
     } catch (err) {
       throw stageError(stage, err);
     }
