@@ -247,7 +247,7 @@ export function scoreSpans(
       // Slow by its own time (a caller waiting on a slow callee is not), as the seed's latency
       // rule judges a trace: beyond twice the p99.
       const slowSelf = self > live.share.multiple * Math.max(s.selfP99, floor);
-      live.share.record(p.op[i] as string, slowSelf, live.atMs);
+      live.share.recordSpan(p, i, slowSelf, live.atMs);
       if (slowSelf) (slowSpans ??= []).push(i);
     }
     if (d > Math.max(s.p99, floor)) over++;

@@ -1,3 +1,4 @@
+import { OperationMemo, type SpanProfile } from "../features/span-profile.js";
 import { wilsonLower } from "./call-baselines.js";
 
 /**
@@ -57,6 +58,12 @@ export class SlowShare {
   private readonly z: number;
   private readonly maxOperations: number;
   private readonly ops = new Map<string, Ring>();
+  /** Rings by operation id (see OperationMemo); started over when an operation is dropped. */
+  private memo = this.newMemo();
+  /** The event time of the last recorded span, and its slice and slot. */
+  private lastMs = Number.NaN;
+  private lastSlice = 0;
+  private lastAt = 0;
 
   constructor(o: SlowShareOptions = {}) {
     this.slices = Math.max(1, Math.floor(o.slices ?? 6));
@@ -75,6 +82,23 @@ export class SlowShare {
 
   /** Counts one span of `op` at event time `tMs`, slow or not. */
   record(op: string, slow: boolean, tMs: number): void {
+    this.count(this.ringOf(op, tMs), slow, tMs);
+  }
+
+  /** Counts span `i` of profile `p` (its operation found by id) at event time `tMs`, slow or not. */
+  recordSpan(p: SpanProfile, i: number, slow: boolean, tMs: number): void {
+    this.now = tMs;
+    this.count(this.memo.get(p, i), slow, tMs);
+  }
+
+  /** The time ringOf is asked at from the memo's lookup. */
+  private now = 0;
+
+  private newMemo(): OperationMemo<Ring> {
+    return new OperationMemo((key) => this.ringOf(key, this.now));
+  }
+
+  private ringOf(op: string, tMs: number): Ring {
     let r = this.ops.get(op);
     if (r === undefined) {
       if (this.ops.size >= this.maxOperations) this.evict(tMs);
@@ -85,8 +109,17 @@ export class SlowShare {
       };
       this.ops.set(op, r);
     }
-    const s = Math.floor(tMs / this.sliceMs);
-    const at = ((s % this.slices) + this.slices) % this.slices;
+    return r;
+  }
+
+  private count(r: Ring, slow: boolean, tMs: number): void {
+    if (tMs !== this.lastMs) {
+      this.lastMs = tMs;
+      this.lastSlice = Math.floor(tMs / this.sliceMs);
+      this.lastAt = ((this.lastSlice % this.slices) + this.slices) % this.slices;
+    }
+    const s = this.lastSlice;
+    const at = this.lastAt;
     if (r.slice[at] !== s) {
       // A span older than a window is not counted.
       if ((r.slice[at] as number) > s) return;
@@ -113,6 +146,8 @@ export class SlowShare {
       const first = this.ops.keys().next();
       if (first.done !== true) this.ops.delete(first.value);
     }
+    // Rings remembered by id may be gone now.
+    this.memo = this.newMemo();
   }
 
   /** Spans and slow spans of `op` in the window ending at the slice of `tMs`. */

@@ -172,6 +172,21 @@ describe("scoreSpans with live shares: degraded_spans", () => {
     expect(scoreSpans(NORMAL, ops, { live: { share, atMs: 6_000 } }).degraded_spans).toBe(0);
   });
 
+  it("counts spans found by operation id as by key, also after operations were dropped", () => {
+    const byId = new SlowShare({ maxOperations: 2 });
+    const byKey = new SlowShare({ maxOperations: 2 });
+    for (let t = 0; t < 5; t++) {
+      for (let i = 0; i < SLOW.n; i++) {
+        byId.recordSpan(SLOW, i, i === 2, t * 70_000);
+        byKey.record(SLOW.op[i] as string, i === 2, t * 70_000);
+      }
+    }
+    expect(byId.size).toBe(byKey.size);
+    for (let i = 0; i < SLOW.n; i++)
+      expect(byId.counts(SLOW.op[i] as string, 280_000)).toEqual(byKey.counts(SLOW.op[i] as string, 280_000));
+    expect(byId.counts(SLOW.op[2] as string, 280_000)).toEqual({ spans: 1, slow: 1 });
+  });
+
   it("is 0 without live shares", () => {
     const s = scoreSpans(SLOW, ops);
     expect(s.degraded_spans).toBe(0);
