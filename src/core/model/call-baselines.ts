@@ -74,22 +74,21 @@ export interface CallScoring {
  * below 1%, so a type or operation with little history never counts as certain.
  */
 export function wilsonUpper(k: number, n: number, z = 1.645): number {
-  if (n <= 0) return 1;
-  const p = k / n;
-  const z2 = z * z;
-  const centre = p + z2 / (2 * n);
-  const spread = z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  return Math.min(1, (centre + spread) / (1 + z2 / n));
+  return n <= 0 ? 1 : Math.min(1, wilson(k, n, z, 1));
 }
 
 /** Wilson score lower bound of a binomial proportion (see {@link wilsonUpper}); 0 without trials. */
 export function wilsonLower(k: number, n: number, z = 1.645): number {
-  if (n <= 0) return 0;
+  return n <= 0 ? 0 : Math.max(0, wilson(k, n, z, -1));
+}
+
+/** The Wilson score interval's bound on the side of `sign` (1 upper, −1 lower); n > 0. */
+function wilson(k: number, n: number, z: number, sign: 1 | -1): number {
   const p = k / n;
   const z2 = z * z;
   const centre = p + z2 / (2 * n);
   const spread = z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  return Math.max(0, (centre - spread) / (1 + z2 / n));
+  return (centre + sign * spread) / (1 + z2 / n);
 }
 
 interface Required {

@@ -301,7 +301,7 @@ export function scoreSpans(
       const op = p.op[i] as string;
       // A p99 learned from n spans is exceeded by about max(1%, 1/(n + 1)) of new ones.
       const expected = Math.max(0.01, 1 / ((ops.get(p, i) as OperationStats).count + 1));
-      const lower = live.share.lowerBound(op, live.atMs) / expected;
+      const lower = live.share.excess(op, live.atMs, expected);
       if (lower > degradedShare) degradedShare = lower;
       if (lower > live.share.factor) degraded++;
     }

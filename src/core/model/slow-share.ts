@@ -178,6 +178,11 @@ export class SlowShare {
 
   /** Whether `op`, whose baseline predicts a share `expected` of slow spans, is degraded at `tMs`. */
   degraded(op: string, tMs: number, expected: number): boolean {
-    return this.lowerBound(op, tMs) > this.factor * expected;
+    return this.excess(op, tMs, expected) > this.factor;
+  }
+
+  /** `op`'s lower bound at `tMs` as a multiple of the share `expected` (degraded above factor). */
+  excess(op: string, tMs: number, expected: number): number {
+    return this.lowerBound(op, tMs) / expected;
   }
 }
