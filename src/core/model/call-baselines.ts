@@ -1,5 +1,6 @@
 import type { CallScores, MissingCall, UnexpectedError } from "../../domain/features.js";
 import type { SpanProfile } from "../features/span-profile.js";
+import type { LiveShare, Ring } from "./live-share.js";
 
 /**
  * Code-level baselines: which operations a request type calls in (almost) every trace, and how
@@ -98,6 +99,34 @@ interface Required {
   readonly presence: number;
 }
 
+/** A usual call, with its live absence share's key and ring (taken at a generation). */
+interface Usual extends Required {
+  readonly key: string;
+  /** The upper confidence bound of the baseline's absence rate (at least the max rate). */
+  readonly expected: number;
+  ring: Ring | null;
+  generation: number;
+}
+
+function usualCall(r: Required, key: string, expected: number): Usual {
+  return { ...r, key, expected, ring: null, generation: -1 };
+}
+
+/**
+ * The live absence shares a trace's usual calls are counted in, at event time `atMs` (the
+ * trace's end), and whether the trace is slower than its type's p99.
+ */
+export interface LiveCalls {
+  readonly share: LiveShare;
+  readonly atMs: number;
+  /**
+   * A service that returns early or throws makes its traces shorter: usual calls absent from a
+   * trace slower than its type's p99 are a symptom of the slowness (a timeout, a fallback), which
+   * the latency rules judge, and do not count as missing however much their absence surges.
+   */
+  readonly slow: boolean;
+}
+
 const NONE_MISSING: readonly MissingCall[] = Object.freeze([]);
 const NONE_ERRORS: readonly UnexpectedError[] = Object.freeze([]);
 
@@ -113,6 +142,13 @@ export class CallBaselines {
   private readonly required = new Map<string, readonly Required[]>();
   /** Per operation, the child operations its spans always have (by the bound). */
   private readonly children = new Map<string, readonly Required[]>();
+  /**
+   * Per type, the operations it usually calls without being certain to (stored, not always): a
+   * trace without one counts as missing it while its type's recent absence rate surges.
+   */
+  private readonly usual = new Map<string, readonly Usual[]>();
+  /** Per operation, the child operations its spans usually have, likewise. */
+  private readonly usualChildren = new Map<string, readonly Usual[]>();
   /** Operations whose error rate is near zero (by the bound), with that rate. */
   private readonly quiet = new Map<string, number>();
   private readonly evidence: number;
@@ -123,23 +159,32 @@ export class CallBaselines {
     this.evidence = o.evidence ?? 10;
     for (const [type, t] of snapshot.types) {
       const req: Required[] = [];
+      const usual: Usual[] = [];
       for (const [op, c] of t.ops) {
-        if (wilsonUpper(t.traces - c.present, t.traces, z) < max)
-          req.push({ op, service: serviceOf(op), parent: c.parent, presence: c.present / t.traces });
+        const absent = wilsonUpper(t.traces - c.present, t.traces, z);
+        const r = { op, service: serviceOf(op), parent: c.parent, presence: c.present / t.traces };
+        if (absent < max) req.push(r);
+        else usual.push(usualCall(r, `${type}\u0000${op}`, Math.max(max, absent)));
       }
       if (req.length > 0) this.required.set(type, req);
+      if (usual.length > 0) this.usual.set(type, usual);
     }
     for (const [parent, c] of snapshot.children ?? []) {
       const req: Required[] = [];
-      for (const [op, n] of c.calls)
-        if (wilsonUpper(c.traces - n, c.traces, z) < max)
-          req.push({
-            op: op === ANY_CALL ? `${parent} ${ANY_CALL}` : op,
-            service: serviceOf(op === ANY_CALL ? parent : op),
-            parent,
-            presence: n / c.traces,
-          });
+      const usual: Usual[] = [];
+      for (const [op, n] of c.calls) {
+        const absent = wilsonUpper(c.traces - n, c.traces, z);
+        const r = {
+          op: op === ANY_CALL ? `${parent} ${ANY_CALL}` : op,
+          service: serviceOf(op === ANY_CALL ? parent : op),
+          parent,
+          presence: n / c.traces,
+        };
+        if (absent < max) req.push(r);
+        else usual.push(usualCall(r, `${parent}\u0001${op}`, Math.max(max, absent)));
+      }
       if (req.length > 0) this.children.set(parent, req);
+      if (usual.length > 0) this.usualChildren.set(parent, usual);
     }
     for (const [op, e] of snapshot.errors)
       if (wilsonUpper(e.errors, e.spans, z) < max) this.quiet.set(op, e.errors / e.spans);
@@ -161,12 +206,14 @@ export class CallBaselines {
    *   first missing operation;
    * - the errors culprit: the service of the deepest such ERROR span (ties: the first in the trace).
    */
-  score(type: string, p: SpanProfile): CallScores {
+  score(type: string, p: SpanProfile, live?: LiveCalls): CallScores {
     const req = this.required.get(type);
+    const usual = live === undefined ? undefined : this.usual.get(type);
+    const anyChildren = this.children.size > 0 || (live !== undefined && this.usualChildren.size > 0);
     let missing: MissingCall[] | undefined;
     let missingCount = 0;
     let missingCulprit: string | null = null;
-    if (req !== undefined || this.children.size > 0) {
+    if (req !== undefined || usual !== undefined || anyChildren) {
       // First span of each operation in the trace, and the child operations of each operation.
       const first = new Map<string, number>();
       let kids: Map<string, Set<string>> | undefined;
@@ -175,7 +222,7 @@ export class CallBaselines {
         const op = p.op[i] as string;
         if (!first.has(op)) first.set(op, i);
         const parent = p.parent[i] as number;
-        if (parent < 0 || this.children.size === 0) continue;
+        if (parent < 0 || !anyChildren) continue;
         const pk = p.op[parent] as string;
         let set = (kids ??= new Map<string, Set<string>>()).get(pk);
         if (set === undefined) kids.set(pk, (set = new Set<string>()));
@@ -197,15 +244,19 @@ export class CallBaselines {
           missingCulprit = p.service[at] as string;
         }
       };
+      const absentChild = (r: Required, have: Set<string> | undefined): boolean =>
+        r.op.endsWith(ANY_CALL) ? have === undefined : have === undefined || !have.has(r.op);
       for (const [op] of first) {
-        const need = this.children.get(op);
-        if (need === undefined) continue;
         const have = kids?.get(op);
-        for (const r of need) {
-          if (r.op.endsWith(ANY_CALL) ? have === undefined : have === undefined || !have.has(r.op)) miss(r);
-        }
+        const need = this.children.get(op);
+        if (need !== undefined) for (const r of need) if (absentChild(r, have)) miss(r);
+        const often = live === undefined ? undefined : this.usualChildren.get(op);
+        if (often !== undefined && live !== undefined)
+          for (const r of often) if (this.surges(r, absentChild(r, have), live)) miss(r);
       }
       if (req !== undefined) for (const r of req) if (!first.has(r.op)) miss(r);
+      if (usual !== undefined && live !== undefined)
+        for (const r of usual) if (this.surges(r, !first.has(r.op), live)) miss(r);
       if (missingCulprit === null && missing !== undefined) {
         const parent = (missing[0] as MissingCall).parent;
         if (parent !== "") missingCulprit = serviceOf(parent);
@@ -244,6 +295,20 @@ export class CallBaselines {
       missing_culprit: missingCount === 0 ? null : missingCulprit,
       error_culprit: errorCulprit,
     };
+  }
+
+  /**
+   * Counts a usual call's presence or absence (`absent`) in its live share, and whether a trace
+   * lacking it counts as missing it: the recent absence rate surges over its baseline's.
+   */
+  private surges(r: Usual, absent: boolean, live: LiveCalls): boolean {
+    const share = live.share;
+    if (r.ring === null || r.generation !== share.generation) {
+      r.ring = share.ring(r.key, live.atMs);
+      r.generation = share.generation;
+    }
+    share.count(r.ring, absent, live.atMs);
+    return absent && !live.slow && share.lowerBoundOf(r.ring, live.atMs) > share.factor * r.expected;
   }
 }
 

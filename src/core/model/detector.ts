@@ -1,3 +1,4 @@
+import { LiveShare } from "./live-share.js";
 import { SlowShare } from "./slow-share.js";
 import type { ScoredTrace, TraceFeatures } from "../../domain/features.js";
 import type { GroupKeyStrategy } from "../features/group-key.js";
@@ -36,6 +37,11 @@ export interface DetectorOptions {
   readonly operations?: OperationWindow;
   /** Live shares of slow spans per operation (`degraded_spans`). Default: SlowShare's defaults. */
   readonly slowShare?: SlowShare;
+  /**
+   * Live absence shares of each request type's usual calls (`missing_calls` while one surges).
+   * Default: a one-minute share, surging at three times the baseline's absence rate.
+   */
+  readonly callShare?: LiveShare;
 }
 
 const NONE: readonly string[] = Object.freeze([]);
@@ -56,6 +62,8 @@ export class Detector {
   readonly operations: OperationWindow;
   /** Each operation's share of slow spans over the last minute, from every scored trace. */
   readonly slowShare: SlowShare;
+  /** Each request type's usual calls' share of traces without them over the last minute. */
+  readonly callShare: LiveShare;
 
   constructor(o: DetectorOptions) {
     this.name = o.name;
@@ -65,6 +73,7 @@ export class Detector {
     this.holdBack = this.learnBelow >= 1 ? undefined : { tailShare: 1 - this.learnBelow };
     this.operations = o.operations ?? new OperationWindow(o.window.geometry);
     this.slowShare = o.slowShare ?? new SlowShare();
+    this.callShare = o.callShare ?? new LiveShare({ factor: 3 });
   }
 
   /** The model in use, or null while warming up. */
@@ -100,7 +109,11 @@ export class Detector {
       };
     }
     // The trace's spans count in their operations' shares at its end (event time).
-    const s = m.score(f, profile, { share: this.slowShare, atMs: f.startTimeMs + f.total_duration });
+    const s = m.score(f, profile, {
+      share: this.slowShare,
+      atMs: f.startTimeMs + f.total_duration,
+      calls: this.callShare,
+    });
     return {
       features: f,
       anomaly_score: s.anomalyScore,

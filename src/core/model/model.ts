@@ -6,7 +6,9 @@ import {
 } from "../../domain/features.js";
 import { CallBaselines } from "./call-baselines.js";
 import { OperationMemo, type SpanProfile } from "../features/span-profile.js";
-import { scoreSpans, type OperationStats, type SpanScoring } from "./op-baselines.js";
+import { scoreSpans, type OperationStats } from "./op-baselines.js";
+import type { LiveShare } from "./live-share.js";
+import type { SlowShare } from "./slow-share.js";
 import { TracewatchError } from "../../errors.js";
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelArtifact } from "./artifact.js";
 import { baselineFor, type Baselines, type GroupStats } from "./baselines.js";
@@ -40,6 +42,16 @@ export interface ModelScore {
 }
 
 const NONE: readonly string[] = Object.freeze([]);
+
+/**
+ * What scoring counts a trace in and judges it against, at event time `atMs` (its end): its
+ * spans' operations' live shares of slow spans, and its usual calls' live absence shares.
+ */
+export interface LiveState {
+  readonly share: SlowShare;
+  readonly atMs: number;
+  readonly calls?: LiveShare;
+}
 
 /** A loaded, immutable model: scores traces. Build with {@link loadModel}. */
 export class Model {
@@ -81,7 +93,7 @@ export class Model {
   }
 
   /** Scores a trace; with its span profile (and operation baselines) its spans are scored too. */
-  score(f: TraceFeatures, profile?: SpanProfile, live?: SpanScoring["live"]): ModelScore {
+  score(f: TraceFeatures, profile?: SpanProfile, live?: LiveState): ModelScore {
     // The group's own baseline in the common case; the root key string is built only for fallbacks.
     const own = this.baselines.groups.get(f.group_key);
     const baseline =
@@ -100,14 +112,25 @@ export class Model {
     }
     writeColumns(this.plan, this.raw, 0, baseline, this.x, 0);
     const raw = this.forest.score(this.x, 0);
+    const p99Baseline = this.typeP99.get(f.group_key) ?? this.priorP99(profile) ?? baseline.p99;
+    const calls =
+      this.calls === null || profile === undefined
+        ? null
+        : this.calls.score(
+            f.group_key,
+            profile,
+            live?.calls === undefined
+              ? undefined
+              : { share: live.calls, atMs: live.atMs, slow: f.total_duration > p99Baseline },
+          );
     return {
       raw,
       anomalyScore: calibrate(this.artifact.calibration, raw),
       baseline,
-      p99Baseline: this.typeP99.get(f.group_key) ?? this.priorP99(profile) ?? baseline.p99,
+      p99Baseline,
       newEdges: this.newEdges(f.edges),
       spans,
-      calls: this.calls === null || profile === undefined ? null : this.calls.score(f.group_key, profile),
+      calls,
     };
   }
 
