@@ -12,6 +12,7 @@ import {
   type CallSnapshot,
 } from "../../../../src/core/model/call-baselines.js";
 import { OperationWindow } from "../../../../src/core/model/operations.js";
+import { LiveShare } from "../../../../src/core/model/live-share.js";
 import { compileRules } from "../../../../src/core/rules/rules.js";
 import { codeLevelService } from "../../../../src/core/alerts/builder.js";
 import { loadConfig } from "../../../../src/config/load.js";
@@ -345,5 +346,95 @@ describe("code-level conditions and rules", () => {
     expect(codeLevelService(rule("missing_calls"), t)).toBe("checkout");
     expect(codeLevelService(rule("unexpected_errors"), t)).toBe("payment");
     expect(codeLevelService(rule("latency_spike"), t)).toBeNull();
+  });
+});
+
+describe("CallBaselines.score with live absence shares", () => {
+  const noEmail = FULL.filter((r) => r[0] !== 5);
+  const rootOnly = FULL.filter((r) => r[0] === 1);
+  /** Email absent from 5% of 400 learned traces: usual, not always called. */
+  const usual = (): CallBaselines =>
+    new CallBaselines(
+      learned(
+        380,
+        Array.from({ length: 20 }, () => noEmail),
+      ),
+    );
+  /** Scores `rows` at `atMs` in `share`; `slow` as the trace against its type's p99. */
+  const at = (b: CallBaselines, share: LiveShare, rows: Row[], atMs: number, slow = false): CallScores =>
+    b.score("checkout-type", profile(rows), { share, atMs, slow });
+
+  it.each([
+    // [what, traces in the last minute before the judged one, every n-th without email, missing]
+    ["no recent absence", 60, 0, 0],
+    ["absent as often as learned (1 in 20)", 200, 20, 0],
+    ["absent twice as often (1 in 10)", 200, 10, 0],
+    ["absent from every other trace", 60, 2, 1],
+    ["absent from the last three of three", 3, 1, 1],
+    ["absent from the last two of two (fewer than three absences)", 1, 1, 0],
+  ])("%s (%i traces, every %i-th without email): missing_calls %i", (_what, traces, every, want) => {
+    const b = usual();
+    const share = new LiveShare({ factor: 3 });
+    for (let i = 0; i < traces; i++)
+      at(b, share, every > 0 && i % every === 0 ? noEmail : FULL, 1_000 + (50_000 * i) / traces);
+    const s = at(b, share, noEmail, 55_000);
+    expect(s.missing_calls).toBe(want);
+    if (want > 0) {
+      expect(s.missing[0]?.operation).toBe(op("email", "send"));
+      expect(s.missing_culprit).toBe("checkout");
+    }
+  });
+
+  it("judges a trace with its own absence counted, and only what the window still holds", () => {
+    const b = usual();
+    const share = new LiveShare({ factor: 3, windowMs: 60_000, slices: 6 });
+    for (let i = 0; i < 30; i++) at(b, share, noEmail, 1_000 + i * 100);
+    expect(at(b, share, noEmail, 5_000).missing_calls).toBe(1);
+    // A minute later those absences have rolled out of the window; one absence alone is no surge.
+    expect(at(b, share, noEmail, 70_000).missing_calls).toBe(0);
+  });
+
+  it("does not count a surging absence in a trace slower than its type's p99", () => {
+    const b = usual();
+    const share = new LiveShare({ factor: 3 });
+    for (let i = 0; i < 30; i++) at(b, share, noEmail, 1_000 + i * 100);
+    expect(at(b, share, noEmail, 5_000, true).missing_calls).toBe(0);
+    expect(at(b, share, noEmail, 5_000, false).missing_calls).toBe(1);
+  });
+
+  it("counts an operation's usual outgoing call (any call) when its childless share surges", () => {
+    // The root makes no call in 5% of learned traces (and the type keeps its usual calls apart).
+    const b = new CallBaselines(
+      learned(
+        380,
+        Array.from({ length: 20 }, () => rootOnly),
+      ),
+    );
+    const share = new LiveShare({ factor: 3 });
+    const judge = (rows: Row[], t: number): CallScores =>
+      b.score("other-type", profile(rows), { share, atMs: t, slow: false });
+    expect(judge(rootOnly, 1_000).missing_calls).toBe(0);
+    for (let i = 0; i < 40; i++) judge(i % 4 === 0 ? FULL : rootOnly, 2_000 + i * 100);
+    const s = judge(rootOnly, 7_000);
+    expect(s.missing.map((m) => m.operation)).toContain(`${op("frontend", "/checkout")} ${ANY_CALL}`);
+    expect(s.missing_culprit).toBe("frontend");
+  });
+
+  it("keeps counting in the right place after the share drops keys", () => {
+    const b = usual();
+    const share = new LiveShare({ factor: 3, maxKeys: 2 });
+    for (let i = 0; i < 30; i++) at(b, share, noEmail, 1_000 + i * 100);
+    // Other keys push the checkout type's rings out, then it starts from nothing again.
+    share.record("a", true, 10_000);
+    share.record("b", true, 10_000);
+    share.record("c", true, 10_000);
+    expect(at(b, share, noEmail, 10_000).missing_calls).toBe(0);
+    for (let i = 0; i < 30; i++) at(b, share, noEmail, 10_000 + i * 100);
+    expect(at(b, share, noEmail, 14_000).missing_calls).toBe(1);
+  });
+
+  it("without live shares, counts only the always-called operations", () => {
+    const b = usual();
+    expect(b.score("checkout-type", profile(noEmail)).missing_calls).toBe(0);
   });
 });
