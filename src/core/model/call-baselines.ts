@@ -50,10 +50,12 @@ export interface OperationChildren {
 }
 
 /**
- * Operations kept per type in the artifact: those in at least this share of its traces. Only a
- * storage bound: an operation is "always called" by the confidence bound of {@link CallScoring}.
+ * Operations kept per type in the artifact: those in at least this share of its traces. An
+ * operation is "always called" by the confidence bound of {@link CallScoring}; the others kept are
+ * the usual calls whose absence can surge threefold (the live test's default factor), which an
+ * absence rate above a third cannot.
  */
-export const STORED_PRESENCE = 0.9;
+export const STORED_PRESENCE = 2 / 3;
 
 /** Options of {@link CallBaselines}. */
 export interface CallScoring {

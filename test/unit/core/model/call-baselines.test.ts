@@ -103,16 +103,31 @@ describe("call statistics", () => {
     const ops = new Map(type?.ops);
     expect(ops.get(op("payment", "charge"))).toEqual({ present: 4, parent: op("checkout", "place") });
     expect(ops.get(op("frontend", "/checkout"))).toEqual({ present: 4, parent: "" });
-    // email.send is in 3 of 4 traces: below the stored share (0.9).
-    expect(ops.has(op("email", "send"))).toBe(false);
+    // email.send is in 3 of 4 traces: stored (at least two thirds); db.query, below payment, too.
+    expect(ops.get(op("email", "send"))).toEqual({ present: 3, parent: op("checkout", "place") });
+    expect(ops.get(op("db", "query"))?.present).toBe(3);
     expect(new Map(s.errors).get(op("payment", "charge"))).toEqual({ spans: 5, errors: 1 });
     const children = new Map(s.children);
     expect(new Map(children.get(op("checkout", "place"))?.calls)).toEqual(
       new Map([
         [ANY_CALL, 4],
+        [op("email", "send"), 3],
         [op("payment", "charge"), 4],
       ]),
     );
+  });
+
+  it("keeps only operations in at least two thirds of a type's traces", () => {
+    const noEmail = FULL.filter((r) => r[0] !== 5);
+    const ops = (extra: number): Map<string, unknown> =>
+      new Map(
+        learned(
+          2,
+          Array.from({ length: extra }, () => noEmail),
+        ).types.find(([k]) => k === "checkout-type")?.[1].ops,
+      );
+    expect(ops(1).has(op("email", "send"))).toBe(true); // 2 of 3
+    expect(ops(2).has(op("email", "send"))).toBe(false); // 2 of 4
   });
 
   it("leaves flagged traces out unless merged with them", () => {
