@@ -76,7 +76,7 @@ export const VOCABULARY: Readonly<Record<string, Identifier>> = Object.freeze({
   ),
   missing_calls: num(
     true,
-    "operations the trace's request type calls in (almost) every trace that are absent from it",
+    "operations the trace's request type calls in (almost) every trace that are absent from it, and usual ones absent while their recent absence rate surges (not in traces slower than their type's p99)",
     (t) => (warm(t) ? (t.calls?.missing_calls ?? 0) : null),
   ),
   unexpected_errors: num(true, "ERROR spans in operations whose baseline error rate is near zero", (t) =>
