@@ -40,10 +40,12 @@ export interface OperationSnapshot {
 }
 
 /**
- * Fewest traces per time chunk a chunk p99 is taken from: with fewer, the "p99" of a chunk would
- * be its maximum. 100 traces make the 99th percentile the second largest value.
+ * Fewest traces per time chunk a chunk p99 is taken from. A chunk's p99 of n traces is its
+ * ⌊0.99(n − 1)⌋ + 1-th smallest value, whose median over chunks is the population's
+ * (k − 1/3)/(n + 1/3) quantile: with 100 traces the second largest, at the 98.3rd percentile,
+ * which on a heavy latency tail is well below the p99; with 300 the fourth largest, at the 98.8th.
  */
-export const TYPE_CHUNK_TRACES = 100;
+export const TYPE_CHUNK_TRACES = 300;
 
 /**
  * The robust, hierarchical p99 of one request type.

@@ -3,7 +3,12 @@ import type { Span, SpanKind } from "../../../../src/domain/span.js";
 import { extractTrace } from "../../../../src/core/features/extract.js";
 import type { SpanProfile } from "../../../../src/core/features/span-profile.js";
 import { ManualClock } from "../../../../src/core/clock.js";
-import { robustTypeP99, scoreSpans, type OperationStats } from "../../../../src/core/model/op-baselines.js";
+import {
+  robustTypeP99,
+  scoreSpans,
+  TYPE_CHUNK_TRACES,
+  type OperationStats,
+} from "../../../../src/core/model/op-baselines.js";
 import { OperationWindow, OVERFLOW_OPERATION } from "../../../../src/core/model/operations.js";
 import { LogSketch } from "../../../../src/core/model/sketch.js";
 import { baselinesFromProfile } from "./helpers.js";
@@ -251,8 +256,10 @@ describe("robustTypeP99: shrinkage toward the type's own operations", () => {
   });
 
   it("an incident in a minority of time chunks does not raise it (median of chunk p99s)", () => {
-    const normal = (): LogSketch => sketchOf(range(200, (i) => 10 + (i % 20)));
-    const incident = sketchOf(range(200, (i) => 500 + i));
+    // Five time buckets of two chunks' traces each.
+    const n = 2 * TYPE_CHUNK_TRACES;
+    const normal = (): LogSketch => sketchOf(range(n, (i) => 10 + (i % 20)));
+    const incident = sketchOf(range(n, (i) => 500 + i));
     const clean = robustTypeP99([normal(), normal(), normal(), normal(), normal()], [], OPS, 30);
     const hit = robustTypeP99([normal(), normal(), incident, normal(), normal()], [], OPS, 30);
     expect(hit.ownP99).toBe(clean.ownP99);
@@ -282,19 +289,21 @@ describe("OperationWindow", () => {
       group_key: group,
     }) as const;
 
+  /** Traces per 10 s bucket: one time chunk of the type's p99. */
+  const B = TYPE_CHUNK_TRACES;
   function fill(w: OperationWindow, clock: ManualClock): void {
     const p = profile(NORMAL);
     const slow = profile(scaled(NORMAL, 10));
-    for (let i = 0; i < 200; i++) {
-      clock.set(i * 100);
-      w.observe(features(i * 100, 100), p, "normal");
+    for (let i = 0; i < 2 * B; i++) {
+      clock.set((i * 10_000) / B);
+      w.observe(features((i * 10_000) / B, 100), p, "normal");
     }
     // Bucket 2 (20-30 s): half of its traces flagged and 10x slower: an incident.
-    for (let i = 0; i < 200; i++) {
-      clock.set(20_000 + i * 50);
+    for (let i = 0; i < 2 * B; i++) {
+      clock.set(20_000 + (i * 5_000) / B);
       const flagged = i % 2 === 0;
       w.observe(
-        features(20_000 + i * 50, flagged ? 1000 : 100),
+        features(20_000 + (i * 5_000) / B, flagged ? 1000 : 100),
         flagged ? slow : p,
         flagged ? "flagged" : "normal",
       );
@@ -302,18 +311,20 @@ describe("OperationWindow", () => {
   }
   const CLIENT = "cart|CLIENT|cart.client";
 
+  /** The incident cell's normal tail: its B unflagged traces' 5% / 95%. */
+  const TAIL = Math.floor((B * 0.05) / 0.95);
   // [name, learnFlagged, with the policy, operation spans learned, type traces learned]
   it.each<[string, boolean, boolean, number, number]>([
     [
       "by default flagged spans are never learned; an incident cell's flagged traces are held back but for its normal tail",
       false,
       true,
-      300,
-      305,
+      3 * B,
+      3 * B + TAIL,
     ],
-    ["without a policy, a type learns its flagged traces too (its normal tail)", false, false, 300, 400],
-    ["learning flagged spans: an incident bucket's are left out", true, true, 300, 305],
-    ["learning flagged spans, without a policy: every trace", true, false, 400, 400],
+    ["without a policy, a type learns its flagged traces too (its normal tail)", false, false, 3 * B, 4 * B],
+    ["learning flagged spans: an incident bucket's are left out", true, true, 3 * B, 3 * B + TAIL],
+    ["learning flagged spans, without a policy: every trace", true, false, 4 * B, 4 * B],
   ])("%s", (_name, learnFlagged, withPolicy, spans, traces) => {
     const clock = new ManualClock(0);
     const w = new OperationWindow({ clock, windowMs: 60_000, bucketMs: 10_000, learnFlagged });
@@ -323,10 +334,10 @@ describe("OperationWindow", () => {
     expect(ops.get(CLIENT)?.count).toBe(spans);
     const type = new Map(snap.types).get("checkout");
     expect(type?.count).toBe(traces);
-    if (spans === 300) expect(Math.abs((ops.get(CLIENT)?.p99 as number) - 40)).toBeLessThanOrEqual(0.8);
-    // An incident cell's normal tail (100 unflagged × 5% / 95%: 5 of its flagged traces) is
+    if (spans === 3 * B) expect(Math.abs((ops.get(CLIENT)?.p99 as number) - 40)).toBeLessThanOrEqual(0.8);
+    // An incident cell's normal tail (B unflagged × 5% / 95% of its flagged traces) is
     // learned; the type's p99, a median over chunks, stays the normal one.
-    if (traces <= 305) expect(Math.abs((type?.ownP99 as number) - 100)).toBeLessThanOrEqual(2);
+    if (traces <= 3 * B + TAIL) expect(Math.abs((type?.ownP99 as number) - 100)).toBeLessThanOrEqual(2);
   });
 
   it("a type's flagged traces within its normal tail are learned: the p99 is not trimmed", () => {
