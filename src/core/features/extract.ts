@@ -67,7 +67,15 @@ export function extractTrace(
   const durationsNs = profiler instanceof SpanProfiler ? profiler.durationsNs(n) : undefined;
   // Times in ns from the first span's start, as numbers: exact integers for any trace shorter than
   // about 104 days, then compared as such (BigInt comparisons cost more); else compared as BigInts.
+  // The differences are taken on the times' 32-bit halves (read through a shared 64-bit slot), as
+  // numbers: exact below 2^53, else 2^53 or more (found inexact, as a BigInt difference would be),
+  // and no BigInt made per subtraction. Times outside 0 .. 2^64 (from JSON, or made by hand) are
+  // subtracted as BigInts.
   const base = (spans[0] as Span).startTimeUnixNano;
+  const baseFits = base >= 0n && base < TWO_POW_64N;
+  TIME_WORDS[0] = baseFits ? base : 0n;
+  const baseLo = TIME_HALVES[LO] as number;
+  const baseHi = TIME_HALVES[HI] as number;
   let exact = true;
   let minStartNs = Number.POSITIVE_INFINITY;
   let maxEndNs = Number.NEGATIVE_INFINITY;
@@ -86,8 +94,23 @@ export function extractTrace(
   for (let i = 0; i < n; i++) {
     if (roles[i] === SpanRole.Duplicate) continue;
     const s = spans[i] as Span;
-    const startNs = Number(s.startTimeUnixNano - base);
-    const durationNs = Number(s.endTimeUnixNano - s.startTimeUnixNano);
+    const start = s.startTimeUnixNano;
+    const end = s.endTimeUnixNano;
+    let startNs: number;
+    let durationNs: number;
+    if (baseFits && start >= 0n && start < TWO_POW_64N && end >= 0n && end < TWO_POW_64N) {
+      TIME_WORDS[0] = start;
+      TIME_WORDS[1] = end;
+      const startLo = TIME_HALVES[LO] as number;
+      const startHi = TIME_HALVES[HI] as number;
+      startNs = (startHi - baseHi) * TWO_POW_32 + (startLo - baseLo);
+      durationNs =
+        ((TIME_HALVES[HI + 2] as number) - startHi) * TWO_POW_32 +
+        ((TIME_HALVES[LO + 2] as number) - startLo);
+    } else {
+      startNs = Number(start - base);
+      durationNs = Number(end - start);
+    }
     const endNs = startNs + durationNs;
     if (!(
       Math.abs(startNs) <= MAX_EXACT &&
@@ -201,6 +224,16 @@ let lastCaller: string | undefined;
 let lastByCallee: Map<string, string> | undefined;
 const MAX_CACHED_CALLERS = 1_000;
 const MAX_CACHED_CALLEES = 1_000;
+
+/** Two unsigned 64-bit times (span times are Unix ns below 2^64), read back as 32-bit halves. */
+const TIME_WORDS = new BigUint64Array(2);
+/** The 32-bit halves of {@link TIME_WORDS}: word `LO` (`HI`) of each is its low (high) half. */
+const TIME_HALVES = new Uint32Array(TIME_WORDS.buffer);
+/** Where the low half of a 64-bit word is, by the platform's byte order (typed arrays use it). */
+const LO = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+const HI = 1 - LO;
+const TWO_POW_32 = 2 ** 32;
+const TWO_POW_64N = 2n ** 64n;
 
 /** Largest magnitude up to which every integer is a double. */
 const MAX_EXACT = Number.MAX_SAFE_INTEGER;
