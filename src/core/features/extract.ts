@@ -77,6 +77,8 @@ export function extractTrace(
   const baseLo = TIME_HALVES[LO] as number;
   const baseHi = TIME_HALVES[HI] as number;
   let exact = true;
+  // Whether every time went through the halves: then the extent is taken from the numbers too.
+  let halves = baseFits;
   let minStartNs = Number.POSITIVE_INFINITY;
   let maxEndNs = Number.NEGATIVE_INFINITY;
   let maxDurationNs = 0;
@@ -110,6 +112,7 @@ export function extractTrace(
     } else {
       startNs = Number(start - base);
       durationNs = Number(end - start);
+      halves = false;
     }
     const endNs = startNs + durationNs;
     if (!(
@@ -163,21 +166,33 @@ export function extractTrace(
       }
     }
   }
-  let minStart = (spans[firstIdx] as Span).startTimeUnixNano;
-  let maxEnd = (spans[lastIdx] as Span).endTimeUnixNano;
-  let maxSpanNs = longestIdx < 0 ? 0n : spanNs(spans[longestIdx] as Span);
-  if (!exact) [minStart, maxEnd, maxSpanNs] = bigIntExtent(spans, roles);
+  let startTimeMs: number;
+  let totalNs = maxEndNs - minStartNs;
+  let maxSpanNs = maxDurationNs;
+  if (exact && halves && Math.abs(totalNs) <= MAX_EXACT) {
+    // The extent's differences are exact integers here (the longest span's duration is one of
+    // the exact durations), and the start's ms split is taken on its halves.
+    startTimeMs = unixMs((spans[firstIdx] as Span).startTimeUnixNano);
+  } else {
+    let minStart = (spans[firstIdx] as Span).startTimeUnixNano;
+    let maxEnd = (spans[lastIdx] as Span).endTimeUnixNano;
+    let maxSpan = longestIdx < 0 ? 0n : spanNs(spans[longestIdx] as Span);
+    if (!exact) [minStart, maxEnd, maxSpan] = bigIntExtent(spans, roles);
+    startTimeMs = Number(minStart / 1_000_000n) + Number(minStart % 1_000_000n) / 1e6;
+    totalNs = Number(maxEnd - minStart);
+    maxSpanNs = Number(maxSpan);
+  }
   const root = spans[rootIdx] as Span;
   const shape: TraceShape = { spans, parentOf, rootIdx };
   const erroringServices = erroring === undefined ? EMPTY : [...erroring].sort();
   const features: TraceFeatures = {
     traceId: trace.traceId,
-    startTimeMs: Number(minStart / 1_000_000n) + Number(minStart % 1_000_000n) / 1e6,
-    total_duration: Number(maxEnd - minStart) / 1e6,
+    startTimeMs,
+    total_duration: totalNs / 1e6,
     span_count: n - graph.duplicates,
     error_count: errorCount,
     service_hop_count: hops,
-    max_span_duration: Number(maxSpanNs) / 1e6,
+    max_span_duration: maxSpanNs / 1e6,
     affected_services: erroringServices.length,
     erroring_services: erroringServices,
     edges: edges === undefined ? EMPTY : sortDistinct(edges),
@@ -234,6 +249,26 @@ const LO = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
 const HI = 1 - LO;
 const TWO_POW_32 = 2 ** 32;
 const TWO_POW_64N = 2n ** 64n;
+
+/**
+ * `Number(t / 10^6) + Number(t % 10^6) / 10^6` for a time `t` in 0 .. 2^64, by number arithmetic
+ * on its halves: t = hi·2^32 + lo = hi·4294·10^6 + (hi·967296 + lo), the last term below 2^53.
+ */
+function unixMs(t: bigint): number {
+  TIME_WORDS[0] = t;
+  const hi = TIME_HALVES[HI] as number;
+  const rest = hi * 967_296 + (TIME_HALVES[LO] as number);
+  let q = Math.floor(rest / 1e6);
+  let r = rest - q * 1e6;
+  if (r < 0) {
+    q--;
+    r += 1e6;
+  } else if (r >= 1e6) {
+    q++;
+    r -= 1e6;
+  }
+  return hi * 4294 + q + r / 1e6;
+}
 
 /** Largest magnitude up to which every integer is a double. */
 const MAX_EXACT = Number.MAX_SAFE_INTEGER;

@@ -157,6 +157,9 @@ describe("a reused span profiler", () => {
       );
       expect(own.features.total_duration).toBe(Number(maxEnd - minStart) / 1e6);
       expect(own.features.max_span_duration).toBe(Number(longest) / 1e6);
+      expect(own.features.startTimeMs).toBe(
+        Number(minStart / 1_000_000n) + Number(minStart % 1_000_000n) / 1e6,
+      );
       expect(rows(reused.profile as SpanProfile)).toEqual(rows(own.profile as SpanProfile));
     }
   });
