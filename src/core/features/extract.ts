@@ -67,8 +67,18 @@ export function extractTrace(
   const durationsNs = profiler instanceof SpanProfiler ? profiler.durationsNs(n) : undefined;
   // Times in ns from the first span's start, as numbers: exact integers for any trace shorter than
   // about 104 days, then compared as such (BigInt comparisons cost more); else compared as BigInts.
+  // The differences are taken on the times' 32-bit halves (read through a shared 64-bit slot), as
+  // numbers: exact below 2^53, else 2^53 or more (found inexact, as a BigInt difference would be),
+  // and no BigInt made per subtraction. Times outside 0 .. 2^64 (from JSON, or made by hand) are
+  // subtracted as BigInts.
   const base = (spans[0] as Span).startTimeUnixNano;
+  const baseFits = base >= 0n && base < TWO_POW_64N;
+  TIME_WORDS[0] = baseFits ? base : 0n;
+  const baseLo = TIME_HALVES[LO] as number;
+  const baseHi = TIME_HALVES[HI] as number;
   let exact = true;
+  // Whether every time went through the halves: then the extent is taken from the numbers too.
+  let halves = baseFits;
   let minStartNs = Number.POSITIVE_INFINITY;
   let maxEndNs = Number.NEGATIVE_INFINITY;
   let maxDurationNs = 0;
@@ -86,8 +96,24 @@ export function extractTrace(
   for (let i = 0; i < n; i++) {
     if (roles[i] === SpanRole.Duplicate) continue;
     const s = spans[i] as Span;
-    const startNs = Number(s.startTimeUnixNano - base);
-    const durationNs = Number(s.endTimeUnixNano - s.startTimeUnixNano);
+    const start = s.startTimeUnixNano;
+    const end = s.endTimeUnixNano;
+    let startNs: number;
+    let durationNs: number;
+    if (baseFits && start >= 0n && start < TWO_POW_64N && end >= 0n && end < TWO_POW_64N) {
+      TIME_WORDS[0] = start;
+      TIME_WORDS[1] = end;
+      const startLo = TIME_HALVES[LO] as number;
+      const startHi = TIME_HALVES[HI] as number;
+      startNs = (startHi - baseHi) * TWO_POW_32 + (startLo - baseLo);
+      durationNs =
+        ((TIME_HALVES[HI + 2] as number) - startHi) * TWO_POW_32 +
+        ((TIME_HALVES[LO + 2] as number) - startLo);
+    } else {
+      startNs = Number(start - base);
+      durationNs = Number(end - start);
+      halves = false;
+    }
     const endNs = startNs + durationNs;
     if (!(
       Math.abs(startNs) <= MAX_EXACT &&
@@ -140,21 +166,33 @@ export function extractTrace(
       }
     }
   }
-  let minStart = (spans[firstIdx] as Span).startTimeUnixNano;
-  let maxEnd = (spans[lastIdx] as Span).endTimeUnixNano;
-  let maxSpanNs = longestIdx < 0 ? 0n : spanNs(spans[longestIdx] as Span);
-  if (!exact) [minStart, maxEnd, maxSpanNs] = bigIntExtent(spans, roles);
+  let startTimeMs: number;
+  let totalNs = maxEndNs - minStartNs;
+  let maxSpanNs = maxDurationNs;
+  if (exact && halves && Math.abs(totalNs) <= MAX_EXACT) {
+    // The extent's differences are exact integers here (the longest span's duration is one of
+    // the exact durations), and the start's ms split is taken on its halves.
+    startTimeMs = unixMs((spans[firstIdx] as Span).startTimeUnixNano);
+  } else {
+    let minStart = (spans[firstIdx] as Span).startTimeUnixNano;
+    let maxEnd = (spans[lastIdx] as Span).endTimeUnixNano;
+    let maxSpan = longestIdx < 0 ? 0n : spanNs(spans[longestIdx] as Span);
+    if (!exact) [minStart, maxEnd, maxSpan] = bigIntExtent(spans, roles);
+    startTimeMs = Number(minStart / 1_000_000n) + Number(minStart % 1_000_000n) / 1e6;
+    totalNs = Number(maxEnd - minStart);
+    maxSpanNs = Number(maxSpan);
+  }
   const root = spans[rootIdx] as Span;
   const shape: TraceShape = { spans, parentOf, rootIdx };
   const erroringServices = erroring === undefined ? EMPTY : [...erroring].sort();
   const features: TraceFeatures = {
     traceId: trace.traceId,
-    startTimeMs: Number(minStart / 1_000_000n) + Number(minStart % 1_000_000n) / 1e6,
-    total_duration: Number(maxEnd - minStart) / 1e6,
+    startTimeMs,
+    total_duration: totalNs / 1e6,
     span_count: n - graph.duplicates,
     error_count: errorCount,
     service_hop_count: hops,
-    max_span_duration: Number(maxSpanNs) / 1e6,
+    max_span_duration: maxSpanNs / 1e6,
     affected_services: erroringServices.length,
     erroring_services: erroringServices,
     edges: edges === undefined ? EMPTY : sortDistinct(edges),
@@ -201,6 +239,36 @@ let lastCaller: string | undefined;
 let lastByCallee: Map<string, string> | undefined;
 const MAX_CACHED_CALLERS = 1_000;
 const MAX_CACHED_CALLEES = 1_000;
+
+/** Two unsigned 64-bit times (span times are Unix ns below 2^64), read back as 32-bit halves. */
+const TIME_WORDS = new BigUint64Array(2);
+/** The 32-bit halves of {@link TIME_WORDS}: word `LO` (`HI`) of each is its low (high) half. */
+const TIME_HALVES = new Uint32Array(TIME_WORDS.buffer);
+/** Where the low half of a 64-bit word is, by the platform's byte order (typed arrays use it). */
+const LO = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+const HI = 1 - LO;
+const TWO_POW_32 = 2 ** 32;
+const TWO_POW_64N = 2n ** 64n;
+
+/**
+ * `Number(t / 10^6) + Number(t % 10^6) / 10^6` for a time `t` in 0 .. 2^64, by number arithmetic
+ * on its halves: t = hi·2^32 + lo = hi·4294·10^6 + (hi·967296 + lo), the last term below 2^53.
+ */
+function unixMs(t: bigint): number {
+  TIME_WORDS[0] = t;
+  const hi = TIME_HALVES[HI] as number;
+  const rest = hi * 967_296 + (TIME_HALVES[LO] as number);
+  let q = Math.floor(rest / 1e6);
+  let r = rest - q * 1e6;
+  if (r < 0) {
+    q--;
+    r += 1e6;
+  } else if (r >= 1e6) {
+    q++;
+    r -= 1e6;
+  }
+  return hi * 4294 + q + r / 1e6;
+}
 
 /** Largest magnitude up to which every integer is a double. */
 const MAX_EXACT = Number.MAX_SAFE_INTEGER;

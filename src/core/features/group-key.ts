@@ -30,7 +30,7 @@ export interface TraceShape {
 /** The grouping key of a trace under `strategy`. */
 export function groupKeyOf(t: TraceShape, strategy: GroupKeyStrategy): string {
   const root = t.spans[t.rootIdx] as Span;
-  const rootKey = `${root.service} ${root.name}`;
+  const rootKey = joined(root.service, root.name, " ");
   switch (strategy) {
     case "root":
       return rootKey;
@@ -55,8 +55,34 @@ function entryKey(t: TraceShape, rootKey: string): string {
     if (s.service === root.service || (t.spans[p] as Span).service !== root.service) continue;
     if (best === undefined || s.startTimeUnixNano < best.startTimeUnixNano) best = s;
   }
-  return best === undefined ? rootKey : `${rootKey} > ${best.service} ${best.name}`;
+  return best === undefined ? rootKey : joined(rootKey, joined(best.service, best.name, " "), " > ");
 }
+
+/**
+ * `a + separator + b`, built once per (a, b, separator): every trace of a request type then
+ * carries one flat key string, hashed once, which the maps keyed by type find by identity
+ * (a fresh concatenation per trace is flattened, hashed and compared character by character at
+ * each lookup). Bounded: a cache past its size starts over.
+ */
+function joined(a: string, b: string, separator: " " | " > "): string {
+  const cache = separator === " " ? PAIRS : ENTRIES;
+  let byB = cache.get(a);
+  if (byB === undefined) {
+    if (cache.size >= MAX_CACHED_FIRSTS) cache.clear();
+    cache.set(a, (byB = new Map()));
+  }
+  let key = byB.get(b);
+  if (key === undefined) {
+    if (byB.size >= MAX_CACHED_SECONDS) byB.clear();
+    byB.set(b, (key = a + separator + b));
+  }
+  return key;
+}
+
+const PAIRS = new Map<string, Map<string, string>>();
+const ENTRIES = new Map<string, Map<string, string>>();
+const MAX_CACHED_FIRSTS = 1_000;
+const MAX_CACHED_SECONDS = 1_000;
 
 function firstHopCalls(t: TraceShape): Set<string> {
   const root = t.spans[t.rootIdx] as Span;

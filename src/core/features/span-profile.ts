@@ -92,13 +92,25 @@ export function operationOf(s: Span): Operation {
     return operationOf(s);
   }
   const e: OperationEntry = {
-    key: s.service + "|" + s.kind + "|" + s.name,
+    key: internalized(s.service + "|" + s.kind + "|" + s.name),
     id: nextOperationId++,
     kind: s.kind,
     next: head,
   };
   byName.set(s.name, e);
   return e;
+}
+
+/**
+ * `key` as the engine's unique copy of its characters (V8 keeps one per property name): two such
+ * strings are equal exactly when they are the same object, so comparing an operation's key with
+ * another operation's (parents scanned per span in the call baselines) takes no character
+ * comparison, where two concatenations of equal length are compared character by character.
+ */
+function internalized(key: string): string {
+  const named: Record<string, true> = { [key]: true };
+  for (const k in named) return k;
+  return key;
 }
 
 /**

@@ -105,6 +105,65 @@ describe("a reused span profiler", () => {
     }
   });
 
+  it("reads span times exactly wherever they are: across 32-bit words, near 2^53 apart, outside 0 .. 2^64", () => {
+    const rng = new Prng(11);
+    const profiler = new SpanProfiler(4);
+    // Bases around word and range boundaries; times up to 2^54 ns either way of them.
+    const bases = [
+      0n,
+      1n,
+      2n ** 32n - 7n,
+      T0,
+      2n ** 63n,
+      2n ** 64n - 3n,
+      2n ** 64n + 5n,
+      -(2n ** 40n),
+      3n * 2n ** 70n,
+    ];
+    const near = (): bigint => {
+      const b = bases[rng.int(bases.length)] as bigint;
+      const r = rng.next();
+      const delta =
+        r < 0.4
+          ? BigInt(rng.int(5_000))
+          : r < 0.8
+            ? BigInt(rng.int(2 ** 31)) * 4_099n
+            : 2n ** 53n + BigInt(rng.int(3));
+      return rng.next() < 0.5 ? b + delta : b - delta;
+    };
+    for (let round = 0; round < 400; round++) {
+      const spans = randomTrace(rng, 1 + rng.int(12)).map((x) => {
+        const start = near();
+        const end = rng.next() < 0.5 ? start + BigInt(rng.int(2 ** 31)) : near();
+        return { ...x, startTimeUnixNano: start, endTimeUnixNano: end };
+      });
+      const trace = completed(spans);
+      const own = extractTrace(trace, { profile: true });
+      const reused = extractTrace(trace, { profile: profiler });
+      expect(reused.features).toEqual(own.features);
+      const seen = new Set<string>();
+      const kept = trace.spans.filter((x) => !seen.has(x.spanId) && seen.add(x.spanId));
+      const minStart = kept.reduce(
+        (m, x) => (x.startTimeUnixNano < m ? x.startTimeUnixNano : m),
+        kept[0]!.startTimeUnixNano,
+      );
+      const maxEnd = kept.reduce(
+        (m, x) => (x.endTimeUnixNano > m ? x.endTimeUnixNano : m),
+        kept[0]!.endTimeUnixNano,
+      );
+      const longest = kept.reduce(
+        (m, x) => (x.endTimeUnixNano - x.startTimeUnixNano > m ? x.endTimeUnixNano - x.startTimeUnixNano : m),
+        0n,
+      );
+      expect(own.features.total_duration).toBe(Number(maxEnd - minStart) / 1e6);
+      expect(own.features.max_span_duration).toBe(Number(longest) / 1e6);
+      expect(own.features.startTimeMs).toBe(
+        Number(minStart / 1_000_000n) + Number(minStart % 1_000_000n) / 1e6,
+      );
+      expect(rows(reused.profile as SpanProfile)).toEqual(rows(own.profile as SpanProfile));
+    }
+  });
+
   it("lists a trace's distinct edges sorted, as a set sorted by Array#sort would", () => {
     const rng = new Prng(5);
     for (let round = 0; round < 100; round++) {
