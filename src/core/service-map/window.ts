@@ -206,7 +206,11 @@ export class ServiceMapWindow {
     if (this.queued === QUEUE) this.flush();
   }
 
-  /** Counts the queued calls and entries into the newest bucket. */
+  /**
+   * Counts the queued calls and entries into the newest bucket. A duration stays in the queue's
+   * array until it is counted (a call the compiler does not inline would box it): a call on an
+   * edge already counted in this bucket is counted here, any other by its index.
+   */
   private flush(): void {
     const n = this.queued;
     if (n === 0) return;
@@ -218,14 +222,19 @@ export class ServiceMapWindow {
       const server = names[2 * i + 1]!;
       names[2 * i] = names[2 * i + 1] = null;
       const failed = this.queuedFailed[i] === 1;
-      const ms = this.queuedMs[i]!;
-      if (server === null) add(b.nodes, this.admit(client), failed, ms);
-      else this.countCall(b, client, server, failed, ms);
+      if (server === null) {
+        add(b.nodes, this.admit(client), failed, this.queuedMs[i]!);
+        continue;
+      }
+      const slot = this.slots.get(client)?.get(server);
+      if (slot !== undefined && slot.bucket === b) count(slot.totals, failed, this.queuedMs[i]!);
+      else this.countCall(b, client, server, failed, i);
     }
   }
 
-  /** Counts one call on its edge; its server's node takes the edge's totals when read. */
-  private countCall(b: Bucket, caller: string, callee: string, failed: boolean, ms: number): void {
+  /** Counts queued call `i` on its edge; its server's node takes the edge's totals when read. */
+  private countCall(b: Bucket, caller: string, callee: string, failed: boolean, i: number): void {
+    const ms = this.queuedMs[i]!;
     const slot = this.slots.get(caller)?.get(callee);
     if (slot !== undefined) {
       if (slot.bucket !== b) {
@@ -321,7 +330,10 @@ export class ServiceMapWindow {
 /** The totals of edge `key` in bucket `b`, created empty when new (`server` null: the overflow edge). */
 function edgeTotals(b: Bucket, key: string, server: string | null): EdgeTotals {
   let t = b.edges.get(key);
-  if (t === undefined) b.edges.set(key, (t = { ...newTotals(), server }));
+  // A literal, not a spread of newTotals(): a spread object's fields take any value, so each
+  // addition to its `sumMs` would box a new number instead of updating the field in place.
+  if (t === undefined)
+    b.edges.set(key, (t = { requests: 0, failed: 0, sumMs: 0, latency: new LogSketch(ACCURACY), server }));
   return t;
 }
 
