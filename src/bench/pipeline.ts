@@ -3,7 +3,7 @@ import { ManualClock } from "../core/clock.js";
 import type { Model } from "../core/model/model.js";
 import type { Span } from "../domain/span.js";
 import { decodeSpans, type DecodeOptions } from "../decode/index.js";
-import { serviceGraphEdges } from "../metrics/service-graph.js";
+import { ServiceGraphEdgeList } from "../metrics/service-graph.js";
 import { createDetectionPipeline } from "../service/pipeline.js";
 import { OnCallViews } from "../service/views.js";
 import { DEFAULT_SAMPLING, keptTraceBytes } from "../config/schema-sampling.js";
@@ -73,6 +73,7 @@ async function onePass(
   let traces = 0;
   let onCall: OnCallViews | null = null;
   const kept: (readonly Span[])[] = [];
+  const edges = new ServiceGraphEdgeList();
   const { pipeline, core } = createDetectionPipeline(config, {
     clock,
     trainer: NO_TRAINING,
@@ -87,7 +88,10 @@ async function onePass(
         // A trace re-opened by a late span (an asynchronous consumer span) is processed again.
         if (t.earlierSpans === undefined) traces++;
         // As served: the edges from the parent links scoring built.
-        onCall?.recordTrace(t, serviceGraphEdges(t.spans, t.earlierSpans, parentOf));
+        if (onCall !== null) {
+          onCall.recordTrace(t, edges.fill(t.spans, t.earlierSpans, parentOf));
+          edges.release();
+        }
         if (onCall?.sample(scored, t)?.keep === true) kept.push(t.spans);
       },
     },

@@ -12,7 +12,7 @@ export {
   type TraceMetrics,
   type TraceMetricsOptions,
 } from "./trace-metrics.js";
-export { serviceGraphEdges, type ServiceGraphEdge } from "./service-graph.js";
+export { serviceGraphEdges, ServiceGraphEdgeList, type ServiceGraphEdge } from "./service-graph.js";
 export { SeriesTable, OVERFLOW } from "./limiter.js";
 export { HistogramState } from "./aggregate.js";
 export { metricsOptions } from "./from-config.js";

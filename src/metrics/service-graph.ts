@@ -33,31 +33,107 @@ export function serviceGraphEdges(
   newFrom = 0,
   parentOf?: Readonly<Int32Array>,
 ): ServiceGraphEdge[] {
-  const byId = parentOf === undefined && spans.length > SCAN_MAX_SPANS ? indexById(spans) : null;
+  const list = new ServiceGraphEdgeList().fill(spans, newFrom, parentOf);
   const edges: ServiceGraphEdge[] = [];
-  for (let i = 0; i < spans.length; i++) {
-    const span = spans[i]!;
-    const parentId = span.parentSpanId;
-    if (parentId === null) continue;
-    const p =
-      parentOf !== undefined
-        ? parentOf[i]!
-        : byId === null
-          ? findId(spans, parentId, i)
-          : (byId.get(parentId) ?? -1);
-    if (p < 0 || (i < newFrom && p < newFrom)) continue;
-    const parent = spans[p]!;
-    if (parent.service === span.service) continue;
-    const callerSpan = isCaller(parent.kind);
-    edges.push({
-      client: parent.service,
-      server: span.service,
-      failed: span.status === "ERROR" || (callerSpan && parent.status === "ERROR"),
-      serverSeconds: Math.max(0, spanDurationMs(span)) / 1000,
-      clientSeconds: callerSpan ? Math.max(0, spanDurationMs(parent)) / 1000 : null,
-    });
-  }
+  for (let i = 0; i < list.length; i++) edges.push(list.edge(i));
   return edges;
+}
+
+const NO_SPANS: readonly Span[] = [];
+
+/**
+ * The edges {@link serviceGraphEdges} finds, held as their spans' indices in one reused list:
+ * filling it for a trace allocates nothing per edge, and a reader takes only the figures it needs
+ * (the service map, no client durations). Valid until the next `fill` or `release`.
+ */
+export class ServiceGraphEdgeList {
+  /** Edges found by the last `fill`. */
+  length = 0;
+  private spans: readonly Span[] = NO_SPANS;
+  /** Per edge: the called span's index, and its calling (parent) span's. */
+  private child = new Int32Array(32);
+  private parent = new Int32Array(32);
+
+  /** Finds the edges of `spans` (arguments as {@link serviceGraphEdges}'), in the same order. */
+  fill(spans: readonly Span[], newFrom = 0, parentOf?: Readonly<Int32Array>): this {
+    const byId = parentOf === undefined && spans.length > SCAN_MAX_SPANS ? indexById(spans) : null;
+    let n = 0;
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i]!;
+      const parentId = span.parentSpanId;
+      if (parentId === null) continue;
+      const p =
+        parentOf !== undefined
+          ? parentOf[i]!
+          : byId === null
+            ? findId(spans, parentId, i)
+            : (byId.get(parentId) ?? -1);
+      if (p < 0 || (i < newFrom && p < newFrom)) continue;
+      if (spans[p]!.service === span.service) continue;
+      if (n === this.child.length) this.grow();
+      this.child[n] = i;
+      this.parent[n] = p;
+      n++;
+    }
+    this.spans = spans;
+    this.length = n;
+    return this;
+  }
+
+  /** Lets go of the trace's spans (the list keeps its capacity). */
+  release(): void {
+    this.spans = NO_SPANS;
+    this.length = 0;
+  }
+
+  /** Calling service of edge `i` (the parent span's service). */
+  client(i: number): string {
+    return this.spans[this.parent[i]!]!.service;
+  }
+
+  /** Called service of edge `i` (the child span's service). */
+  server(i: number): string {
+    return this.spans[this.child[i]!]!.service;
+  }
+
+  /** Edge `i`'s server span's status is ERROR, or its calling CLIENT/PRODUCER span's is. */
+  failed(i: number): boolean {
+    const parent = this.spans[this.parent[i]!]!;
+    return (
+      this.spans[this.child[i]!]!.status === "ERROR" || (isCaller(parent.kind) && parent.status === "ERROR")
+    );
+  }
+
+  /** Duration of edge `i`'s called (server-side) span, seconds. */
+  serverSeconds(i: number): number {
+    return Math.max(0, spanDurationMs(this.spans[this.child[i]!]!)) / 1000;
+  }
+
+  /** Duration of edge `i`'s calling span when it is a CLIENT or PRODUCER span, seconds; else null. */
+  clientSeconds(i: number): number | null {
+    const parent = this.spans[this.parent[i]!]!;
+    return isCaller(parent.kind) ? Math.max(0, spanDurationMs(parent)) / 1000 : null;
+  }
+
+  /** Edge `i` as an object. */
+  edge(i: number): ServiceGraphEdge {
+    return {
+      client: this.client(i),
+      server: this.server(i),
+      failed: this.failed(i),
+      serverSeconds: this.serverSeconds(i),
+      clientSeconds: this.clientSeconds(i),
+    };
+  }
+
+  private grow(): void {
+    const child = new Int32Array(2 * this.child.length);
+    const parent = new Int32Array(2 * this.parent.length);
+    child.set(this.child);
+    parent.set(this.parent);
+    this.child = child;
+    this.parent = parent;
+  }
 }
 
 /** Index of each span id (a repeated id: its last span). */

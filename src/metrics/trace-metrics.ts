@@ -3,7 +3,7 @@ import type { CompletedTrace } from "../domain/trace.js";
 import { spanDurationMs, type SpanKind, type SpanStatus } from "../domain/span.js";
 import { HistogramState, counterView, histogramView } from "./aggregate.js";
 import { SeriesTable } from "./limiter.js";
-import { serviceGraphEdges, type ServiceGraphEdge } from "./service-graph.js";
+import { ServiceGraphEdgeList } from "./service-graph.js";
 
 /** The seed's span-duration buckets, milliseconds. */
 export const SPANMETRICS_BUCKETS_MS = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 10000];
@@ -44,9 +44,10 @@ export interface TraceMetrics {
   /**
    * Counts every span of the trace and every cross-service request in it; of a re-opened trace
    * (`earlierSpans`), only the spans and requests its first completions did not count. `edges`:
-   * the trace's `serviceGraphEdges`, when the caller computed them already (the service map).
+   * the trace's edges (`ServiceGraphEdgeList.fill` with its `earlierSpans`), when the caller found
+   * them already (the service map).
    */
-  record(trace: CompletedTrace, edges?: readonly ServiceGraphEdge[]): void;
+  record(trace: CompletedTrace, edges?: ServiceGraphEdgeList): void;
 }
 
 interface SpanSeries {
@@ -118,7 +119,7 @@ function serviceGraphRecorder(
   r: Registry,
   limit: number,
   onOverflow: () => void,
-): (trace: CompletedTrace, edges?: readonly ServiceGraphEdge[]) => void {
+): (trace: CompletedTrace, edges?: ServiceGraphEdgeList) => void {
   const bounds = SERVICE_GRAPH_BUCKETS_SECONDS;
   const table = new SeriesTable<string, EdgeSeries>(
     EDGE_LABELS,
@@ -176,13 +177,17 @@ function serviceGraphRecorder(
     (s) => ({ labels: s.labels, hist: s.client }),
     reset,
   );
-  return (trace, edges) => {
-    for (const edge of edges ?? serviceGraphEdges(trace.spans, trace.earlierSpans)) {
-      const s = table.get([edge.client, edge.server]);
-      s.server.observe(edge.serverSeconds);
-      if (edge.failed) s.failed += 1;
-      if (edge.clientSeconds !== null) s.client.observe(edge.clientSeconds);
+  const own = new ServiceGraphEdgeList();
+  return (trace, given) => {
+    const edges = given ?? own.fill(trace.spans, trace.earlierSpans);
+    for (let i = 0; i < edges.length; i++) {
+      const s = table.get([edges.client(i), edges.server(i)]);
+      s.server.observe(edges.serverSeconds(i));
+      if (edges.failed(i)) s.failed += 1;
+      const clientSeconds = edges.clientSeconds(i);
+      if (clientSeconds !== null) s.client.observe(clientSeconds);
     }
+    if (given === undefined) own.release();
   };
 }
 
@@ -190,7 +195,7 @@ function serviceGraphRecorder(
 export function createTraceMetrics(registry: Registry, options: TraceMetricsOptions = {}): TraceMetrics {
   const limit = options.maxLabelSets ?? 1000;
   const overflow = options.onOverflow ?? (() => undefined);
-  const recorders: ((trace: CompletedTrace, edges?: readonly ServiceGraphEdge[]) => void)[] = [];
+  const recorders: ((trace: CompletedTrace, edges?: ServiceGraphEdgeList) => void)[] = [];
   if (options.spanMetrics !== false)
     recorders.push(spanMetricsRecorder(registry, limit, () => overflow("traces_spanmetrics")));
   if (options.serviceGraph !== false)

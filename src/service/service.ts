@@ -33,7 +33,7 @@ import { OnCallViews } from "./views.js";
 import { SampledPublisher } from "./sampled-publisher.js";
 import { TailSampler } from "../core/sampling/sampler.js";
 import { DEFAULT_SAMPLING, keptTraceBytes } from "../config/schema-sampling.js";
-import { serviceGraphEdges } from "../metrics/service-graph.js";
+import { ServiceGraphEdgeList } from "../metrics/service-graph.js";
 import { BatchPublisher } from "./batch-publisher.js";
 import { buildDetectionCore, type DetectionCore } from "./detector.js";
 import { createDetectionPipeline } from "./pipeline.js";
@@ -293,6 +293,7 @@ export class Service {
     const sampled = this.sampled;
     const failed = this.failedTraces();
     const retraining = this.createRetraining();
+    const edges = new ServiceGraphEdgeList();
     this.pipeline = createDetectionPipeline(config, {
       clock: this.clock,
       core: this.core,
@@ -317,9 +318,10 @@ export class Service {
         scored: (scored, trace, parentOf) => {
           // One computation of the trace's service-graph edges for the metrics and the service map,
           // on the parent links scoring built.
-          const edges = serviceGraphEdges(trace.spans, trace.earlierSpans, parentOf);
+          edges.fill(trace.spans, trace.earlierSpans, parentOf);
           metrics.traces.record(trace, edges);
           this.views.recordTrace(trace, edges);
+          edges.release();
           const kept = this.views.sample(scored, trace)?.keep === true ? sampled?.publish(trace) : undefined;
           const published =
             features === null

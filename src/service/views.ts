@@ -5,12 +5,11 @@ import type { SamplingDecision, TailSampler } from "../core/sampling/sampler.js"
 import type { ScoredTrace } from "../domain/features.js";
 import type { OperationStats } from "../core/model/op-baselines.js";
 import { buildServiceMap, type HealthThresholds, type MapIncident } from "../core/service-map/graph.js";
-import { ServiceMapWindow } from "../core/service-map/window.js";
+import { ServiceMapWindow, type ServiceCallList } from "../core/service-map/window.js";
 import { traceView } from "../core/trace-view/trace-view.js";
 import { spanDurationMs } from "../domain/span.js";
 import type { CompletedTrace } from "../domain/trace.js";
 import type { ViewProviders } from "../http/api-views.js";
-import type { ServiceGraphEdge } from "../metrics/service-graph.js";
 import type { DetectionCore } from "./detector.js";
 
 /** Open incidents for the service map; until incidents exist, a provider that returns none. */
@@ -56,9 +55,9 @@ export class OnCallViews {
   }
 
   /** Records a completed trace's calls (the edges the service-graph metrics counted) and entry. */
-  recordTrace(trace: CompletedTrace, edges: readonly ServiceGraphEdge[]): void {
+  recordTrace(trace: CompletedTrace, edges: ServiceCallList): void {
     const now = this.o.clock.now();
-    this.map.record(now, edges);
+    this.map.recordCalls(now, edges);
     const spans = trace.spans;
     for (let i = trace.earlierSpans ?? 0; i < spans.length; i++) {
       const s = spans[i]!;

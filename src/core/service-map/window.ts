@@ -12,6 +12,19 @@ export interface ServiceCall {
   readonly serverSeconds: number;
 }
 
+/**
+ * One trace's calls read by index (the metrics' reused edge list): recording them allocates
+ * nothing per call.
+ */
+export interface ServiceCallList {
+  readonly length: number;
+  client(i: number): string;
+  server(i: number): string;
+  failed(i: number): boolean;
+  /** Duration of call `i`'s called (server-side) span, seconds. */
+  serverSeconds(i: number): number;
+}
+
 /** One request handled by a service: a call into it, or a trace's root span (an entry request). */
 export interface ServiceRequest {
   readonly service: string;
@@ -147,6 +160,13 @@ export class ServiceMapWindow {
     for (const e of entries) this.enqueue(e.service, null, e.failed, e.ms);
   }
 
+  /** Records one trace's calls at time `nowMs`, as {@link record} would the same calls as objects. */
+  recordCalls(nowMs: number, calls: ServiceCallList): void {
+    this.bucketAt(nowMs);
+    for (let i = 0; i < calls.length; i++)
+      this.enqueue(calls.client(i), calls.server(i), calls.failed(i), calls.serverSeconds(i) * 1000);
+  }
+
   /** Records one entry request (a trace's root span) into `service` at time `nowMs`. */
   recordEntry(nowMs: number, service: string, failed: boolean, ms: number): void {
     this.bucketAt(nowMs);
@@ -186,7 +206,11 @@ export class ServiceMapWindow {
     if (this.queued === QUEUE) this.flush();
   }
 
-  /** Counts the queued calls and entries into the newest bucket. */
+  /**
+   * Counts the queued calls and entries into the newest bucket. A duration stays in the queue's
+   * array until it is counted (a call the compiler does not inline would box it): a call on an
+   * edge already counted in this bucket is counted here, any other by its index.
+   */
   private flush(): void {
     const n = this.queued;
     if (n === 0) return;
@@ -198,14 +222,19 @@ export class ServiceMapWindow {
       const server = names[2 * i + 1]!;
       names[2 * i] = names[2 * i + 1] = null;
       const failed = this.queuedFailed[i] === 1;
-      const ms = this.queuedMs[i]!;
-      if (server === null) add(b.nodes, this.admit(client), failed, ms);
-      else this.countCall(b, client, server, failed, ms);
+      if (server === null) {
+        add(b.nodes, this.admit(client), failed, this.queuedMs[i]!);
+        continue;
+      }
+      const slot = this.slots.get(client)?.get(server);
+      if (slot !== undefined && slot.bucket === b) count(slot.totals, failed, this.queuedMs[i]!);
+      else this.countCall(b, client, server, failed, i);
     }
   }
 
-  /** Counts one call on its edge; its server's node takes the edge's totals when read. */
-  private countCall(b: Bucket, caller: string, callee: string, failed: boolean, ms: number): void {
+  /** Counts queued call `i` on its edge; its server's node takes the edge's totals when read. */
+  private countCall(b: Bucket, caller: string, callee: string, failed: boolean, i: number): void {
+    const ms = this.queuedMs[i]!;
     const slot = this.slots.get(caller)?.get(callee);
     if (slot !== undefined) {
       if (slot.bucket !== b) {
@@ -301,7 +330,10 @@ export class ServiceMapWindow {
 /** The totals of edge `key` in bucket `b`, created empty when new (`server` null: the overflow edge). */
 function edgeTotals(b: Bucket, key: string, server: string | null): EdgeTotals {
   let t = b.edges.get(key);
-  if (t === undefined) b.edges.set(key, (t = { ...newTotals(), server }));
+  // A literal, not a spread of newTotals(): a spread object's fields take any value, so each
+  // addition to its `sumMs` would box a new number instead of updating the field in place.
+  if (t === undefined)
+    b.edges.set(key, (t = { requests: 0, failed: 0, sumMs: 0, latency: new LogSketch(ACCURACY), server }));
   return t;
 }
 

@@ -9,7 +9,7 @@ import { loadConfig } from "../../../src/config/index.js";
 import { NO_ATTRIBUTES, type Span } from "../../../src/domain/span.js";
 import type { CompletedTrace } from "../../../src/domain/trace.js";
 import { buildApiApp } from "../../../src/http/api.js";
-import { serviceGraphEdges } from "../../../src/metrics/service-graph.js";
+import { ServiceGraphEdgeList } from "../../../src/metrics/service-graph.js";
 import { buildDetectionCore } from "../../../src/service/detector.js";
 import { OnCallViews } from "../../../src/service/views.js";
 import { warmingUpProviders } from "../../helpers/api-providers.js";
@@ -61,7 +61,7 @@ function setup(dashboardDir?: string) {
       span(3, 2, "payment", 20, 870, true),
     ],
   };
-  views.recordTrace(trace, serviceGraphEdges(trace.spans));
+  views.recordTrace(trace, new ServiceGraphEdgeList().fill(trace.spans));
   const alert = {
     id: "a".repeat(32),
     type: "latency_spike",

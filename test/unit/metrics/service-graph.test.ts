@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { spanGraph } from "../../../src/core/features/span-graph.js";
-import { serviceGraphEdges } from "../../../src/metrics/service-graph.js";
+import { ServiceGraphEdgeList, serviceGraphEdges } from "../../../src/metrics/service-graph.js";
 import { span } from "./spans.js";
 
 describe("serviceGraphEdges", () => {
@@ -84,5 +84,22 @@ describe("serviceGraphEdges", () => {
       edges += linked.length;
     }
     expect(edges).toBeGreaterThan(1000);
+  });
+
+  it("a reused edge list finds each trace's edges as a new one does, longer traces first or not", () => {
+    const list = new ServiceGraphEdgeList();
+    const chain = (n: number, services: number) =>
+      Array.from({ length: n }, (_, i) =>
+        span(i + 1, i === 0 ? null : i, `s${i % services}`, {
+          durationMs: n - i,
+          kind: i % 3 === 0 ? "CLIENT" : "SERVER",
+        }),
+      );
+    for (const spans of [chain(100, 2), chain(5, 2), chain(50, 1), chain(70, 3)]) {
+      list.fill(spans);
+      expect(Array.from({ length: list.length }, (_, i) => list.edge(i))).toEqual(serviceGraphEdges(spans));
+    }
+    list.release();
+    expect(list.length).toBe(0);
   });
 });

@@ -6,6 +6,7 @@ import {
   ServiceMapWindow,
   type SeriesTotals,
   type ServiceCall,
+  type ServiceCallList,
   type ServiceMapTotals,
   type ServiceRequest,
 } from "../../../../src/core/service-map/window.js";
@@ -138,7 +139,8 @@ describe("ServiceMapWindow and buildServiceMap", () => {
         const e = entries[0]!;
         w.record(now, calls);
         w.recordEntry(now, e.service, e.failed, e.ms);
-      } else w.record(now, calls, entries);
+      } else if (entries.length === 0 && i % 3 === 0) w.recordCalls(now, listOf(calls));
+      else w.record(now, calls, entries);
       plain.record(now, calls, entries);
       if (i % 997 === 0 || next(500) === 0)
         expect(summary(w.totals(now, 3000))).toEqual(summary(plain.totals(now, 3000)));
@@ -147,6 +149,17 @@ describe("ServiceMapWindow and buildServiceMap", () => {
     expect(w.totals(now, 4000).overflowed).toBeGreaterThan(0);
   });
 });
+
+/** `calls` read by index, as the service-graph edge list hands them over. */
+function listOf(calls: readonly ServiceCall[]): ServiceCallList {
+  return {
+    length: calls.length,
+    client: (i) => calls[i]!.client,
+    server: (i) => calls[i]!.server,
+    failed: (i) => calls[i]!.failed,
+    serverSeconds: (i) => calls[i]!.serverSeconds,
+  };
+}
 
 /** What a window's totals say: counts, sums and a few quantiles per node and edge, by name. */
 function summary(t: ServiceMapTotals) {
