@@ -15,8 +15,11 @@ export class RecentDecisions {
   constructor(private readonly capacity: number) {}
 
   add(traceId: string): void {
-    if (this.capacity <= 0 || this.ids.has(traceId)) return;
+    if (this.capacity <= 0) return;
+    // One hash lookup: the set grows only for an id it did not hold.
+    const size = this.ids.size;
     this.ids.add(traceId);
+    if (this.ids.size === size) return;
     if (this.order.length < this.capacity) {
       this.order.push(traceId);
       return;

@@ -96,8 +96,34 @@ export class TraceState implements ActivityNode {
 
   /** True when some span names a parent that has not arrived. */
   hasMissingParent(): boolean {
-    for (const span of this.spans) {
-      if (span.parentSpanId !== null && !this.has(span.parentSpanId)) return true;
+    const spans = this.spans;
+    if (this.ids !== null) {
+      for (const span of spans)
+        if (span.parentSpanId !== null && !this.ids.has(span.parentSpanId)) return true;
+      return false;
+    }
+    // Exporters mostly send a child before its parent (it ends first), often right before it: the
+    // search for span i's parent starts at span i + 1 and wraps around, over all spans as `has`.
+    const n = spans.length;
+    for (let i = 0; i < n; i++) {
+      const parent = spans[i]!.parentSpanId;
+      if (parent === null) continue;
+      let found = false;
+      for (let j = i + 1; j < n; j++) {
+        if (spans[j]!.spanId === parent) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) {
+        for (let j = 0; j <= i; j++) {
+          if (spans[j]!.spanId === parent) {
+            found = true;
+            break;
+          }
+        }
+      }
+      if (!found) return true;
     }
     return false;
   }
