@@ -3,6 +3,8 @@ import { extractTrace } from "../../../../src/core/features/extract.js";
 import { sortByStart, SpanProfiler, type SpanProfile } from "../../../../src/core/features/span-profile.js";
 import { Prng } from "../../../../src/core/model/prng.js";
 import type { Span, SpanKind } from "../../../../src/domain/span.js";
+import type { TraceFeatures } from "../../../../src/domain/features.js";
+import type { CompletedTrace } from "../../../../src/domain/trace.js";
 import { completed } from "../alerts/spans.js";
 
 const T0 = 1_700_000_000_000_000_000n;
@@ -59,6 +61,27 @@ function rows(p: SpanProfile): unknown[] {
   ]);
 }
 
+/** The trace's extent against plain BigInt arithmetic over its spans (first of each id). */
+function expectExtent(trace: CompletedTrace, f: TraceFeatures): void {
+  const seen = new Set<string>();
+  const kept = trace.spans.filter((x) => !seen.has(x.spanId) && seen.add(x.spanId));
+  const minStart = kept.reduce(
+    (m, x) => (x.startTimeUnixNano < m ? x.startTimeUnixNano : m),
+    kept[0]!.startTimeUnixNano,
+  );
+  const maxEnd = kept.reduce(
+    (m, x) => (x.endTimeUnixNano > m ? x.endTimeUnixNano : m),
+    kept[0]!.endTimeUnixNano,
+  );
+  const longest = kept.reduce(
+    (m, x) => (x.endTimeUnixNano - x.startTimeUnixNano > m ? x.endTimeUnixNano - x.startTimeUnixNano : m),
+    0n,
+  );
+  expect(f.total_duration).toBe(Number(maxEnd - minStart) / 1e6);
+  expect(f.max_span_duration).toBe(Number(longest) / 1e6);
+  expect(f.startTimeMs).toBe(Number(minStart / 1_000_000n) + Number(minStart % 1_000_000n) / 1e6);
+}
+
 describe("a reused span profiler", () => {
   it("profiles every trace as a profile in arrays of its own does, and extracts the same features", () => {
     const rng = new Prng(3);
@@ -68,26 +91,7 @@ describe("a reused span profiler", () => {
       const own = extractTrace(trace, { profile: true });
       const reused = extractTrace(trace, { profile: profiler });
       expect(reused.features).toEqual(own.features);
-      // The trace's extent against plain BigInt arithmetic over its spans (first of each id).
-      const seen = new Set<string>();
-      const kept = trace.spans.filter((x) => !seen.has(x.spanId) && seen.add(x.spanId));
-      const minStart = kept.reduce(
-        (m, x) => (x.startTimeUnixNano < m ? x.startTimeUnixNano : m),
-        kept[0]!.startTimeUnixNano,
-      );
-      const maxEnd = kept.reduce(
-        (m, x) => (x.endTimeUnixNano > m ? x.endTimeUnixNano : m),
-        kept[0]!.endTimeUnixNano,
-      );
-      const longest = kept.reduce(
-        (m, x) => (x.endTimeUnixNano - x.startTimeUnixNano > m ? x.endTimeUnixNano - x.startTimeUnixNano : m),
-        0n,
-      );
-      expect(own.features.total_duration).toBe(Number(maxEnd - minStart) / 1e6);
-      expect(own.features.max_span_duration).toBe(Number(longest) / 1e6);
-      expect(own.features.startTimeMs).toBe(
-        Number(minStart / 1_000_000n) + Number(minStart % 1_000_000n) / 1e6,
-      );
+      expectExtent(trace, own.features);
       expect(reused.repairs).toEqual(own.repairs);
       const a = own.profile as SpanProfile;
       const b = reused.profile as SpanProfile;
@@ -141,25 +145,7 @@ describe("a reused span profiler", () => {
       const own = extractTrace(trace, { profile: true });
       const reused = extractTrace(trace, { profile: profiler });
       expect(reused.features).toEqual(own.features);
-      const seen = new Set<string>();
-      const kept = trace.spans.filter((x) => !seen.has(x.spanId) && seen.add(x.spanId));
-      const minStart = kept.reduce(
-        (m, x) => (x.startTimeUnixNano < m ? x.startTimeUnixNano : m),
-        kept[0]!.startTimeUnixNano,
-      );
-      const maxEnd = kept.reduce(
-        (m, x) => (x.endTimeUnixNano > m ? x.endTimeUnixNano : m),
-        kept[0]!.endTimeUnixNano,
-      );
-      const longest = kept.reduce(
-        (m, x) => (x.endTimeUnixNano - x.startTimeUnixNano > m ? x.endTimeUnixNano - x.startTimeUnixNano : m),
-        0n,
-      );
-      expect(own.features.total_duration).toBe(Number(maxEnd - minStart) / 1e6);
-      expect(own.features.max_span_duration).toBe(Number(longest) / 1e6);
-      expect(own.features.startTimeMs).toBe(
-        Number(minStart / 1_000_000n) + Number(minStart % 1_000_000n) / 1e6,
-      );
+      expectExtent(trace, own.features);
       expect(rows(reused.profile as SpanProfile)).toEqual(rows(own.profile as SpanProfile));
     }
   });
