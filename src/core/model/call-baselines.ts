@@ -50,12 +50,19 @@ export interface OperationChildren {
 }
 
 /**
+ * How many times its baseline absence rate (upper bound) a usual call's recent absence rate
+ * (lower bound) must be for traces without it to count as missing it: the live absence shares'
+ * default factor.
+ */
+export const ABSENCE_SURGE_FACTOR = 3;
+
+/**
  * Operations kept per type in the artifact: those in at least this share of its traces. An
  * operation is "always called" by the confidence bound of {@link CallScoring}; the others kept are
- * the usual calls whose absence can surge threefold (the live test's default factor), which an
- * absence rate above a third cannot.
+ * the usual calls whose absence can still surge {@link ABSENCE_SURGE_FACTOR}-fold, which a higher
+ * absence rate cannot.
  */
-export const STORED_PRESENCE = 2 / 3;
+export const STORED_PRESENCE = (ABSENCE_SURGE_FACTOR - 1) / ABSENCE_SURGE_FACTOR;
 
 /** Options of {@link CallBaselines}. */
 export interface CallScoring {
@@ -310,7 +317,7 @@ export class CallBaselines {
       r.generation = share.generation;
     }
     share.count(r.ring, absent, live.atMs);
-    return absent && !live.slow && share.lowerBoundOf(r.ring, live.atMs) > share.factor * r.expected;
+    return absent && !live.slow && share.surgingOf(r.ring, live.atMs, r.expected);
   }
 }
 

@@ -1,3 +1,4 @@
+import { ABSENCE_SURGE_FACTOR } from "./call-baselines.js";
 import { LiveShare } from "./live-share.js";
 import { SlowShare } from "./slow-share.js";
 import type { ScoredTrace, TraceFeatures } from "../../domain/features.js";
@@ -73,7 +74,7 @@ export class Detector {
     this.holdBack = this.learnBelow >= 1 ? undefined : { tailShare: 1 - this.learnBelow };
     this.operations = o.operations ?? new OperationWindow(o.window.geometry);
     this.slowShare = o.slowShare ?? new SlowShare();
-    this.callShare = o.callShare ?? new LiveShare({ factor: 3 });
+    this.callShare = o.callShare ?? new LiveShare({ factor: ABSENCE_SURGE_FACTOR });
   }
 
   /** The model in use, or null while warming up. */

@@ -165,4 +165,9 @@ export class LiveShare {
   surging(key: string, tMs: number, expected: number): boolean {
     return this.excess(key, tMs, expected) > this.factor;
   }
+
+  /** {@link surging} of ring `r`. */
+  surgingOf(r: Ring, tMs: number, expected: number): boolean {
+    return this.lowerBoundOf(r, tMs) / expected > this.factor;
+  }
 }
