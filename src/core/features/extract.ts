@@ -1,3 +1,4 @@
+import { JoinedKeys } from "./joined-keys.js";
 import type { Span } from "../../domain/span.js";
 import type { CompletedTrace } from "../../domain/trace.js";
 import type { TraceFeatures } from "../../domain/features.js";
@@ -218,27 +219,11 @@ export function extractTrace(
  * compared character by character when sorted). Bounded: a cache past its size starts over.
  */
 function edgeKey(caller: string, callee: string): string {
-  // Consecutive hops often leave one caller: its callees are kept at hand.
-  let byCallee = caller === lastCaller ? lastByCallee : EDGE_KEYS.get(caller);
-  if (byCallee === undefined) {
-    if (EDGE_KEYS.size >= MAX_CACHED_CALLERS) EDGE_KEYS.clear();
-    EDGE_KEYS.set(caller, (byCallee = new Map()));
-  }
-  lastCaller = caller;
-  lastByCallee = byCallee;
-  let key = byCallee.get(callee);
-  if (key === undefined) {
-    if (byCallee.size >= MAX_CACHED_CALLEES) byCallee.clear();
-    byCallee.set(callee, (key = caller + "->" + callee));
-  }
-  return key;
+  return EDGE_KEYS.get(caller, callee);
 }
 
-const EDGE_KEYS = new Map<string, Map<string, string>>();
-let lastCaller: string | undefined;
-let lastByCallee: Map<string, string> | undefined;
-const MAX_CACHED_CALLERS = 1_000;
-const MAX_CACHED_CALLEES = 1_000;
+/** Edge keys "caller->callee", built once per pair. */
+const EDGE_KEYS = new JoinedKeys("->");
 
 /** Two unsigned 64-bit times (span times are Unix ns below 2^64), read back as 32-bit halves. */
 const TIME_WORDS = new BigUint64Array(2);

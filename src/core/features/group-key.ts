@@ -1,3 +1,4 @@
+import { JoinedKeys } from "./joined-keys.js";
 import type { Span } from "../../domain/span.js";
 
 /**
@@ -58,31 +59,13 @@ function entryKey(t: TraceShape, rootKey: string): string {
   return best === undefined ? rootKey : joined(rootKey, joined(best.service, best.name, " "), " > ");
 }
 
-/**
- * `a + separator + b`, built once per (a, b, separator): every trace of a request type then
- * carries one flat key string, hashed once, which the maps keyed by type find by identity
- * (a fresh concatenation per trace is flattened, hashed and compared character by character at
- * each lookup). Bounded: a cache past its size starts over.
- */
-function joined(a: string, b: string, separator: " " | " > "): string {
-  const cache = separator === " " ? PAIRS : ENTRIES;
-  let byB = cache.get(a);
-  if (byB === undefined) {
-    if (cache.size >= MAX_CACHED_FIRSTS) cache.clear();
-    cache.set(a, (byB = new Map()));
-  }
-  let key = byB.get(b);
-  if (key === undefined) {
-    if (byB.size >= MAX_CACHED_SECONDS) byB.clear();
-    byB.set(b, (key = a + separator + b));
-  }
-  return key;
-}
+/** Type keys: "service name" pairs, and "root > entry" keys. */
+const PAIRS = new JoinedKeys(" ");
+const ENTRIES = new JoinedKeys(" > ");
 
-const PAIRS = new Map<string, Map<string, string>>();
-const ENTRIES = new Map<string, Map<string, string>>();
-const MAX_CACHED_FIRSTS = 1_000;
-const MAX_CACHED_SECONDS = 1_000;
+function joined(a: string, b: string, separator: " " | " > "): string {
+  return (separator === " " ? PAIRS : ENTRIES).get(a, b);
+}
 
 function firstHopCalls(t: TraceShape): Set<string> {
   const root = t.spans[t.rootIdx] as Span;
