@@ -118,6 +118,38 @@ export class LogSketch {
     }
   }
 
+  /**
+   * Adds `n` of the values of `other` spread evenly over its distribution (each bin and the zeros
+   * in proportion, rounded on the running total): a thinned copy with the same shape. All of them
+   * when it holds no more; none for n ≤ 0.
+   */
+  mergeThinned(other: LogSketch, n: number): void {
+    if (other.lnGamma !== this.lnGamma) throw new RangeError("sketches with different accuracies");
+    const take = Math.floor(n);
+    if (!(take > 0)) return;
+    if (take >= other.total) {
+      this.merge(other);
+      return;
+    }
+    const f = take / other.total;
+    let seen = other.zeros;
+    let added = Math.round(seen * f);
+    this.total += added;
+    this.zeros += added;
+    const c = other.counts;
+    for (let i = 0; i < c.length; i++) {
+      const k = c[i] as number;
+      if (k === 0) continue;
+      seen += k;
+      const upTo = Math.round(seen * f);
+      if (upTo > added) {
+        this.total += upTo - added;
+        this.addToBin(other.offset + i, upTo - added);
+        added = upTo;
+      }
+    }
+  }
+
   /** The q-quantile (0 ≤ q ≤ 1), lower rank convention of DDSketch; NaN when empty. */
   quantile(q: number): number {
     if (this.total === 0) return Number.NaN;

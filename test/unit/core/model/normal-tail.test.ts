@@ -35,6 +35,46 @@ describe("LogSketch.mergeLowest", () => {
   });
 });
 
+describe("LogSketch.mergeThinned", () => {
+  const from = (xs: readonly number[]): LogSketch => {
+    const s = new LogSketch();
+    for (const x of xs) s.add(x);
+    return s;
+  };
+
+  it.each([
+    { n: 0, count: 0 },
+    { n: -1, count: 0 },
+    { n: 100.7, count: 100 },
+    { n: 250, count: 250 },
+    { n: 1_000, count: 1_000 },
+    { n: 5_000, count: 1_000 },
+  ])("adds $n values of 1,000, in the other sketch's proportions", ({ n, count }) => {
+    // 0 (20 of them) and 1..980 ms.
+    const other = from(Array.from({ length: 1_000 }, (_, i) => (i < 20 ? 0 : i - 19)));
+    const target = new LogSketch();
+    target.mergeThinned(other, n);
+    expect(target.count).toBe(count);
+    if (count === 0) return;
+    // Every quantile of the thinned copy within a bin (2%) and a rounding step of the original's.
+    for (const q of [0.1, 0.5, 0.9, 0.99, 1]) {
+      const want = other.quantile(q);
+      const got = target.quantile(q);
+      expect(Math.abs(got - want)).toBeLessThanOrEqual(0.021 * want + 1_000 / count + 1);
+    }
+  });
+
+  it("keeps the slowest values when thinning, unlike the lowest n", () => {
+    const other = from(Array.from({ length: 200 }, (_, i) => 500 + i * 2.5));
+    const thinned = new LogSketch();
+    thinned.mergeThinned(other, 50);
+    const lowest = new LogSketch();
+    lowest.mergeLowest(other, 50);
+    expect(thinned.quantile(1)).toBeGreaterThan(950);
+    expect(lowest.quantile(1)).toBeLessThan(630);
+  });
+});
+
 describe("normalTailCount", () => {
   const policy = { tailShare: 0.05 };
   it.each([
