@@ -130,9 +130,11 @@ export class Detector {
   /**
    * Feeds a trace to the training window with its score (after scoring), so that training can
    * hold flagged traces back where they are more than the normal tail (see
-   * {@link DetectorOptions.learnBelow}).
+   * {@link DetectorOptions.learnBelow}). `alerted`: whether an alert rule matched it (the type's
+   * p99 learns flagged traces no rule matched, see OperationWindow.observe); undefined when not
+   * known (taken as matched).
    */
-  observe(f: TraceFeatures, scored?: ScoredTrace, profile?: SpanProfile): void {
+  observe(f: TraceFeatures, scored?: ScoredTrace, profile?: SpanProfile, alerted?: boolean): void {
     const flag = this.flagOf(scored?.anomaly_score ?? null);
     // Span-level columns are stored only when the model reads them (a copy of the features).
     const spans = this.current?.usesSpanFeatures === true ? scored?.spans : undefined;
@@ -147,7 +149,8 @@ export class Detector {
           },
       flag,
     );
-    if (!(this.window.excludesErrors && f.error_count > 0)) this.operations.observe(f, profile, flag);
+    if (!(this.window.excludesErrors && f.error_count > 0))
+      this.operations.observe(f, profile, flag, alerted);
     // Usual calls and error rates learn every trace (an error rate needs the errors); traces the
     // model flagged or that miss calls or fail unexpectedly are judged per (bucket, type) cell.
     if (profile !== undefined) {

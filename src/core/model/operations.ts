@@ -50,8 +50,10 @@ interface OpCell {
 
 interface TypeCell {
   readonly total: LogSketch;
-  /** Durations of the type's flagged traces, learned when the cell is within the normal tail. */
+  /** Durations of the type's flagged traces an alert rule matched (or not known to be unmatched). */
   flaggedTotal?: LogSketch;
+  /** Durations of the type's flagged traces no alert rule matched: the normal tail drawn first. */
+  flaggedQuiet?: LogSketch;
   /** Scored and flagged traces of the type in the bucket (for the per-cell tail judgment). */
   scored: number;
   flagged: number;
@@ -98,8 +100,13 @@ export class OperationWindow {
     this.learnFlagged = o.learnFlagged ?? false;
   }
 
-  /** Adds a trace's spans (by the trace's event time). Without a profile only the type's duration is kept. */
-  observe(f: TraceFeatures, p: SpanProfile | undefined, flag: TraceFlag): void {
+  /**
+   * Adds a trace's spans (by the trace's event time). Without a profile only the type's duration is
+   * kept. `alerted`: whether an alert rule matched the trace; in a cell judged an incident the
+   * type's normal tail is drawn first from flagged traces with false (see snapshot); undefined
+   * (not known) counts as matched.
+   */
+  observe(f: TraceFeatures, p: SpanProfile | undefined, flag: TraceFlag, alerted?: boolean): void {
     const b = this.bucketFor(f.startTimeMs);
     if (b === null) return;
     const flagged = flag === "flagged";
@@ -114,7 +121,8 @@ export class OperationWindow {
       if (!flagged) t.total.add(f.total_duration);
       else {
         t.flagged++;
-        (t.flaggedTotal ??= new LogSketch()).add(f.total_duration);
+        if (alerted === false) (t.flaggedQuiet ??= new LogSketch()).add(f.total_duration);
+        else (t.flaggedTotal ??= new LogSketch()).add(f.total_duration);
       }
     }
     if (p === undefined || (flagged && !this.learnFlagged)) return;
@@ -233,12 +241,24 @@ export class OperationWindow {
         // The type's flagged traces are its normal tail unless the (bucket, type) cell holds
         // clearly more of them than that (the training window's test, per cell): leaving the
         // tail out would put the p99 at about the 95th percentile of normal traffic. In such a
-        // cell the normal tail is still there, among the flagged: the share of the scored
-        // traces the tail holds by construction (tailShare) is learned, the fastest of the
-        // flagged traces (normalTailCount), so the incident's excess stays out.
-        if (t.flaggedTotal !== undefined) {
-          if (policy === undefined || t.flagged <= allowedTail(t.scored, policy)) s.merge(t.flaggedTotal);
-          else s.mergeLowest(t.flaggedTotal, normalTailCount(t.scored, t.flagged, policy));
+        // cell the normal tail is still there, among the flagged: as many of them are learned as
+        // the tail holds by construction (tailShare of the scored traces, normalTailCount), so the
+        // incident's excess stays out. They are drawn first from the flagged traces no alert rule
+        // matched, evenly over their durations (the rules judged them normal; they hold the slow
+        // normal tail when the incident's traces are faster, failing fast or erring near the slow
+        // end), then from the fastest of those a rule matched.
+        const quiet = t.flaggedQuiet;
+        if (policy === undefined || t.flagged <= allowedTail(t.scored, policy)) {
+          if (quiet !== undefined) s.merge(quiet);
+          if (t.flaggedTotal !== undefined) s.merge(t.flaggedTotal);
+        } else {
+          const tail = normalTailCount(t.scored, t.flagged, policy);
+          let taken = 0;
+          if (quiet !== undefined) {
+            taken = Math.min(tail, quiet.count);
+            s.mergeThinned(quiet, taken);
+          }
+          if (t.flaggedTotal !== undefined) s.mergeLowest(t.flaggedTotal, tail - taken);
         }
         let list = typeBuckets.get(key);
         if (list === undefined) typeBuckets.set(key, (list = []));

@@ -100,7 +100,7 @@ const WAITING_ALERT_BYTES = 5_120;
 const LOG_EVERY = 100;
 
 /**
- * The stages after assembly, in order: features → score → training window → rules → outputs.
+ * The stages after assembly, in order: features → score → rules → training window → outputs.
  * `process` is the assembler's {@link TraceProcessor}: it scores synchronously, then resolves once
  * the scored-trace output and every emitted alert's settlement on every sink have resolved, which
  * is what lets a source commit the spans' offsets (see docs/alerts.md, "Delivery guarantees").
@@ -133,10 +133,13 @@ export class TracePipeline implements TraceProcessor {
       if (repairs.duplicateSpans > 0 || repairs.parentCycles > 0) this.repaired(trace, repairs);
       stage = "score";
       const scored = detector.score(features, profile);
-      detector.observe(features, scored, profile);
       metrics?.scored((performance.now() - started) / 1000, scored.anomaly_score);
       stage = "rules";
       const decisions = alerter.process(scored, trace);
+      // The training window learns the trace once the rules have judged it: the flagged traces no
+      // rule matched are kept as their type's normal tail (OperationWindow.observe).
+      stage = "score";
+      detector.observe(features, scored, profile, alertedBy(decisions));
       if (metrics?.decision !== undefined) for (const d of decisions) metrics.decision(d);
       const repaired = repairs.duplicateSpans > 0 || repairs.parentCycles > 0;
       return profile === undefined || repaired
@@ -260,3 +263,9 @@ function stageError(stage: PipelineStage, err: unknown): TracewatchError {
 
 const succeeded = (): boolean => true;
 const failed = (): boolean => false;
+
+/** Whether a rule matched the trace: an alert emitted, or suppressed by cooldown or severity. */
+function alertedBy(decisions: readonly AlertDecision[]): boolean {
+  for (const d of decisions) if (d.kind === "emit" || d.kind === "suppressed") return true;
+  return false;
+}

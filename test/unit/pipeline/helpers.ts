@@ -133,5 +133,5 @@ export function pipelineWithSink(outputs: Partial<PipelineOutputs> = {}) {
       ...outputs,
     },
   });
-  return { pipeline, sink, deliverer, deadLetters, scored, clock };
+  return { pipeline, sink, deliverer, deadLetters, scored, clock, core };
 }

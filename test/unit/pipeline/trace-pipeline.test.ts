@@ -1,7 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { TraceAssembler } from "../../../src/core/assembler/assembler.js";
 import type { AckToken } from "../../../src/core/assembler/types.js";
 import { cascadeTrace, deferred, pipelineWithSink, state, wait } from "./helpers.js";
+import type { CompletedTrace } from "../../../src/domain/trace.js";
 
 const delivered = { ok: true } as const;
 const rejected = { ok: false, retriable: false, error: "HTTP 400" } as const;
@@ -157,5 +158,27 @@ describe("TracePipeline scored output", () => {
     await wait(5);
     for (const a of deliverer.attempts) a.answer.resolve(delivered);
     expect(links).toEqual([[-1, 0, 1, 2, 3, 4], undefined]);
+  });
+});
+
+describe("TracePipeline: the training window learns after the rules", () => {
+  it("tells the detector whether a rule matched each trace", () => {
+    const { pipeline, core } = pipelineWithSink();
+    const observe = vi.spyOn(core.detector, "observe");
+    const failing = cascadeTrace(40);
+    const quiet = cascadeTrace(41);
+    const ok = { ...quiet, spans: quiet.spans.map((s) => ({ ...s, status: "OK" as const })) };
+    // No model yet: the rules that need one are warming up, which is no match.
+    const matched = (t: CompletedTrace) =>
+      pipeline
+        .evaluate(t)
+        .decisions.map((d) => d.kind)
+        .filter((k) => k !== "warming_up");
+    expect(matched(failing)).toEqual(["emit"]);
+    expect(matched(ok)).toEqual([]);
+    expect(observe.mock.calls.map((c) => [c[0].traceId, c[3]])).toEqual([
+      [failing.traceId, true],
+      [ok.traceId, false],
+    ]);
   });
 });

@@ -354,6 +354,76 @@ describe("OperationWindow", () => {
     expect(Math.abs((t?.ownP99 as number) - 990)).toBeLessThanOrEqual(30);
   });
 
+  describe("an incident cell whose incident is faster than the type's normal tail", () => {
+    // One bucket of 1,000 traces of 1..1000 ms: the slowest 4% (961..1000 ms) are flagged as the
+    // normal tail, no rule matching them; 200 more traces fail fast (5 ms), flagged, and alerted.
+    // 240 of 1,200 flagged: the cell is judged an incident.
+    function run(tailAlerted: boolean | undefined): { count: number; ownP99: number } {
+      const clock = new ManualClock(0);
+      const w = new OperationWindow({ clock, windowMs: 60_000, bucketMs: 10_000 });
+      for (let i = 0; i < 1000; i++) {
+        clock.set(i * 8);
+        const d = ((i * 337) % 1000) + 1;
+        const flagged = d > 960;
+        w.observe(
+          features(i * 8, d),
+          undefined,
+          flagged ? "flagged" : "normal",
+          flagged ? tailAlerted : false,
+        );
+      }
+      for (let i = 0; i < 200; i++) {
+        clock.set(8_000 + i * 5);
+        w.observe(features(8_000 + i * 5, 5), undefined, "flagged", true);
+      }
+      const t = new Map(w.snapshot({ tailShare: 0.05 }, 30).types).get("checkout");
+      return { count: t?.count as number, ownP99: t?.ownP99 as number };
+    }
+
+    it("learns the flagged traces no rule matched: the p99 is the normal one", () => {
+      const t = run(false);
+      // 960 unflagged, the 40 quiet tail traces; the fast incident's traces only up to the
+      // normal tail count (960 × 5% / 95% = 50, less the 40 quiet ones).
+      expect(t.count).toBe(960 + 40 + 10);
+      // The p99 of 1..1000 ms and ten 5 ms traces: the 990th of 1,010 values.
+      expect(Math.abs(t.ownP99 - 980)).toBeLessThanOrEqual(25);
+    });
+
+    it("without the rules' verdict the fastest flagged stand for the tail, and the p99 is trimmed", () => {
+      const t = run(undefined);
+      // 960 unflagged and the 50 fastest flagged: the 5 ms traces.
+      expect(t.count).toBe(960 + 50);
+      expect(t.ownP99).toBeLessThan(960);
+    });
+
+    it("draws the normal tail count evenly from the unmatched flagged traces when they are more", () => {
+      const clock = new ManualClock(0);
+      const w = new OperationWindow({ clock, windowMs: 60_000, bucketMs: 10_000 });
+      // 950 unflagged of 1..950 ms; 200 flagged that no rule matched, 10..2000 ms (the slow normal
+      // tail among an incident spread over the whole range): 50 of them learned, in their shape.
+      for (let i = 0; i < 950; i++) {
+        clock.set(i * 8);
+        w.observe(features(i * 8, ((i * 337) % 950) + 1), undefined, "normal", false);
+      }
+      for (let i = 0; i < 200; i++) {
+        clock.set(8_000 + i * 5);
+        w.observe(features(8_000 + i * 5, 10 * (i + 1)), undefined, "flagged", false);
+      }
+      const t = new Map(w.snapshot({ tailShare: 0.05 }, 30).types).get("checkout");
+      expect(t?.count).toBe(950 + 50);
+      // The 990th of 1,000 is among the eleven slowest of the 50 (1,600 ms and over), where the
+      // 50 fastest (10..500 ms) would leave the unflagged traces' 99th percentile (about 940 ms).
+      expect(t?.ownP99 as number).toBeGreaterThan(1_500);
+    });
+
+    it("flagged traces a rule matched stay held back beyond the normal tail count", () => {
+      // The slow tail alerted too: all 240 flagged are the rules' anomalies; 50 learned.
+      const t = run(true);
+      expect(t.count).toBe(960 + 50);
+      expect(t.ownP99).toBeLessThan(960);
+    });
+  });
+
   it("expires buckets with the window; operations past the cap share the overflow key", () => {
     const clock = new ManualClock(0);
     const w = new OperationWindow({ clock, windowMs: 30_000, bucketMs: 10_000, maxOperations: 3 });
