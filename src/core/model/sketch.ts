@@ -93,17 +93,27 @@ export class LogSketch {
   }
 
   /**
+   * How many of `other`'s values a partial merge of `n` takes: 0 when there is nothing left to do
+   * (n ≤ 0, or n covers all of them and they have just been merged whole).
+   */
+  private partOf(other: LogSketch, n: number): number {
+    if (other.lnGamma !== this.lnGamma) throw new RangeError("sketches with different accuracies");
+    const take = Math.floor(n);
+    if (!(take > 0)) return 0;
+    if (take >= other.total) {
+      this.merge(other);
+      return 0;
+    }
+    return take;
+  }
+
+  /**
    * Adds the `n` lowest values of `other` (all of them when it holds no more; none for n ≤ 0;
    * fractional n rounds down), lowest bins first, a bin split where n ends.
    */
   mergeLowest(other: LogSketch, n: number): void {
-    if (other.lnGamma !== this.lnGamma) throw new RangeError("sketches with different accuracies");
-    let left = Math.floor(n);
-    if (!(left > 0)) return;
-    if (left >= other.total) {
-      this.merge(other);
-      return;
-    }
+    let left = this.partOf(other, n);
+    if (left === 0) return;
     const z = Math.min(left, other.zeros);
     this.total += z;
     this.zeros += z;
@@ -124,13 +134,8 @@ export class LogSketch {
    * when it holds no more; none for n ≤ 0.
    */
   mergeThinned(other: LogSketch, n: number): void {
-    if (other.lnGamma !== this.lnGamma) throw new RangeError("sketches with different accuracies");
-    const take = Math.floor(n);
-    if (!(take > 0)) return;
-    if (take >= other.total) {
-      this.merge(other);
-      return;
-    }
+    const take = this.partOf(other, n);
+    if (take === 0) return;
     const f = take / other.total;
     let seen = other.zeros;
     let added = Math.round(seen * f);
