@@ -2,14 +2,23 @@ import { describeError } from "../../errors.js";
 import type { CompletedTrace } from "../../domain/trace.js";
 import type { AckToken, AssemblerMetrics, CoreLogger, TraceProcessor, TraceProgress } from "./types.js";
 
-interface Pending {
-  /** The trace, or after `spansReleased` a copy without spans (id and times for logs). */
-  trace: CompletedTrace;
-  readonly tokens: AckToken[] | null;
-  bytes: number;
-  attempts: number;
-  retryAtMs: number;
-  released: boolean;
+/** One trace in flight; it is also the trace's {@link TraceProgress}, so none is made per attempt. */
+class Pending implements TraceProgress {
+  attempts = 0;
+  retryAtMs = 0;
+  released = false;
+
+  constructor(
+    private readonly owner: InFlight,
+    /** The trace, or after `spansReleased` a copy without spans (id and times for logs). */
+    public trace: CompletedTrace,
+    readonly tokens: AckToken[] | null,
+    public bytes: number,
+  ) {}
+
+  spansReleased(retainedBytes: number): void {
+    this.owner.release(this, retainedBytes);
+  }
 }
 
 const MAX_RETRY_DELAY_MS = 30_000;
@@ -43,7 +52,7 @@ export class InFlight {
   submit(trace: CompletedTrace, tokens: AckToken[] | null, bytes: number): void {
     this.count++;
     this.bytes += bytes;
-    this.run({ trace, tokens, bytes, attempts: 0, retryAtMs: 0, released: false });
+    this.run(new Pending(this, trace, tokens, bytes));
   }
 
   /** Starts the retries that are due at `nowMs`, in the order they failed. */
@@ -71,9 +80,8 @@ export class InFlight {
 
   private run(p: Pending): void {
     let result: Promise<void>;
-    const progress: TraceProgress = { spansReleased: (bytes) => this.release(p, bytes) };
     try {
-      result = this.processor.process(p.trace, progress);
+      result = this.processor.process(p.trace, p);
     } catch (err) {
       result = Promise.reject(err);
     }
@@ -84,7 +92,7 @@ export class InFlight {
   }
 
   /** The processor keeps only `bytes` of the trace from now on: drop the spans. */
-  private release(p: Pending, bytes: number): void {
+  release(p: Pending, bytes: number): void {
     if (p.released) return;
     p.released = true;
     const { traceId, reason, completedAtMs } = p.trace;

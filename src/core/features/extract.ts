@@ -73,7 +73,7 @@ export function extractTrace(
   // and no BigInt made per subtraction. Times outside 0 .. 2^64 (from JSON, or made by hand) are
   // subtracted as BigInts.
   const base = (spans[0] as Span).startTimeUnixNano;
-  const baseFits = base >= 0n && base < TWO_POW_64N;
+  const baseFits = BigInt.asUintN(64, base) === base;
   TIME_WORDS[0] = baseFits ? base : 0n;
   const baseLo = TIME_HALVES[LO] as number;
   const baseHi = TIME_HALVES[HI] as number;
@@ -101,7 +101,8 @@ export function extractTrace(
     const end = s.endTimeUnixNano;
     let startNs: number;
     let durationNs: number;
-    if (baseFits && start >= 0n && start < TWO_POW_64N && end >= 0n && end < TWO_POW_64N) {
+    // In 0 .. 2^64 exactly when unchanged by wrapping to 64 bits: cheaper than two comparisons.
+    if (baseFits && BigInt.asUintN(64, start) === start && BigInt.asUintN(64, end) === end) {
       TIME_WORDS[0] = start;
       TIME_WORDS[1] = end;
       const startLo = TIME_HALVES[LO] as number;
@@ -233,7 +234,6 @@ const TIME_HALVES = new Uint32Array(TIME_WORDS.buffer);
 const LO = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
 const HI = 1 - LO;
 const TWO_POW_32 = 2 ** 32;
-const TWO_POW_64N = 2n ** 64n;
 
 /**
  * `Number(t / 10^6) + Number(t % 10^6) / 10^6` for a time `t` in 0 .. 2^64, by number arithmetic

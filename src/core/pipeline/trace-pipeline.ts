@@ -3,7 +3,7 @@ import type { Alert } from "../alerts/alert.js";
 import type { AlertDecision, Alerter } from "../alerts/alerter.js";
 import { noopLogger, type CoreLogger, type TraceProcessor, type TraceProgress } from "../assembler/types.js";
 import { extractTrace, type GraphRepairs } from "../features/extract.js";
-import { SpanProfiler } from "../features/span-profile.js";
+import { SpanProfiler, type SpanProfile } from "../features/span-profile.js";
 import type { Detector } from "../model/detector.js";
 import type { ScoredTrace } from "../../domain/features.js";
 import type { CompletedTrace } from "../../domain/trace.js";
@@ -85,7 +85,10 @@ export interface TracePipelineOptions {
 export interface TraceVerdict {
   readonly scored: ScoredTrace;
   readonly decisions: readonly AlertDecision[];
-  /** The trace's parent links when its graph needed no repair (see {@link ParentLinks}). */
+  /**
+   * The trace's parent links when its graph needed no repair (see {@link ParentLinks}); they
+   * live in the pipeline's reused arrays, valid until the next trace is evaluated.
+   */
   readonly parentOf?: ParentLinks;
 }
 
@@ -98,6 +101,8 @@ const WAITING_TRACE_BYTES = 512;
 const WAITING_ALERT_BYTES = 5_120;
 /** Failed or repaired traces per log line after the first. */
 const LOG_EVERY = 100;
+/** What `process` returns for a trace with nothing to wait for. */
+const SETTLED: Promise<void> = Promise.resolve();
 
 /**
  * The stages after assembly, in order: features → score → rules → training window → outputs.
@@ -114,7 +119,24 @@ export class TracePipeline implements TraceProcessor {
   /** Span profiles are built into reused arrays: each is scored and learned from within evaluate. */
   private readonly profiler = new SpanProfiler();
 
+  /** Views of the first n parent links of the profiler's array, by n (the array they view). */
+  private links: Int32Array[] = [];
+  private linksOf: Int32Array | null = null;
+
   constructor(private readonly o: TracePipelineOptions) {}
+
+  /**
+   * The profile's first n parent links, as a view kept per length: the profiler's arrays are
+   * reused by the next trace, which is why outputs read the links during their call only.
+   */
+  private parentLinks(profile: SpanProfile): ParentLinks {
+    const parent = profile.parent;
+    if (parent !== this.linksOf) {
+      this.linksOf = parent;
+      this.links = [];
+    }
+    return (this.links[profile.n] ??= parent.subarray(0, profile.n));
+  }
 
   /**
    * Features, score and alert decisions of one trace (updates cooldown state, emits nothing).
@@ -144,8 +166,7 @@ export class TracePipeline implements TraceProcessor {
       const repaired = repairs.duplicateSpans > 0 || repairs.parentCycles > 0;
       return profile === undefined || repaired
         ? { scored, decisions }
-        : // The profile's arrays are reused by the next trace: the links are copied, n entries.
-          { scored, decisions, parentOf: profile.parent.slice(0, profile.n) };
+        : { scored, decisions, parentOf: this.parentLinks(profile) };
     } catch (err) {
       throw stageError(stage, err);
     }
@@ -180,6 +201,8 @@ export class TracePipeline implements TraceProcessor {
       return this.isolate(trace, stageError("outputs", err), kept);
     }
     const alerts = this.track(trace.traceId, kept);
+    // Most traces wait for nothing: one settled promise serves them all.
+    if (alerts === null && output === undefined) return SETTLED;
     const retained = WAITING_TRACE_BYTES + kept.length * WAITING_ALERT_BYTES;
     return acknowledge(output, alerts, retained, progress);
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ASSEMBLER_DEFAULTS } from "../../../../src/core/assembler/index.js";
+import type { Span } from "../../../../src/domain/span.js";
 import { span, setup } from "./helpers.js";
 
 const GRACE = ASSEMBLER_DEFAULTS.rootGraceMs;
@@ -32,6 +33,30 @@ describe("trace completion", () => {
     expect(delivered[0]!.spans).toHaveLength(spans.length);
     expect(assembler.stats().completed[reason]).toBe(1);
   });
+
+  it.each([3, 7, 8, 9, 20, 32, 33])(
+    "completes a %i-span trace by root_grace only when no span's parent is missing",
+    async (n) => {
+      const { assembler, delivered, advance } = setup();
+      // Trace 1 whole; trace 2 the same shape but one span's parent never arrives. Children first,
+      // parents later, and ids from separate strings (as from separate messages).
+      const parents = Array.from({ length: n }, (_, i) => (i === 0 ? null : (i * 7) % i));
+      const shape = (traceNo: number, lost: number): Span[] =>
+        parents.map((p, i) => span(traceNo, i, i === lost ? n + 5 : p)).reverse();
+      assembler.add(shape(1, -1).slice(0, 1));
+      assembler.add(shape(1, -1).slice(1));
+      assembler.add(shape(2, n - 1 - Math.floor(n / 3)));
+      await advance(GRACE);
+      expect(delivered.map((t) => [t.traceId.slice(-1), t.reason, t.spans.length])).toEqual([
+        ["1", "root", n],
+      ]);
+      await advance(ASSEMBLER_DEFAULTS.decisionWaitMs);
+      expect(delivered.map((t) => [t.traceId.slice(-1), t.reason])).toEqual([
+        ["1", "root"],
+        ["2", "idle"],
+      ]);
+    },
+  );
 
   it("restarts root_grace when another span of the trace arrives", async () => {
     const { assembler, delivered, advance } = setup({ rootGraceMs: 1_000 });

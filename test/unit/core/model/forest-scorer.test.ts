@@ -79,4 +79,27 @@ describe("forest scorer", () => {
     left[0] = 0;
     expect(() => new ForestScorer({ ...forest, left })).toThrow(/node 0/);
   });
+
+  it.each([NaN, -Infinity])("refuses a forest with a leaf path length of %s, naming the leaf", (bad) => {
+    const forest = trainForest(randomRows(300, 2, 1), 2, { nEstimators: 2 });
+    const leaf = forest.feature.findIndex((f) => f < 0);
+    const value = Float64Array.from(forest.value);
+    value[leaf] = bad;
+    expect(() => new ForestScorer({ ...forest, value })).toThrow(new RegExp(`node ${leaf} is a leaf`));
+  });
+
+  it("scores a leaf path length of +Infinity as the plain walk does", () => {
+    const d = 2;
+    const forest = trainForest(randomRows(300, d, 1), d, { nEstimators: 3 });
+    const value = Float64Array.from(forest.value);
+    for (let i = 0; i < value.length; i++)
+      if ((forest.feature[i] as number) < 0 && i % 3 === 0) value[i] = Infinity;
+    const changed = { ...forest, value };
+    const scorer = new ForestScorer(changed);
+    const rows = randomRows(50, d, 6);
+    for (let i = 0; i < 50; i++) {
+      const x = rows.subarray(i * d, (i + 1) * d);
+      expect(scorer.score(x)).toBe(plainScore(changed, x));
+    }
+  });
 });
