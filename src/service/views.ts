@@ -7,9 +7,9 @@ import type { OperationStats } from "../core/model/op-baselines.js";
 import { buildServiceMap, type HealthThresholds, type MapIncident } from "../core/service-map/graph.js";
 import { ServiceMapWindow, type ServiceCallList } from "../core/service-map/window.js";
 import { traceView } from "../core/trace-view/trace-view.js";
-import { spanDurationMs } from "../domain/span.js";
 import type { CompletedTrace } from "../domain/trace.js";
 import type { ViewProviders } from "../http/api-views.js";
+import { durationMs } from "../metrics/span-time.js";
 import type { DetectionCore } from "./detector.js";
 
 /** Open incidents for the service map; until incidents exist, a provider that returns none. */
@@ -62,7 +62,7 @@ export class OnCallViews {
     for (let i = trace.earlierSpans ?? 0; i < spans.length; i++) {
       const s = spans[i]!;
       if (s.parentSpanId === null)
-        this.map.recordEntry(now, s.service, s.status === "ERROR", Math.max(0, spanDurationMs(s)));
+        this.map.recordEntry(now, s.service, s.status === "ERROR", Math.max(0, durationMs(s)));
     }
   }
 
