@@ -1,5 +1,5 @@
 import type { Span } from "../domain/span.js";
-import { spanDurationMs } from "../domain/span.js";
+import { durationMs } from "./span-time.js";
 
 /** One request across a service boundary, found in a completed trace. */
 export interface ServiceGraphEdge {
@@ -53,15 +53,25 @@ export class ServiceGraphEdgeList {
   /** Per edge: the called span's index, and its calling (parent) span's. */
   private child = new Int32Array(32);
   private parent = new Int32Array(32);
+  /** Root spans (no parent id) at or after `newFrom` found by the last `fill`: their indices. */
+  private roots = new Int32Array(4);
+  /** Root spans found by the last `fill`. */
+  rootCount = 0;
 
   /** Finds the edges of `spans` (arguments as {@link serviceGraphEdges}'), in the same order. */
   fill(spans: readonly Span[], newFrom = 0, parentOf?: Readonly<Int32Array>): this {
     const byId = parentOf === undefined && spans.length > SCAN_MAX_SPANS ? indexById(spans) : null;
     let n = 0;
+    let roots = 0;
     for (let i = 0; i < spans.length; i++) {
       const span = spans[i]!;
       const parentId = span.parentSpanId;
-      if (parentId === null) continue;
+      if (parentId === null) {
+        if (i < newFrom) continue;
+        if (roots === this.roots.length) this.roots = doubled(this.roots);
+        this.roots[roots++] = i;
+        continue;
+      }
       const p =
         parentOf !== undefined
           ? parentOf[i]!
@@ -77,6 +87,7 @@ export class ServiceGraphEdgeList {
     }
     this.spans = spans;
     this.length = n;
+    this.rootCount = roots;
     return this;
   }
 
@@ -84,6 +95,12 @@ export class ServiceGraphEdgeList {
   release(): void {
     this.spans = NO_SPANS;
     this.length = 0;
+    this.rootCount = 0;
+  }
+
+  /** Root span `r` (`r` below `rootCount`) of the last `fill`, in span order. */
+  root(r: number): Span {
+    return this.spans[this.roots[r]!]!;
   }
 
   /** Calling service of edge `i` (the parent span's service). */
@@ -106,13 +123,13 @@ export class ServiceGraphEdgeList {
 
   /** Duration of edge `i`'s called (server-side) span, seconds. */
   serverSeconds(i: number): number {
-    return Math.max(0, spanDurationMs(this.spans[this.child[i]!]!)) / 1000;
+    return Math.max(0, durationMs(this.spans[this.child[i]!]!)) / 1000;
   }
 
   /** Duration of edge `i`'s calling span when it is a CLIENT or PRODUCER span, seconds; else null. */
   clientSeconds(i: number): number | null {
     const parent = this.spans[this.parent[i]!]!;
-    return isCaller(parent.kind) ? Math.max(0, spanDurationMs(parent)) / 1000 : null;
+    return isCaller(parent.kind) ? Math.max(0, durationMs(parent)) / 1000 : null;
   }
 
   /** Edge `i` as an object. */
@@ -127,13 +144,15 @@ export class ServiceGraphEdgeList {
   }
 
   private grow(): void {
-    const child = new Int32Array(2 * this.child.length);
-    const parent = new Int32Array(2 * this.parent.length);
-    child.set(this.child);
-    parent.set(this.parent);
-    this.child = child;
-    this.parent = parent;
+    this.child = doubled(this.child);
+    this.parent = doubled(this.parent);
   }
+}
+
+function doubled(a: Int32Array): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(2 * a.length);
+  bigger.set(a);
+  return bigger;
 }
 
 /** Index of each span id (a repeated id: its last span). */

@@ -5,11 +5,12 @@ import type { SamplingDecision, TailSampler } from "../core/sampling/sampler.js"
 import type { ScoredTrace } from "../domain/features.js";
 import type { OperationStats } from "../core/model/op-baselines.js";
 import { buildServiceMap, type HealthThresholds, type MapIncident } from "../core/service-map/graph.js";
-import { ServiceMapWindow, type ServiceCallList } from "../core/service-map/window.js";
+import { ServiceMapWindow } from "../core/service-map/window.js";
 import { traceView } from "../core/trace-view/trace-view.js";
-import { spanDurationMs } from "../domain/span.js";
 import type { CompletedTrace } from "../domain/trace.js";
 import type { ViewProviders } from "../http/api-views.js";
+import type { ServiceGraphEdgeList } from "../metrics/service-graph.js";
+import { durationMs } from "../metrics/span-time.js";
 import type { DetectionCore } from "./detector.js";
 
 /** Open incidents for the service map; until incidents exist, a provider that returns none. */
@@ -54,15 +55,16 @@ export class OnCallViews {
     });
   }
 
-  /** Records a completed trace's calls (the edges the service-graph metrics counted) and entry. */
-  recordTrace(trace: CompletedTrace, edges: ServiceCallList): void {
+  /**
+   * Records a completed trace's calls (the edges the service-graph metrics counted) and entry
+   * requests (its root spans), both from `edges` filled for the trace (from its `earlierSpans`).
+   */
+  recordTrace(trace: CompletedTrace, edges: ServiceGraphEdgeList): void {
     const now = this.o.clock.now();
     this.map.recordCalls(now, edges);
-    const spans = trace.spans;
-    for (let i = trace.earlierSpans ?? 0; i < spans.length; i++) {
-      const s = spans[i]!;
-      if (s.parentSpanId === null)
-        this.map.recordEntry(now, s.service, s.status === "ERROR", Math.max(0, spanDurationMs(s)));
+    for (let r = 0; r < edges.rootCount; r++) {
+      const s = edges.root(r);
+      this.map.recordEntry(now, s.service, s.status === "ERROR", Math.max(0, durationMs(s)));
     }
   }
 

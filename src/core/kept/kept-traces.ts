@@ -1,4 +1,4 @@
-import type { Span } from "../../domain/span.js";
+import { NO_ATTRIBUTES, type AttributeValue, type Span } from "../../domain/span.js";
 
 import type { KeepReason } from "../sampling/sampler.js";
 
@@ -60,11 +60,29 @@ export interface KeptTracesOptions {
 export function spanBytes(s: Span): number {
   let n = 240 + 2 * (s.service.length + s.name.length);
   const attributes = s.attributes;
+  // Most spans keep no attributes (the retention policy's default): one shared empty object.
+  if (attributes === NO_ATTRIBUTES) return n;
   for (const k in attributes) {
     const v = attributes[k];
-    n += 48 + 2 * k.length + 2 * (typeof v === "string" ? v.length : String(v).length);
+    n += 48 + 2 * k.length + 2 * (typeof v === "string" ? v.length : textLength(v));
   }
   return n;
+}
+
+/** Powers of ten exact as numbers: `POW10[i]` is 10^i. */
+const POW10 = Array.from({ length: 22 }, (_, i) => 10 ** i);
+
+/**
+ * `String(v).length` of an attribute value that is not a string, without making the string for an
+ * integer below 10^21 (written out in full, one character per digit and a minus sign) or a boolean.
+ */
+export function textLength(v: AttributeValue | undefined): number {
+  if (typeof v === "boolean") return v ? 4 : 5;
+  if (typeof v !== "number" || !Number.isInteger(v) || !(Math.abs(v) < 1e21)) return String(v).length;
+  const a = Math.abs(v);
+  let digits = 1;
+  while (a >= (POW10[digits] as number)) digits++;
+  return v < 0 ? digits + 1 : digits;
 }
 
 /** Estimated heap of a kept alert: fixed part, its strings and its span ids. */

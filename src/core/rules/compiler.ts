@@ -1,5 +1,5 @@
 import type { ScoredTrace } from "../../domain/features.js";
-import type { AttributeValue, Span } from "../../domain/span.js";
+import { NO_ATTRIBUTES, type AttributeValue, type Span } from "../../domain/span.js";
 import { closest } from "../closest.js";
 import { ConditionSyntaxError, conditionError } from "./diagnostics.js";
 import { parseCondition, type ComparisonOp, type Node } from "./parser.js";
@@ -256,7 +256,7 @@ class Checker {
         return b === null ? null : test(a, b);
       };
     }
-    return left.span === true || right.span === true ? anySpan(one, noSpanCan(node)) : one;
+    return left.span === true || right.span === true ? anySpan(one, featuresSettle(node)) : one;
   }
 
   private match(node: Extract<Node, { kind: "match" }>): Fn<boolean> {
@@ -301,13 +301,16 @@ function asType(fn: Fn<AttributeValue>, type: ValueType): Fn<number | string | b
 /**
  * A span-level comparison on the whole trace: true when some span satisfies it, false otherwise
  * (a span without the field, or an unknown operand, does not satisfy it; never unknown itself).
- * With `settled`, the spans are not walked when the trace's features show that none can satisfy
- * it; the features describe exactly `spans` when they count as many (no repeated span id).
+ * With `settle`, the spans are not walked when the trace's features give the answer; the features
+ * describe exactly `spans` when they count as many (no repeated span id).
  */
-function anySpan(one: Fn<boolean>, settled?: (t: ScoredTrace) => boolean): Fn<boolean> {
+function anySpan(one: Fn<boolean>, settle?: (t: ScoredTrace) => boolean | null): Fn<boolean> {
   return (t, s, spans) => {
     if (s !== undefined) return one(t, s, spans);
-    if (settled !== undefined && t.features.span_count === spans.length && settled(t)) return false;
+    if (settle !== undefined && t.features.span_count === spans.length) {
+      const settled = settle(t);
+      if (settled !== null) return settled;
+    }
     for (const span of spans) if (one(t, span, spans) === true) return true;
     return false;
   };
@@ -322,7 +325,10 @@ function anyAttributeMatch(key: string, regex: RegExp, negated: boolean, one: Fn
   return (t, s, spans) => {
     if (s !== undefined) return one(t, s, spans);
     for (let i = 0; i < spans.length; i++) {
-      const v = (spans[i] as Span).attributes[key];
+      const attributes = (spans[i] as Span).attributes;
+      // Most spans keep no attributes (the retention policy's default): one shared empty object.
+      if (attributes === NO_ATTRIBUTES) continue;
+      const v = attributes[key];
       if (v === undefined || v === null || typeof v === "object") continue;
       if (matchBounded(regex, typeof v === "string" ? v : String(v)) !== negated) return true;
     }
@@ -331,25 +337,30 @@ function anyAttributeMatch(key: string, regex: RegExp, negated: boolean, one: Fn
 }
 
 /**
- * For the span comparisons the trace's features settle (the seed's sampling policies'), a test
- * that is true when no span can satisfy the comparison: `duration >` or `>=` a number beyond
- * `max_span_duration` (the longest span, from the same nanoseconds), `status.code == ERROR`
- * without an error span (`error_count`).
+ * For the span comparisons the trace's features settle (the seed's sampling policies'), the answer
+ * from the features, null when they do not give it. `duration >` or `>=` a number: false when the
+ * longest span (`max_span_duration`, from the same nanoseconds, 0 without a longer one) is not
+ * beyond it, true when it is and lasted more than 0 ms (then it is a span's own duration).
+ * `status.code == ERROR`: whether any span is an error span (`error_count`).
  */
-function noSpanCan(node: Extract<Node, { kind: "compare" }>): ((t: ScoredTrace) => boolean) | undefined {
+function featuresSettle(
+  node: Extract<Node, { kind: "compare" }>,
+): ((t: ScoredTrace) => boolean | null) | undefined {
   const { left, right, op } = node;
   if (left.kind !== "ident") return undefined;
   if (left.name === "duration" && right.kind === "number" && (op === ">" || op === ">=")) {
     const k = right.value;
     return (t) => {
       const longest = t.features.max_span_duration;
-      return typeof longest === "number" && (op === ">" ? longest <= k : longest < k);
+      if (typeof longest !== "number") return null;
+      if (op === ">" ? longest <= k : longest < k) return false;
+      return longest > 0 ? true : null;
     };
   }
   const error =
     (right.kind === "ident" && right.name === "ERROR") ||
     (right.kind === "string" && right.value === "ERROR");
-  if (left.name === "status.code" && op === "=" && error) return (t) => t.features.error_count === 0;
+  if (left.name === "status.code" && op === "=" && error) return (t) => t.features.error_count > 0;
   return undefined;
 }
 

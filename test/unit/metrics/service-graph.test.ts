@@ -102,4 +102,29 @@ describe("serviceGraphEdges", () => {
     list.release();
     expect(list.length).toBe(0);
   });
+
+  it("lists the root spans at or after newFrom", () => {
+    const list = new ServiceGraphEdgeList();
+    // Roots 1 and 5 (parent-less) and 9 (the late root of a re-opened trace); 7 is an orphan.
+    const spans = [
+      span(2, 1, "api"),
+      span(1, null, "gw"),
+      span(3, 2, "db"),
+      span(5, null, "cron"),
+      span(7, 6, "worker"),
+      ...Array.from({ length: 6 }, (_, i) => span(20 + i, 5, "cron")),
+      span(9, null, "gw"),
+    ];
+    const roots = () => Array.from({ length: list.rootCount }, (_, r) => list.root(r).spanId);
+    list.fill(spans);
+    expect(roots()).toEqual([spans[1]!.spanId, spans[3]!.spanId, spans[11]!.spanId]);
+    list.fill(spans, 2);
+    expect(roots()).toEqual([spans[3]!.spanId, spans[11]!.spanId]);
+    list.fill(spans, 4);
+    expect(roots()).toEqual([spans[11]!.spanId]);
+    list.fill(Array.from({ length: 9 }, (_, i) => span(i + 1, null, "gw")));
+    expect(list.rootCount).toBe(9);
+    list.release();
+    expect(list.rootCount).toBe(0);
+  });
 });

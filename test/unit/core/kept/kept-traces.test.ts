@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { NO_ATTRIBUTES, type Span } from "../../../../src/domain/span.js";
-import { KeptTraces, type KeptAlert } from "../../../../src/core/kept/kept-traces.js";
+import { NO_ATTRIBUTES, type AttributeValue, type Span } from "../../../../src/domain/span.js";
+import { KeptTraces, textLength, type KeptAlert } from "../../../../src/core/kept/kept-traces.js";
 
 const traceOf = (n: number, spans = 1, service = "svc"): Span[] =>
   Array.from({ length: spans }, (_, i) => ({
@@ -82,5 +82,49 @@ describe("KeptTraces", () => {
     expect(store.list({ service: "cart", limit: 10 })).toHaveLength(1);
     expect(store.list({ edge: "front->ads", limit: 10 })[0]!.services).toEqual(["ads", "front"]);
     expect(store.list({ edge: "ads->front", limit: 10 })).toHaveLength(0);
+  });
+});
+
+describe("textLength", () => {
+  it("is String(v).length of any attribute value that is not a string", () => {
+    const values: AttributeValue[] = [
+      0,
+      -0,
+      7,
+      -7,
+      10,
+      99,
+      100,
+      -1000,
+      200,
+      503,
+      2 ** 31,
+      -(2 ** 31),
+      2 ** 53,
+      2 ** 53 + 2,
+      2 ** 60,
+      1e20,
+      -1e20,
+      1e21,
+      // 10^21 − 1 as a number rounds to 10^21, written "1e+21".
+      Number("999999999999999999999"),
+      1e21 - 65_536,
+      1e22,
+      1.5,
+      -0.25,
+      1e-7,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      Number.MAX_VALUE,
+      true,
+      false,
+      null,
+      [],
+      [1, "a", null],
+    ];
+    for (let i = 0; i < 64; i++)
+      values.push(10 ** (i / 3), -Math.floor(10 ** (i / 3)), Math.floor(10 ** (i / 3)) - 1);
+    for (const v of values) expect(textLength(v), String(v)).toBe(String(v).length);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compileCondition } from "../../../../src/core/rules/compiler.js";
 import { MAX_MATCH_INPUT, checkPattern } from "../../../../src/core/rules/regex.js";
-import type { Attributes, Span, SpanStatus } from "../../../../src/domain/span.js";
+import { NO_ATTRIBUTES, type Attributes, type Span, type SpanStatus } from "../../../../src/domain/span.js";
 import { extractFeatures } from "../../../../src/core/features/extract.js";
 import { scoredTrace } from "./scored.js";
 
@@ -39,6 +39,12 @@ describe("span-level conditions (sampling policies)", () => {
     ["NOT attributes['user.tier'] == 'enterprise'", [span()], true],
     ["attributes['http.path'] =~ '/health|/ping'", [span({ attributes: { "http.path": "/ping" } })], true],
     ["attributes['http.path'] =~ '/health|/ping'", [span({ attributes: { "http.path": "/cart" } })], false],
+    [
+      "attributes['http.path'] =~ '/health|/ping'",
+      [span({ attributes: NO_ATTRIBUTES }), span({ attributes: { "http.path": "/health" } })],
+      true,
+    ],
+    ["attributes['http.path'] !~ '^/api'", [span({ attributes: NO_ATTRIBUTES })], false],
     ["attributes['http.path'] !~ '^/api'", [span({ attributes: { "http.path": "/cart" } })], true],
     ["attributes['http.status_code'] >= 500", [span({ attributes: { "http.status_code": 503 } })], true],
     ["attributes['http.status_code'] == '503'", [span({ attributes: { "http.status_code": 503 } })], true],
@@ -68,6 +74,8 @@ describe("span conditions the trace's features settle", () => {
     ["one span of exactly 1000 ms", [span(), span({ ms: 1000 })].map(withId)],
     ["one span over 1000 ms", [span({ ms: 1500 }), span()].map(withId)],
     ["an error span", [span(), span({ status: "ERROR" })].map(withId)],
+    // Every span ends before it starts: the longest span the features give is 0 ms then.
+    ["spans ending before they start", [span({ ms: -20 }), span({ ms: -30 })].map(withId)],
     // A repeated span id: the features ignore the repeat, the condition still sees it.
     [
       "a slow error span repeating an id",
@@ -77,6 +85,8 @@ describe("span conditions the trace's features settle", () => {
   const conditions: [string, (s: Span) => boolean][] = [
     ["duration > 1000", (s) => Number(s.endTimeUnixNano - s.startTimeUnixNano) / 1e6 > 1000],
     ["duration >= 1000", (s) => Number(s.endTimeUnixNano - s.startTimeUnixNano) / 1e6 >= 1000],
+    ["duration > 0", (s) => Number(s.endTimeUnixNano - s.startTimeUnixNano) / 1e6 > 0],
+    ["duration >= 0", (s) => Number(s.endTimeUnixNano - s.startTimeUnixNano) / 1e6 >= 0],
     ["status.code == ERROR", (s) => s.status === "ERROR"],
     ["status.code == 'ERROR'", (s) => s.status === "ERROR"],
   ];

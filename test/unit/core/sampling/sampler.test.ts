@@ -161,6 +161,8 @@ describe("traceDraw", () => {
       " 12",
       "-abc",
       "0000000000000",
+      "00000000000\u00e90",
+      "abc\uffffdef0123456",
     ];
     for (let i = 0; i < 2_000; i++) {
       let id = "";
