@@ -13,12 +13,15 @@ const NODE_BYTES = 16;
  * step reads one cache line. A leaf loops on itself: it holds its expected path length in the
  * threshold slot and tests an extra input slot that is always -Infinity, which is below every leaf
  * value, so it stays put until the walk ends and its slot then gives the path length. Eight trees
- * are walked at once so their loads overlap. Scores are identical to a plain walk of the forest
- * (same comparisons, same summation order), including NaN inputs, which go right as in training.
+ * are walked at once so their loads overlap (the last group filled up with empty trees, which add 0
+ * to the sum). Scores are identical to a plain walk of the forest (same comparisons, same
+ * summation order), including NaN inputs, which go right as in training.
  */
 export class ForestScorer {
   readonly dims: number;
+  /** The forest's trees' roots, then the empty tree's up to a multiple of {@link LANES}. */
   private readonly roots: Int32Array;
+  private readonly trees: number;
   /** Node i's threshold (inner node) or expected path length (leaf) at index 2i. */
   private readonly thr: Float64Array;
   /** Node i's column at index 4i + 2 (leaves: slot `dims`) and left child at 4i + 3 (leaves: i). */
@@ -33,10 +36,16 @@ export class ForestScorer {
     const { feature, left, value, dims } = forest;
     const n = feature.length;
     this.dims = dims;
-    this.roots = forest.roots;
-    const nodes = new ArrayBuffer(n * NODE_BYTES);
+    this.trees = forest.roots.length;
+    // Node n is an empty tree, a leaf of path length 0: the roots are padded with it to a whole
+    // number of lanes, so every tree is walked in a group of eight and the padding adds 0.
+    this.roots = new Int32Array(Math.ceil(this.trees / LANES) * LANES).fill(n);
+    this.roots.set(forest.roots);
+    const nodes = new ArrayBuffer((n + 1) * NODE_BYTES);
     this.thr = new Float64Array(nodes);
     this.link = new Int32Array(nodes);
+    this.link[4 * n + 2] = dims;
+    this.link[4 * n + 3] = n;
     // Children always follow their parent, so one forward pass gives every node's depth.
     const nodeDepth = new Int32Array(n);
     let depth = 0;
@@ -83,11 +92,9 @@ export class ForestScorer {
   meanPathLength(rows: ArrayLike<number>, at = 0): number {
     const x = this.x;
     for (let j = 0; j < this.dims; j++) x[j] = rows[at + j] as number;
-    const { roots, thr, link, depth } = this;
-    const trees = roots.length;
+    const { roots, thr, link, depth, trees } = this;
     let total = 0;
-    let t = 0;
-    for (; t + LANES <= trees; t += LANES) {
+    for (let t = 0; t < roots.length; t += LANES) {
       let n0 = roots[t] as number;
       let n1 = roots[t + 1] as number;
       let n2 = roots[t + 2] as number;
@@ -130,40 +137,6 @@ export class ForestScorer {
       total += thr[2 * n5] as number;
       total += thr[2 * n6] as number;
       total += thr[2 * n7] as number;
-    }
-    // The default 100 trees leave four: walked together too, a lone chain of loads would cost
-    // as much as a dozen lanes.
-    for (; t + 4 <= trees; t += 4) {
-      let n0 = roots[t] as number;
-      let n1 = roots[t + 1] as number;
-      let n2 = roots[t + 2] as number;
-      let n3 = roots[t + 3] as number;
-      for (let k = 0; k < depth; k++) {
-        n0 =
-          (link[4 * n0 + 3] as number) +
-          +!((x[link[4 * n0 + 2] as number] as number) < (thr[2 * n0] as number));
-        n1 =
-          (link[4 * n1 + 3] as number) +
-          +!((x[link[4 * n1 + 2] as number] as number) < (thr[2 * n1] as number));
-        n2 =
-          (link[4 * n2 + 3] as number) +
-          +!((x[link[4 * n2 + 2] as number] as number) < (thr[2 * n2] as number));
-        n3 =
-          (link[4 * n3 + 3] as number) +
-          +!((x[link[4 * n3 + 2] as number] as number) < (thr[2 * n3] as number));
-      }
-      total += thr[2 * n0] as number;
-      total += thr[2 * n1] as number;
-      total += thr[2 * n2] as number;
-      total += thr[2 * n3] as number;
-    }
-    for (; t < trees; t++) {
-      let n = roots[t] as number;
-      for (let k = 0; k < depth; k++) {
-        n =
-          (link[4 * n + 3] as number) + +!((x[link[4 * n + 2] as number] as number) < (thr[2 * n] as number));
-      }
-      total += thr[2 * n] as number;
     }
     return total / trees;
   }
