@@ -1,5 +1,4 @@
-import type { Span } from "../domain/span.js";
-import { durationMs } from "./span-time.js";
+import { spanDurationMs, type Span } from "../domain/span.js";
 
 /** One request across a service boundary, found in a completed trace. */
 export interface ServiceGraphEdge {
@@ -123,13 +122,13 @@ export class ServiceGraphEdgeList {
 
   /** Duration of edge `i`'s called (server-side) span, seconds. */
   serverSeconds(i: number): number {
-    return Math.max(0, durationMs(this.spans[this.child[i]!]!)) / 1000;
+    return Math.max(0, spanDurationMs(this.spans[this.child[i]!]!)) / 1000;
   }
 
   /** Duration of edge `i`'s calling span when it is a CLIENT or PRODUCER span, seconds; else null. */
   clientSeconds(i: number): number | null {
     const parent = this.spans[this.parent[i]!]!;
-    return isCaller(parent.kind) ? Math.max(0, durationMs(parent)) / 1000 : null;
+    return isCaller(parent.kind) ? Math.max(0, spanDurationMs(parent)) / 1000 : null;
   }
 
   /** Edge `i` as an object. */

@@ -1,5 +1,6 @@
 import { JoinedKeys } from "./joined-keys.js";
 import type { Span } from "../../domain/span.js";
+import { HI, LO, TIME_HALVES, TIME_WORDS, TWO_POW_32 } from "../../domain/time-halves.js";
 import type { CompletedTrace } from "../../domain/trace.js";
 import type { TraceFeatures } from "../../domain/features.js";
 import { groupKeyOf, type GroupKeyStrategy, type TraceShape } from "./group-key.js";
@@ -225,15 +226,6 @@ function edgeKey(caller: string, callee: string): string {
 
 /** Edge keys "caller->callee", built once per pair. */
 const EDGE_KEYS = new JoinedKeys("->");
-
-/** Two unsigned 64-bit times (span times are Unix ns below 2^64), read back as 32-bit halves. */
-const TIME_WORDS = new BigUint64Array(2);
-/** The 32-bit halves of {@link TIME_WORDS}: word `LO` (`HI`) of each is its low (high) half. */
-const TIME_HALVES = new Uint32Array(TIME_WORDS.buffer);
-/** Where the low half of a 64-bit word is, by the platform's byte order (typed arrays use it). */
-const LO = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
-const HI = 1 - LO;
-const TWO_POW_32 = 2 ** 32;
 
 /**
  * `Number(t / 10^6) + Number(t % 10^6) / 10^6` for a time `t` in 0 .. 2^64, by number arithmetic
