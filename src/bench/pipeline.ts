@@ -18,7 +18,7 @@ import { BENCH_START_MS, NO_TRAINING, otlpTraffic, warmModel, type TimedMessage 
 export interface PipelineBenchOptions {
   /** The detector (the packaged default config in `tracewatch bench`). */
   readonly config: Config;
-  /** Timed repetitions; the median is reported. Default 5. */
+  /** Timed repetitions; the median is reported. Default 9. */
   readonly runs?: number;
   /** Simulated traces per run (about 16 spans each). Default 20,000. */
   readonly traces?: number;
@@ -175,7 +175,7 @@ export async function benchPipeline(o: PipelineBenchOptions): Promise<PipelineBe
   const withSampling: number[] = [];
   let alerts = 0;
   let keptCount = 0;
-  const runs = o.runs ?? 5;
+  const runs = o.runs ?? 9;
   for (let r = 0; r < runs; r++) {
     // The three passes in a rotated order each repetition, so that no variant always runs first
     // (after the previous repetition's garbage) or last; the ratios pair passes of one repetition.
