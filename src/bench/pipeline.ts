@@ -11,14 +11,15 @@ import { TailSampler } from "../core/sampling/sampler.js";
 import { MessageRedactor } from "../decode/redact-message.js";
 import { encodeOtlpProto } from "../otlp/proto-encode.js";
 import { AlertDispatcher, InMemoryAlertSink } from "../sinks/index.js";
-import { median, timed } from "./ingest-common.js";
+import { timed } from "./ingest-common.js";
+import { pipelineFigures, type PipelineRuns } from "./pipeline-figures.js";
 import { BENCH_START_MS, NO_TRAINING, otlpTraffic, warmModel, type TimedMessage } from "./pipeline-data.js";
 
 /** Options of {@link benchPipeline}. */
 export interface PipelineBenchOptions {
   /** The detector (the packaged default config in `tracewatch bench`). */
   readonly config: Config;
-  /** Timed repetitions; the median is reported. Default 9. */
+  /** Timed repetitions; the median is reported. Default 3 (each order of the passes once). */
   readonly runs?: number;
   /** Simulated traces per run (about 16 spans each). Default 20,000. */
   readonly traces?: number;
@@ -31,6 +32,8 @@ export interface PipelineBenchResult {
   readonly runs: number;
   readonly spans_per_run: number;
   readonly traces_per_run: number;
+  /** Each repetition's rates, for figures over several processes ({@link pipelineFigures}). */
+  readonly per_run: PipelineRuns;
   /** Alerts the last run delivered to the in-memory sink. */
   readonly alerts_per_run: number;
   /**
@@ -168,14 +171,16 @@ async function encodeRate(config: Config, traces: readonly (readonly Span[])[]):
 export async function benchPipeline(o: PipelineBenchOptions): Promise<PipelineBenchResult> {
   const model = warmModel(o.config);
   const { messages, spans, traces } = otlpTraffic({ traces: o.traces ?? 20_000, seed: 202 });
-  // An untimed warm-up of each variant, so that none pays for compiling the code only it runs.
-  for (const extras of PASS_ORDER) await onePass(o.config, model, messages.slice(0, 200), extras);
+  // An untimed whole pass of each variant first: the first timed pass of a process otherwise runs
+  // about a quarter slower (code still being compiled and the heap still growing), and would
+  // always be the same variant's.
+  for (const extras of PASS_ORDER) await onePass(o.config, model, messages, extras);
   const rates: number[] = [];
   const withViews: number[] = [];
   const withSampling: number[] = [];
   let alerts = 0;
   let keptCount = 0;
-  const runs = o.runs ?? 9;
+  const runs = o.runs ?? 3;
   for (let r = 0; r < runs; r++) {
     // The three passes in a rotated order each repetition, so that no variant always runs first
     // (after the previous repetition's garbage) or last; the ratios pair passes of one repetition.
@@ -194,18 +199,18 @@ export async function benchPipeline(o: PipelineBenchOptions): Promise<PipelineBe
       }
     }
   }
-  const paired = (xs: readonly number[]) =>
-    Math.round(median(xs.map((x, i) => x / (rates[i] as number))) * 1000) / 1000;
+  const perRun = {
+    plain: rates.map(Math.round),
+    views: withViews.map(Math.round),
+    sampling: withSampling.map(Math.round),
+  };
   return {
-    pipeline_spans_per_sec: Math.round(median(rates)),
+    ...pipelineFigures(perRun),
     runs: rates.length,
     spans_per_run: spans,
     traces_per_run: traces,
     alerts_per_run: alerts,
-    on_call_views_spans_per_sec: Math.round(median(withViews)),
-    on_call_views_ratio: paired(withViews),
-    tail_sampling_spans_per_sec: Math.round(median(withSampling)),
-    tail_sampling_ratio: paired(withSampling),
+    per_run: perRun,
     kept_per_run: keptCount,
     sampled_encode_spans_per_sec: Math.round(
       await encodeRate(o.config, (await onePass(o.config, model, messages, "sampling", true)).kept),
