@@ -100,12 +100,12 @@ async function onePass(
         onCall?.keepAlerted(alert, t);
         void dispatcher.dispatch(alert);
       },
-      scored: (scored, t, parentOf) => {
+      scored: (scored, t, parentOf, spanNs) => {
         // A trace re-opened by a late span (an asynchronous consumer span) is processed again.
         if (t.earlierSpans === undefined) traces++;
-        // As served: the edges from the parent links scoring built.
+        // As served: the edges from the parent links and span durations scoring built.
         if (onCall !== null) {
-          onCall.recordTrace(t, edges.fill(t.spans, t.earlierSpans, parentOf));
+          onCall.recordTrace(t, edges.fill(t.spans, t.earlierSpans, parentOf, spanNs));
           edges.release();
         }
         if (onCall?.sample(scored, t)?.keep === true) {

@@ -56,9 +56,20 @@ export class ServiceGraphEdgeList {
   private roots = new Int32Array(4);
   /** Root spans found by the last `fill`. */
   rootCount = 0;
+  /** The spans' durations in ns when the last `fill` was given them (see `fill`). */
+  private spanNs: Readonly<Float64Array> | undefined = undefined;
 
-  /** Finds the edges of `spans` (arguments as {@link serviceGraphEdges}'), in the same order. */
-  fill(spans: readonly Span[], newFrom = 0, parentOf?: Readonly<Int32Array>): this {
+  /**
+   * Finds the edges of `spans` (arguments as {@link serviceGraphEdges}'), in the same order. With
+   * `spanNs` (each span's end − start in ns, as feature extraction computed it, given with
+   * `parentOf`), durations are read from it instead of subtracting the spans' times again.
+   */
+  fill(
+    spans: readonly Span[],
+    newFrom = 0,
+    parentOf?: Readonly<Int32Array>,
+    spanNs?: Readonly<Float64Array>,
+  ): this {
     const byId = parentOf === undefined && spans.length > SCAN_MAX_SPANS ? indexById(spans) : null;
     let n = 0;
     let roots = 0;
@@ -85,6 +96,7 @@ export class ServiceGraphEdgeList {
       n++;
     }
     this.spans = spans;
+    this.spanNs = spanNs;
     this.length = n;
     this.rootCount = roots;
     return this;
@@ -93,6 +105,7 @@ export class ServiceGraphEdgeList {
   /** Lets go of the trace's spans (the list keeps its capacity). */
   release(): void {
     this.spans = NO_SPANS;
+    this.spanNs = undefined;
     this.length = 0;
     this.rootCount = 0;
   }
@@ -100,6 +113,11 @@ export class ServiceGraphEdgeList {
   /** Root span `r` (`r` below `rootCount`) of the last `fill`, in span order. */
   root(r: number): Span {
     return this.spans[this.roots[r]!]!;
+  }
+
+  /** Duration of root span `r`, ms (`spanDurationMs`). */
+  rootMs(r: number): number {
+    return this.durationMs(this.roots[r]!);
   }
 
   /** Calling service of edge `i` (the parent span's service). */
@@ -122,13 +140,19 @@ export class ServiceGraphEdgeList {
 
   /** Duration of edge `i`'s called (server-side) span, seconds. */
   serverSeconds(i: number): number {
-    return Math.max(0, spanDurationMs(this.spans[this.child[i]!]!)) / 1000;
+    return Math.max(0, this.durationMs(this.child[i]!)) / 1000;
   }
 
   /** Duration of edge `i`'s calling span when it is a CLIENT or PRODUCER span, seconds; else null. */
   clientSeconds(i: number): number | null {
-    const parent = this.spans[this.parent[i]!]!;
-    return isCaller(parent.kind) ? Math.max(0, spanDurationMs(parent)) / 1000 : null;
+    const p = this.parent[i]!;
+    return isCaller(this.spans[p]!.kind) ? Math.max(0, this.durationMs(p)) / 1000 : null;
+  }
+
+  /** `spanDurationMs` of span `k`: from the given durations when there are some. */
+  private durationMs(k: number): number {
+    const ns = this.spanNs;
+    return ns === undefined ? spanDurationMs(this.spans[k]!) : ns[k]! / 1e6;
   }
 
   /** Edge `i` as an object. */

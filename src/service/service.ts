@@ -315,10 +315,10 @@ export class Service {
           // Held by the trace's acknowledgement until every sink delivered or dead-lettered it.
           return dispatcher.dispatchSettled(alert);
         },
-        scored: (scored, trace, parentOf) => {
+        scored: (scored, trace, parentOf, spanNs) => {
           // One computation of the trace's service-graph edges for the metrics and the service map,
-          // on the parent links scoring built.
-          edges.fill(trace.spans, trace.earlierSpans, parentOf);
+          // on the parent links and span durations scoring built.
+          edges.fill(trace.spans, trace.earlierSpans, parentOf, spanNs);
           metrics.traces.record(trace, edges);
           this.views.recordTrace(trace, edges);
           edges.release();

@@ -10,7 +10,6 @@ import { traceView } from "../core/trace-view/trace-view.js";
 import type { CompletedTrace } from "../domain/trace.js";
 import type { ViewProviders } from "../http/api-views.js";
 import type { ServiceGraphEdgeList } from "../metrics/service-graph.js";
-import { spanDurationMs } from "../domain/span.js";
 import type { DetectionCore } from "./detector.js";
 
 /** Open incidents for the service map; until incidents exist, a provider that returns none. */
@@ -64,7 +63,7 @@ export class OnCallViews {
     this.map.recordCalls(now, edges);
     for (let r = 0; r < edges.rootCount; r++) {
       const s = edges.root(r);
-      this.map.recordEntry(now, s.service, s.status === "ERROR", Math.max(0, spanDurationMs(s)));
+      this.map.recordEntry(now, s.service, s.status === "ERROR", Math.max(0, edges.rootMs(r)));
     }
   }
 

@@ -36,7 +36,12 @@ export interface PipelineOutputs {
    * Each scored trace (features topic, span metrics, score logs). A rejected promise makes the
    * assembler process the trace again (scoring it again), once the trace's alerts are kept.
    */
-  scored?(scored: ScoredTrace, trace: CompletedTrace, parentOf?: ParentLinks): void | Promise<void>;
+  scored?(
+    scored: ScoredTrace,
+    trace: CompletedTrace,
+    parentOf?: ParentLinks,
+    spanNs?: SpanDurations,
+  ): void | Promise<void>;
   /**
    * A trace whose processing threw (a bug, or input nothing else caught): keep its spans with the
    * error (the dead-letter topic). The trace is acknowledged once the returned promise resolves;
@@ -59,6 +64,13 @@ export interface PipelineOutputs {
  * cycle), so that it is exactly the trace's parent-id links; read it during the call only.
  */
 export type ParentLinks = Readonly<Int32Array>;
+
+/**
+ * Each span's duration (end − start, ns) as feature extraction computed it, given with
+ * {@link ParentLinks}: `spanNs[i] / 1e6` is `spanDurationMs(trace.spans[i])`, bit for bit. Valid
+ * during the output's call only, like the links.
+ */
+export type SpanDurations = Readonly<Float64Array>;
 
 /** What the pipeline reports per trace; implemented by the metrics adapter. */
 export interface PipelineMetrics {
@@ -90,6 +102,8 @@ export interface TraceVerdict {
    * live in the pipeline's reused arrays, valid until the next trace is evaluated.
    */
   readonly parentOf?: ParentLinks;
+  /** The spans' durations when `parentOf` is given (see {@link SpanDurations}); same lifetime. */
+  readonly spanNs?: SpanDurations;
 }
 
 /** Heap kept per waiting trace besides its alerts (promises, the assembler's entry), bytes. */
@@ -122,6 +136,9 @@ export class TracePipeline implements TraceProcessor {
   /** Views of the first n parent links of the profiler's array, by n (the array they view). */
   private links: Int32Array[] = [];
   private linksOf: Int32Array | null = null;
+  /** Views of the first n span durations of the profiler's array, by n (the array they view). */
+  private durations: Float64Array[] = [];
+  private durationsOf: Float64Array | null = null;
 
   constructor(private readonly o: TracePipelineOptions) {}
 
@@ -136,6 +153,16 @@ export class TracePipeline implements TraceProcessor {
       this.links = [];
     }
     return (this.links[profile.n] ??= parent.subarray(0, profile.n));
+  }
+
+  /** The trace's span durations feature extraction wrote into the profiler, as a view kept per length. */
+  private spanDurations(n: number): SpanDurations {
+    const ns = this.profiler.durationsNs(n);
+    if (ns !== this.durationsOf) {
+      this.durationsOf = ns;
+      this.durations = [];
+    }
+    return (this.durations[n] ??= ns.subarray(0, n));
   }
 
   /**
@@ -166,7 +193,12 @@ export class TracePipeline implements TraceProcessor {
       const repaired = repairs.duplicateSpans > 0 || repairs.parentCycles > 0;
       return profile === undefined || repaired
         ? { scored, decisions }
-        : { scored, decisions, parentOf: this.parentLinks(profile) };
+        : {
+            scored,
+            decisions,
+            parentOf: this.parentLinks(profile),
+            spanNs: this.spanDurations(profile.n),
+          };
     } catch (err) {
       throw stageError(stage, err);
     }
@@ -196,7 +228,7 @@ export class TracePipeline implements TraceProcessor {
         const settled = this.o.outputs.alert(d.alert, trace);
         if (settled !== undefined) kept.push(settled);
       }
-      output = this.o.outputs.scored?.(verdict.scored, trace, verdict.parentOf);
+      output = this.o.outputs.scored?.(verdict.scored, trace, verdict.parentOf, verdict.spanNs);
     } catch (err) {
       return this.isolate(trace, stageError("outputs", err), kept);
     }

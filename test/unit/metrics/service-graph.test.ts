@@ -86,6 +86,24 @@ describe("serviceGraphEdges", () => {
     expect(edges).toBeGreaterThan(1000);
   });
 
+  it("reads the durations it is given instead of the spans' times (client, server and root)", () => {
+    const spans = [
+      span(1, null, "front", { kind: "SERVER", durationMs: 30 }),
+      span(2, 1, "front", { kind: "CLIENT", durationMs: 20 }),
+      span(3, 2, "cart", { kind: "SERVER", durationMs: 10 }),
+    ];
+    const graph = spanGraph(spans);
+    const list = new ServiceGraphEdgeList();
+    list.fill(spans, 0, graph.parentOf);
+    expect([list.serverSeconds(0), list.clientSeconds(0), list.rootMs(0)]).toEqual([0.01, 0.02, 30]);
+    // Durations as scoring computed them are what is read: here deliberately not the spans' own.
+    list.fill(spans, 0, graph.parentOf, Float64Array.of(31e6, 22e6, 13e6));
+    expect([list.serverSeconds(0), list.clientSeconds(0), list.rootMs(0)]).toEqual([0.013, 0.022, 31]);
+    list.release();
+    list.fill(spans, 0, graph.parentOf);
+    expect(list.rootMs(0)).toBe(30);
+  });
+
   it("a reused edge list finds each trace's edges as a new one does, longer traces first or not", () => {
     const list = new ServiceGraphEdgeList();
     const chain = (n: number, services: number) =>

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { spanDurationMs } from "../../../src/domain/span.js";
 import { TraceAssembler } from "../../../src/core/assembler/assembler.js";
 import type { AckToken } from "../../../src/core/assembler/types.js";
 import { cascadeTrace, deferred, pipelineWithSink, state, wait } from "./helpers.js";
@@ -158,6 +159,43 @@ describe("TracePipeline scored output", () => {
     await wait(5);
     for (const a of deliverer.attempts) a.answer.resolve(delivered);
     expect(links).toEqual([[-1, 0, 1, 2, 3, 4], undefined]);
+  });
+});
+
+describe("TracePipeline scored output: span durations", () => {
+  it("hands over each span's duration in ns (spanDurationMs × 10^6, bit for bit) with the links, none for a repaired trace", async () => {
+    const got: (readonly number[] | undefined)[] = [];
+    const want: number[][] = [];
+    const { pipeline, deliverer } = pipelineWithSink({
+      scored: (_s, t, parentOf, spanNs) => {
+        expect(spanNs === undefined).toBe(parentOf === undefined);
+        got.push(spanNs === undefined ? undefined : [...spanNs].map((ns) => ns / 1e6));
+        want.push(t.spans.map(spanDurationMs));
+      },
+    });
+    // Times past 2^53 ns (real Unix times), across a 32-bit boundary of the low halves, and a
+    // span ending before it starts.
+    const base = cascadeTrace(42);
+    const t0 = 1_765_000_000_123_456_789n;
+    const odd = [0n, 4_294_967_295n, 1n, 999_999_999_999n, 7n, 2n ** 40n + 3n];
+    const timed = {
+      ...base,
+      spans: base.spans.map((s, i) => ({
+        ...s,
+        startTimeUnixNano: t0 + BigInt(i) * 1_000n,
+        endTimeUnixNano: i === 3 ? t0 - 5n : t0 + BigInt(i) * 1_000n + odd[i % odd.length]!,
+      })),
+    };
+    void pipeline.process(timed);
+    void pipeline.process(cascadeTrace(43));
+    const repeated = cascadeTrace(44);
+    void pipeline.process({ ...repeated, spans: [...repeated.spans, repeated.spans[2]!] });
+    await wait(5);
+    for (const a of deliverer.attempts) a.answer.resolve(delivered);
+    expect(got.length).toBe(3);
+    expect(got[0]).toEqual(want[0]);
+    expect(got[1]).toEqual(want[1]);
+    expect(got[2]).toBeUndefined();
   });
 });
 
