@@ -105,7 +105,7 @@ async function onePass(
         if (t.earlierSpans === undefined) traces++;
         // As served: the edges from the parent links and span durations scoring built.
         if (onCall !== null) {
-          onCall.recordTrace(t, edges.fill(t.spans, t.earlierSpans, parentOf, spanNs));
+          onCall.recordTrace(edges.fill(t.spans, t.earlierSpans, parentOf, spanNs));
           edges.release();
         }
         if (onCall?.sample(scored, t)?.keep === true) {

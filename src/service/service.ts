@@ -320,7 +320,7 @@ export class Service {
           // on the parent links and span durations scoring built.
           edges.fill(trace.spans, trace.earlierSpans, parentOf, spanNs);
           metrics.traces.record(trace, edges);
-          this.views.recordTrace(trace, edges);
+          this.views.recordTrace(edges);
           edges.release();
           const kept = this.views.sample(scored, trace)?.keep === true ? sampled?.publish(trace) : undefined;
           const published =

@@ -58,7 +58,7 @@ export class OnCallViews {
    * Records a completed trace's calls (the edges the service-graph metrics counted) and entry
    * requests (its root spans), both from `edges` filled for the trace (from its `earlierSpans`).
    */
-  recordTrace(trace: CompletedTrace, edges: ServiceGraphEdgeList): void {
+  recordTrace(edges: ServiceGraphEdgeList): void {
     const now = this.o.clock.now();
     this.map.recordCalls(now, edges);
     for (let r = 0; r < edges.rootCount; r++) {

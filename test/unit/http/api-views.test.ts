@@ -61,7 +61,7 @@ function setup(dashboardDir?: string) {
       span(3, 2, "payment", 20, 870, true),
     ],
   };
-  views.recordTrace(trace, new ServiceGraphEdgeList().fill(trace.spans));
+  views.recordTrace(new ServiceGraphEdgeList().fill(trace.spans));
   const alert = {
     id: "a".repeat(32),
     type: "latency_spike",
