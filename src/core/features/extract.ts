@@ -1,6 +1,6 @@
 import { JoinedKeys } from "./joined-keys.js";
 import type { Span } from "../../domain/span.js";
-import { HI, LO, TIME_HALVES, TIME_WORDS, TWO_POW_32 } from "../../domain/time-halves.js";
+import { fitsU64, HI, LO, TIME_HALVES, TIME_WORDS, TWO_POW_32 } from "../../domain/time-halves.js";
 import type { CompletedTrace } from "../../domain/trace.js";
 import type { TraceFeatures } from "../../domain/features.js";
 import { groupKeyOf, type GroupKeyStrategy, type TraceShape } from "./group-key.js";
@@ -74,7 +74,7 @@ export function extractTrace(
   // and no BigInt made per subtraction. Times outside 0 .. 2^64 (from JSON, or made by hand) are
   // subtracted as BigInts.
   const base = (spans[0] as Span).startTimeUnixNano;
-  const baseFits = BigInt.asUintN(64, base) === base;
+  const baseFits = fitsU64(base);
   TIME_WORDS[0] = baseFits ? base : 0n;
   const baseLo = TIME_HALVES[LO] as number;
   const baseHi = TIME_HALVES[HI] as number;
@@ -102,8 +102,7 @@ export function extractTrace(
     const end = s.endTimeUnixNano;
     let startNs: number;
     let durationNs: number;
-    // In 0 .. 2^64 exactly when unchanged by wrapping to 64 bits: cheaper than two comparisons.
-    if (baseFits && BigInt.asUintN(64, start) === start && BigInt.asUintN(64, end) === end) {
+    if (baseFits && fitsU64(start) && fitsU64(end)) {
       TIME_WORDS[0] = start;
       TIME_WORDS[1] = end;
       const startLo = TIME_HALVES[LO] as number;
