@@ -3,7 +3,7 @@ import type { Alert } from "../alerts/alert.js";
 import type { AlertDecision, Alerter } from "../alerts/alerter.js";
 import { noopLogger, type CoreLogger, type TraceProcessor, type TraceProgress } from "../assembler/types.js";
 import { extractTrace, type GraphRepairs } from "../features/extract.js";
-import { SpanProfiler, type SpanProfile } from "../features/span-profile.js";
+import { SpanProfiler } from "../features/span-profile.js";
 import type { Detector } from "../model/detector.js";
 import type { ScoredTrace } from "../../domain/features.js";
 import type { CompletedTrace } from "../../domain/trace.js";
@@ -133,37 +133,11 @@ export class TracePipeline implements TraceProcessor {
   /** Span profiles are built into reused arrays: each is scored and learned from within evaluate. */
   private readonly profiler = new SpanProfiler();
 
-  /** Views of the first n parent links of the profiler's array, by n (the array they view). */
-  private links: Int32Array[] = [];
-  private linksOf: Int32Array | null = null;
-  /** Views of the first n span durations of the profiler's array, by n (the array they view). */
-  private durations: Float64Array[] = [];
-  private durationsOf: Float64Array | null = null;
+  /** Views of the profiler's parent links and span durations handed to the outputs. */
+  private readonly links = new PrefixViews<Int32Array>();
+  private readonly durations = new PrefixViews<Float64Array>();
 
   constructor(private readonly o: TracePipelineOptions) {}
-
-  /**
-   * The profile's first n parent links, as a view kept per length: the profiler's arrays are
-   * reused by the next trace, which is why outputs read the links during their call only.
-   */
-  private parentLinks(profile: SpanProfile): ParentLinks {
-    const parent = profile.parent;
-    if (parent !== this.linksOf) {
-      this.linksOf = parent;
-      this.links = [];
-    }
-    return (this.links[profile.n] ??= parent.subarray(0, profile.n));
-  }
-
-  /** The trace's span durations feature extraction wrote into the profiler, as a view kept per length. */
-  private spanDurations(n: number): SpanDurations {
-    const ns = this.profiler.durationsNs(n);
-    if (ns !== this.durationsOf) {
-      this.durationsOf = ns;
-      this.durations = [];
-    }
-    return (this.durations[n] ??= ns.subarray(0, n));
-  }
 
   /**
    * Features, score and alert decisions of one trace (updates cooldown state, emits nothing).
@@ -196,8 +170,8 @@ export class TracePipeline implements TraceProcessor {
         : {
             scored,
             decisions,
-            parentOf: this.parentLinks(profile),
-            spanNs: this.spanDurations(profile.n),
+            parentOf: this.links.of(profile.parent, profile.n),
+            spanNs: this.durations.of(this.profiler.durationsNs(profile.n), profile.n),
           };
     } catch (err) {
       throw stageError(stage, err);
@@ -318,6 +292,24 @@ function stageError(stage: PipelineStage, err: unknown): TracewatchError {
 
 const succeeded = (): boolean => true;
 const failed = (): boolean => false;
+
+/**
+ * Views of the first n entries of one of the profiler's reused arrays, one kept per n: the array is
+ * written again by the next trace, which is why outputs read them during their call only.
+ */
+class PrefixViews<A extends Int32Array | Float64Array> {
+  private views: A[] = [];
+  private source: A | null = null;
+
+  /** The first `n` entries of `array` (views of an earlier array are dropped when it changes). */
+  of(array: A, n: number): A {
+    if (array !== this.source) {
+      this.source = array;
+      this.views = [];
+    }
+    return (this.views[n] ??= array.subarray(0, n) as A);
+  }
+}
 
 /** Whether a rule matched the trace: an alert emitted, or suppressed by cooldown or severity. */
 function alertedBy(decisions: readonly AlertDecision[]): boolean {
